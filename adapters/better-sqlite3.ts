@@ -1,0 +1,11 @@
+/**
+ * Local files on Node releases without `node:sqlite` (Node 20). Chosen over libSQL's file mode
+ * by measurement: `node bench/node-fallback.ts` (see the README).
+ */
+import Database from "better-sqlite3";
+import type { Connection } from "../core/index.ts";
+import { localCapabilities, syncConnection, type SyncDatabase } from "./sync-sqlite.ts";
+
+export function openBetterSqlite3(path: string): Connection {
+  return syncConnection(new Database(path) as unknown as SyncDatabase, localCapabilities("better-sqlite3", path));
+}

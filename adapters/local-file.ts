@@ -1,0 +1,21 @@
+/**
+ * Opens a local file with the runtime's own SQLite: `bun:sqlite` on Bun, `node:sqlite` on Deno
+ * and on Node releases that have it, and better-sqlite3 on older Node.
+ */
+import type { Connection } from "../core/index.ts";
+
+export async function openLocalFile(path: string): Promise<Connection> {
+  if ("Bun" in globalThis) return (await import("./bun-sqlite.ts")).openBunSqlite(path);
+  if (await hasNodeSqlite()) return (await import("./node-sqlite.ts")).openNodeSqlite(path);
+  return (await import("./better-sqlite3.ts")).openBetterSqlite3(path);
+}
+
+/** Probes rather than reads version numbers: some Node 22 releases keep `node:sqlite` behind a flag. */
+async function hasNodeSqlite(): Promise<boolean> {
+  try {
+    await import("node:sqlite");
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The three synchronous SQLite drivers (`better-sqlite3`, `node:sqlite`, `bun:sqlite`) share one
+ * shape: `prepare(sql)` gives a statement with `all(...args)` and `run(...args)`. This maps that
+ * shape onto the core's connection once, so each driver's adapter only opens its database.
+ */
+import type { Capabilities, Connection, Row, SqlValue } from "../core/index.ts";
+
+/** The part of a synchronous driver's statement we use. */
+export interface SyncStatement {
+  all(...args: SqlValue[]): unknown[];
+  run(...args: SqlValue[]): { changes: number | bigint };
+}
+
+/** The part of a synchronous driver's database we use. */
+export interface SyncDatabase {
+  prepare(sql: string): SyncStatement;
+  close(): void;
+}
+
+/** Statements are reused; the store's SQL is a small fixed set, so a bound only guards misuse. */
+const MAX_CACHED_STATEMENTS = 256;
+
+/** Settings for one connection; the journal mode is the core's to set once the file is accepted. */
+const CONNECTION_PRAGMAS = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"];
+
+export function syncConnection(db: SyncDatabase, capabilities: Capabilities): Connection {
+  const statements = new Map<string, SyncStatement>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  for (const pragma of CONNECTION_PRAGMAS) db.prepare(pragma).run();
+  return {
+    capabilities,
+    // Async so that a driver's synchronous throw reaches callers as a rejection.
+    all: async <T extends object = Row>(sql: string, args: readonly SqlValue[] = []) => prepare(sql).all(...args) as T[],
+    run: async (sql, args = []) => ({ changes: Number(prepare(sql).run(...args).changes) }),
+    close: async () => {
+      statements.clear();
+      db.close();
+    },
+  };
+}
+
+/** Capabilities of a synchronous driver on a local file, or in memory. */
+export function localCapabilities(adapter: string, path: string): Capabilities {
+  return {
+    adapter,
+    singleConnection: true,
+    writesApplicationId: true,
+    writesUserVersion: true,
+    walJournal: path !== ":memory:" && path !== "",
+  };
+}

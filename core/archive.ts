@@ -1,0 +1,167 @@
+/**
+ * Moving tasks between `tasks` and `archived_tasks`, and reading the archive.
+ *
+ * Every move is one transaction that copies the row by column name and deletes the original,
+ * exactly as the Python store does, so a task is always in exactly one of the two tables.
+ */
+import type { Executor, SqlValue } from "./driver.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { NEWEST_FIRST, TERMINAL_SQL, whereOf, type TaskFilter } from "./queries.ts";
+import { idSet, missingFrom, type StoreContext } from "./store-context.ts";
+import { rowToSummary, rowToTask, type Task } from "./task-rows.ts";
+import type { TaskPage } from "./tasks.ts";
+import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
+import {
+  ArchiveExpiredSchema,
+  ListOptionsSchema,
+  TaskIdSchema,
+  TaskIdsSchema,
+  parseInput,
+  type ArchiveExpiredOptions,
+  type ListOptions,
+} from "./validation.ts";
+
+/** What a bulk archive did, per id. */
+export interface BulkArchiveResult {
+  archived: string[];
+  missing: string[];
+}
+
+/** What archive-expired did: the ids it moved, and the old ids it left because they still run. */
+export interface ArchiveExpiredResult {
+  archived: string[];
+  skipped: string[];
+}
+
+export function archiveOperations(ctx: StoreContext) {
+  const { driver, shapes } = ctx;
+  const copy = shapes.copy;
+
+  const exists = async (db: Executor, table: "tasks" | "archived_tasks", id: string) =>
+    (await db.all(`SELECT 1 FROM ${table} WHERE task_id = ?`, [id])).length > 0;
+
+  /** Copies the active rows chosen by `where` into the archive, then deletes exactly those. */
+  async function moveToArchive(tx: Executor, where: string, params: SqlValue[]): Promise<string[]> {
+    const archivedAt = nowTimestamp(ctx.clock);
+    await tx.run(
+      `INSERT INTO archived_tasks (${copy}, archived_at)
+       SELECT ${copy}, ? FROM tasks
+        WHERE ${where} AND NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id)`,
+      [archivedAt, ...params],
+    );
+    // Only rows copied by this statement carry this `archived_at`: an id that was somehow in
+    // both tables already keeps its active row rather than lose it.
+    const rows = await tx.all<{ task_id: string }>(
+      `DELETE FROM tasks
+        WHERE ${where} AND EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id AND a.archived_at = ?)
+       RETURNING task_id`,
+      [...params, archivedAt],
+    );
+    return rows.map((row) => String(row.task_id));
+  }
+
+  function archiveCount(filter: TaskFilter): Promise<number> {
+    if (!shapes.has("archived_tasks")) return Promise.resolve(0);
+    const where = whereOf(filter);
+    return driver
+      .all<{ n: number }>(`SELECT COUNT(*) AS n FROM archived_tasks ${where.sql}`, where.args)
+      .then(([row]) => Number(row?.n ?? 0));
+  }
+
+  return {
+    /** Moves one task from `tasks` to `archived_tasks`. */
+    async archive(taskId: string): Promise<void> {
+      ctx.assertWritable();
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      await driver.transaction(async (tx) => {
+        const [moved] = await moveToArchive(tx, "task_id = ?", [id]);
+        if (moved) return;
+        if (await exists(tx, "tasks", id)) throw new ConflictError(id, `Task ${id} is already in the archive as well.`);
+        throw new NotFoundError(id, "tasks");
+      });
+    },
+
+    /** Moves one task back. A live task with the same id is a conflict, never overwritten. */
+    async restore(taskId: string): Promise<void> {
+      ctx.assertWritable();
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      await driver.transaction(async (tx) => {
+        if (await exists(tx, "tasks", id)) {
+          throw new ConflictError(id, `Task ${id} is already active; delete or archive it before restoring the archived copy.`);
+        }
+        const { changes } = await tx.run(
+          `INSERT INTO tasks (${copy}) SELECT ${copy} FROM archived_tasks WHERE task_id = ?`,
+          [id],
+        );
+        if (changes === 0) throw new NotFoundError(id, "archive");
+        await tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
+      });
+    },
+
+    /** Archives many tasks in one transaction; ids that were not active come back as missing. */
+    async bulkArchive(taskIds: readonly string[]): Promise<BulkArchiveResult> {
+      ctx.assertWritable();
+      const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
+      const archived = await driver.transaction((tx) =>
+        moveToArchive(tx, "task_id IN (SELECT value FROM json_each(?))", [json]),
+      );
+      return { archived, missing: missingFrom(unique, archived) };
+    },
+
+    /**
+     * Archives tasks submitted more than `hours` ago, in one transaction of two set statements.
+     * With `terminalOnly` (the default), tasks still pending or running stay and are reported.
+     */
+    async archiveExpired(options: ArchiveExpiredOptions = {}): Promise<ArchiveExpiredResult> {
+      ctx.assertWritable();
+      const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
+      const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
+      return driver.transaction(async (tx) => {
+        const terminal = TERMINAL_SQL;
+        const archived = await moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff]);
+        const skipped = terminalOnly
+          ? await tx.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [cutoff])
+          : [];
+        return { archived, skipped: skipped.map((row) => String(row.task_id)) };
+      });
+    },
+
+    /** Archived tasks, newest first by `submit_time`; the same filters and paging as the listing. */
+    async listArchived(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPage> {
+      const { limit, offset, status, backend } = parseInput(ListOptionsSchema, options);
+      if (!shapes.has("archived_tasks")) return { tasks: [], total: 0 };
+      const where = whereOf({ status, backend });
+      const [rows, total] = await Promise.all([
+        driver.all(`SELECT ${shapes.summary("archived_tasks")} FROM archived_tasks ${where.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [
+          ...where.args,
+          limit,
+          offset,
+        ]),
+        archiveCount({ status, backend }),
+      ]);
+      return { tasks: rows.map(rowToSummary), total };
+    },
+
+    /** One archived task, whole, or undefined. */
+    async getArchived(taskId: string): Promise<Task | undefined> {
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      if (!shapes.has("archived_tasks")) return undefined;
+      const [row] = await driver.all(`SELECT ${shapes.full("archived_tasks")} FROM archived_tasks WHERE task_id = ?`, [id]);
+      return row && rowToTask(row);
+    },
+
+    /** How many archived tasks match the filters (all of them without filters). */
+    countArchived(filter: TaskFilter = {}): Promise<number> {
+      const { status, backend } = parseInput(ListOptionsSchema, filter);
+      return archiveCount({ status, backend });
+    },
+
+    /** Deletes an archived task for good. */
+    async deleteArchived(taskId: string): Promise<void> {
+      ctx.assertWritable();
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      const { changes } = await driver.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
+      if (changes === 0) throw new NotFoundError(id, "archive");
+    },
+  };
+}

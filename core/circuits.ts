@@ -1,0 +1,97 @@
+/**
+ * The circuits of a task: the one submitted (in its metadata), the compiled one (v3's
+ * `compiled_circuit_json`), and the one the backend executed.
+ */
+import { NotFoundError } from "./errors.ts";
+import type { Task } from "./task-rows.ts";
+import * as v from "valibot";
+import { TaskIdSchema, parseInput } from "./validation.ts";
+
+export const CIRCUIT_FORMATS = ["source", "compiled", "executed"] as const;
+export type CircuitFormat = (typeof CIRCUIT_FORMATS)[number];
+export const CircuitFormatSchema = v.picklist(CIRCUIT_FORMATS, `must be one of ${CIRCUIT_FORMATS.join(", ")}`);
+
+/** A circuit of a task; `circuit` is null when the task has none of that format. */
+export interface CircuitView {
+  task_id: string;
+  format: CircuitFormat;
+  /** `originir`, `qasm`, `ir`, or the key it was stored under. */
+  language: string | null;
+  circuit: unknown;
+}
+
+/** Metadata keys that hold the submitted circuit, most specific first. */
+const SOURCE_KEYS = ["circuit_ir", "originir", "qasm", "openqasm", "source_circuit", "circuit", "ir"];
+/** Metadata keys that hold what the backend actually ran. */
+const EXECUTED_KEYS = ["executed_circuit", "executed_originir", "executed_qasm"];
+/** Preferred languages when a compiled circuit has several. */
+const COMPILED_ORDER = ["originir", "qasm", "ir"];
+/** How deep into nested metadata to look; metadata is user data and may be deep or cyclic-looking. */
+const MAX_DEPTH = 4;
+
+type Found = { key: string; value: unknown };
+
+/** Finds the first of `keys` in `data`, shallowest level first (breadth-first). */
+function findKey(data: unknown, keys: readonly string[]): Found | undefined {
+  let level: unknown[] = [data];
+  for (let depth = 0; depth <= MAX_DEPTH && level.length > 0; depth++) {
+    const next: unknown[] = [];
+    for (const node of level) {
+      if (!node || typeof node !== "object" || Array.isArray(node)) continue;
+      const record = node as Record<string, unknown>;
+      for (const key of keys) {
+        const value = record[key];
+        if (value !== undefined && value !== null && value !== "") return { key, value };
+      }
+      next.push(...Object.values(record));
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/** Names the language of a circuit from its text, falling back to the key it was found under. */
+function languageOf({ key, value }: Found): string {
+  if (typeof value !== "string") return "ir";
+  if (/^\s*OPENQASM/i.test(value)) return "qasm";
+  if (/^\s*QINIT\b/im.test(value)) return "originir";
+  return key.replace(/^(executed_|source_)/, "");
+}
+
+function compiledOf(task: Task): Found | undefined {
+  const compiled = task.compiled_circuit;
+  if (!compiled || typeof compiled !== "object") return undefined;
+  const key = COMPILED_ORDER.find((name) => compiled[name] != null) ?? Object.keys(compiled)[0];
+  return key === undefined ? undefined : { key, value: compiled[key] };
+}
+
+/** The circuit of `task` in `format`. */
+export function circuitOf(task: Task, format: CircuitFormat): CircuitView {
+  const found =
+    format === "source"
+      ? findKey(task.metadata, SOURCE_KEYS)
+      : format === "compiled"
+        ? compiledOf(task)
+        : (findKey(task.metadata, EXECUTED_KEYS) ?? compiledOf(task) ?? findKey(task.metadata, SOURCE_KEYS));
+  const language = !found ? null : format === "compiled" ? found.key : languageOf(found);
+  return { task_id: task.task_id, format, language, circuit: found?.value ?? null };
+}
+
+/** Reads used to find a task wherever it is. */
+interface TaskLookup {
+  get(taskId: string): Promise<Task | undefined>;
+  getArchived(taskId: string): Promise<Task | undefined>;
+}
+
+export function circuitOperations(lookup: TaskLookup) {
+  return {
+    /** The circuit of an active or archived task in `format` (`source`, `compiled`, `executed`). */
+    async getCircuit(taskId: string, format: CircuitFormat = "source"): Promise<CircuitView> {
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      const checked = parseInput(CircuitFormatSchema, format, "format");
+      const task = (await lookup.get(id)) ?? (await lookup.getArchived(id));
+      if (!task) throw new NotFoundError(id, "tasks");
+      return circuitOf(task, checked);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The typed errors of the cache. Each has a stable `code`, so callers (the HTTP app, the CLI)
+ * can map them without `instanceof` chains across module copies.
+ */
+
+/** Base class: every error the cache throws on purpose. */
+export class CacheError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The task (or archived task) does not exist. */
+export class NotFoundError extends CacheError {
+  readonly taskId: string;
+  constructor(taskId: string, where: "tasks" | "archive") {
+    super("not_found", where === "tasks" ? `Task ${taskId} is not an active task.` : `Task ${taskId} is not in the archive.`);
+    this.taskId = taskId;
+  }
+}
+
+/** The operation would put a task in both tables, or overwrite one. */
+export class ConflictError extends CacheError {
+  readonly taskId: string;
+  constructor(taskId: string, message: string) {
+    super("conflict", message);
+    this.taskId = taskId;
+  }
+}
+
+/** The file is opened read-only: it is newer than this build, or its schema is another program's. */
+export class ReadOnlyError extends CacheError {
+  readonly fileVersion: number;
+  readonly supportedVersion: number;
+  constructor(fileVersion: number, supportedVersion: number, reason: string) {
+    super("read_only", `The cache is read-only: ${reason}`);
+    this.fileVersion = fileVersion;
+    this.supportedVersion = supportedVersion;
+  }
+}
+
+/** The file is a SQLite database that belongs to another application. Nothing was written. */
+export class ForeignDatabaseError extends CacheError {
+  constructor(message: string) {
+    super("foreign_database", message);
+  }
+}
+
+/** The file is not a SQLite database at all. Nothing was written. */
+export class NotSqliteError extends CacheError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("not_sqlite", message, options);
+  }
+}
+
+/** One problem with an input, located by its path (`metadata.circuit`, `task_ids.3`). */
+export interface InputIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** An argument failed validation. Nothing was written. */
+export class InvalidInputError extends CacheError {
+  readonly issues: readonly InputIssue[];
+  constructor(issues: readonly InputIssue[]) {
+    const first = issues[0];
+    const where = first?.path ? `${first.path}: ` : "";
+    super("invalid_input", `Invalid input: ${where}${first?.message ?? "rejected"}`);
+    this.issues = issues;
+  }
+}
+
+/** A migration step failed; it was rolled back and the file is at the version it had before. */
+export class MigrationError extends CacheError {
+  readonly version: number;
+  constructor(version: number, cause: unknown) {
+    super("migration_failed", `Migration to schema v${version} failed and was rolled back: ${String((cause as Error)?.message ?? cause)}`, { cause });
+    this.version = version;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The embedded task cache: schema, migrations, tasks, archive and circuits, for any runtime.
+ * It imports no driver; pair it with an adapter from `adapters/`.
+ */
+export { createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
+export type { Capabilities, Connection, Driver, Executor, Row, SqlValue } from "./driver.ts";
+export * from "./errors.ts";
+export type { SchemaState } from "./migrator.ts";
+export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
+export type { TaskFilter } from "./queries.ts";
+export type { StatusCounts, Task, TaskSummary } from "./task-rows.ts";
+export type { BulkDeleteResult, TaskPage } from "./tasks.ts";
+export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
+export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./circuits.ts";
+export { formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";
+export * from "./validation.ts";

@@ -1,0 +1,167 @@
+/**
+ * Opens a file the way the Python store does, so the two stay interchangeable: the SQLite header
+ * says whose file it is (`application_id`) and which schema it has (`user_version`).
+ *
+ * Order matters: everything that decides whether we may write is read first, and nothing is
+ * written (not even the journal mode) until the file is known to be ours and at a version we
+ * understand.
+ */
+import type { Driver, Executor } from "./driver.ts";
+import { ForeignDatabaseError, MigrationError, NotSqliteError } from "./errors.ts";
+import { APPLICATION_ID, MIGRATIONS, type Migration } from "./schema.ts";
+
+/** Live columns per table, read from `sqlite_master` and `pragma_table_info`. */
+export type LiveSchema = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** What opening found, and what it did. */
+export interface SchemaState {
+  /** The version the file is at now (after migrating, when it was writable). */
+  readonly version: number;
+  /** The newest version this build knows. */
+  readonly supportedVersion: number;
+  /** Why writes are refused; absent when the file is writable. */
+  readonly readOnlyReason?: string;
+  /** Versions applied by this open, oldest first. */
+  readonly applied: readonly number[];
+  /** The live schema after migrating, so queries can adapt to a file they only read. */
+  readonly schema: LiveSchema;
+}
+
+/** Checks the file, then brings it to the newest version, one transaction per step. */
+export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
+  const supportedVersion = migrations.length;
+  const applicationId = await readPragma(driver, "application_id");
+  let schema = await readLiveSchema(driver);
+  checkOwnership(applicationId, schema);
+
+  const claimed = driver.capabilities.writesUserVersion
+    ? await readPragma(driver, "user_version")
+    : inferVersion(schema, migrations);
+  const readOnlyReason =
+    claimed > supportedVersion
+      ? `the file is at schema v${claimed} and this build knows up to v${supportedVersion}; it was written by a newer program`
+      : describeMismatch(schema, migrations, claimed);
+  if (readOnlyReason !== undefined) {
+    // Belt and braces: the store refuses writes itself, this makes SQLite refuse them too.
+    await driver.run("PRAGMA query_only = 1");
+    return { version: claimed, supportedVersion, readOnlyReason, applied: [], schema };
+  }
+
+  if (driver.capabilities.walJournal) await driver.all("PRAGMA journal_mode = WAL");
+  const stampNeeded = applicationId === 0 && driver.capabilities.writesApplicationId;
+  const applied: number[] = [];
+  for (const migration of migrations.slice(claimed)) {
+    const ran = await applyStep(driver, migration, stampNeeded && applied.length === 0);
+    if (ran) applied.push(migration.version);
+  }
+  if (stampNeeded && applied.length === 0) {
+    await driver.transaction((tx) => tx.run(`PRAGMA application_id = ${APPLICATION_ID}`));
+  }
+  if (applied.length > 0) schema = await readLiveSchema(driver);
+  return { version: supportedVersion, supportedVersion, applied, schema };
+}
+
+/** Runs one step and its version bump in one transaction; a failure leaves the file as it was. */
+async function applyStep(driver: Driver, migration: Migration, stamp: boolean): Promise<boolean> {
+  try {
+    return await driver.transaction(async (tx) => {
+      const { writesUserVersion } = driver.capabilities;
+      // Another process may have migrated while we waited for the write lock.
+      if (writesUserVersion && (await readPragma(tx, "user_version")) >= migration.version) return false;
+      if (stamp) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
+      const live = await readLiveSchema(tx);
+      for (const change of migration.changes) {
+        if (typeof change === "string") await tx.run(change);
+        else if (!live.get(change.table)?.has(change.column)) await tx.run(change.sql);
+      }
+      if (writesUserVersion) await tx.run(`PRAGMA user_version = ${migration.version}`);
+      return true;
+    });
+  } catch (error) {
+    throw new MigrationError(migration.version, error);
+  }
+}
+
+async function readPragma(db: Executor, name: "application_id" | "user_version"): Promise<number> {
+  try {
+    const [row] = await db.all<Record<string, number>>(`PRAGMA ${name}`);
+    return Number(row?.[name] ?? 0);
+  } catch (error) {
+    // Drivers word this differently but all carry SQLite's own message.
+    if (/not a database|file is encrypted/i.test(String((error as Error)?.message))) {
+      throw new NotSqliteError("The file is not a SQLite database; it was left untouched.", { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function readLiveSchema(db: Executor): Promise<LiveSchema> {
+  const rows = await db.all<{ tbl: string; col: string }>(
+    `SELECT m.name AS tbl, p.name AS col
+       FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p
+      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`,
+  );
+  const schema = new Map<string, Set<string>>();
+  for (const { tbl, col } of rows) {
+    let columns = schema.get(tbl);
+    if (!columns) schema.set(tbl, (columns = new Set()));
+    columns.add(col);
+  }
+  return schema;
+}
+
+/** Refuses files that belong to another program, before anything is written. */
+function checkOwnership(applicationId: number, schema: LiveSchema): void {
+  if (applicationId !== 0 && applicationId !== APPLICATION_ID) {
+    throw new ForeignDatabaseError(
+      `The file belongs to another application (application_id 0x${(applicationId >>> 0).toString(16)}); it was left untouched.`,
+    );
+  }
+  // An unstamped file is ours to stamp only if it is empty or already holds our tables (a
+  // replica, or a copy made by a tool that dropped the header); not someone else's database.
+  if (applicationId === 0 && schema.size > 0 && !schema.has("tasks")) {
+    const names = [...schema.keys()].slice(0, 3).join(", ");
+    throw new ForeignDatabaseError(
+      `The file is a SQLite database with other tables (${names}) and no task cache; it was left untouched.`,
+    );
+  }
+}
+
+/** The version a file's tables show, for drivers that cannot keep it in the header. */
+function inferVersion(schema: LiveSchema, migrations: readonly Migration[]): number {
+  let version = 0;
+  for (const migration of migrations) {
+    const complete = Object.entries(migration.tables).every(([table, columns]) =>
+      columns.every((column) => schema.get(table)?.has(column)),
+    );
+    if (!complete) break;
+    version = migration.version;
+  }
+  return version;
+}
+
+/**
+ * Says how the live tables differ from the version the file claims, or returns undefined when
+ * they match. Columns of our later versions are allowed (a replica may carry the tables without
+ * the header); columns we never defined mean another program's lineage.
+ */
+function describeMismatch(schema: LiveSchema, migrations: readonly Migration[], claimed: number): string | undefined {
+  const required = migrations[claimed - 1]?.tables ?? {};
+  const known = migrations[migrations.length - 1]?.tables ?? {};
+  const problems: string[] = [];
+  for (const [table, columns] of Object.entries(required)) {
+    const live = schema.get(table);
+    if (!live) {
+      problems.push(`table ${table} is missing`);
+      continue;
+    }
+    const missing = columns.filter((column) => !live.has(column));
+    if (missing.length > 0) problems.push(`${table} lacks ${missing.join(", ")}`);
+  }
+  for (const [table, columns] of Object.entries(known)) {
+    const extra = [...(schema.get(table) ?? [])].filter((column) => !columns.includes(column));
+    if (extra.length > 0) problems.push(`${table} has ${extra.join(", ")}, which this build never defined`);
+  }
+  if (problems.length === 0) return undefined;
+  return `the file says schema v${claimed} but its tables differ from ours (${problems.join("; ")}); it was written by another program`;
+}

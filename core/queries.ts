@@ -1,0 +1,71 @@
+/**
+ * The SQL of the store, built once per open from the live schema.
+ *
+ * Reads name their columns and put `NULL` in place of any the file lacks, so a file we may only
+ * read (newer, or another program's) still lists. Writes happen only on files whose schema is
+ * exactly ours, so they use the full column list.
+ */
+import type { SqlValue } from "./driver.ts";
+import type { LiveSchema } from "./migrator.ts";
+import { TASK_COLUMNS } from "./schema.ts";
+import { TERMINAL_STATUSES } from "./validation.ts";
+
+export type Table = "tasks" | "archived_tasks";
+
+/** Filters shared by listings and counts. */
+export interface TaskFilter {
+  status?: string | undefined;
+  backend?: string | undefined;
+}
+
+/** A WHERE clause and its arguments. */
+export interface Where {
+  sql: string;
+  args: SqlValue[];
+}
+
+const LIST_COLUMNS = "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json";
+
+/** Matches tasks in a terminal status. */
+export const TERMINAL_SQL = `status IN (${TERMINAL_STATUSES.map((status) => `'${status}'`).join(", ")})`;
+
+/** Newest first; the id breaks ties so pages never overlap or skip. */
+export const NEWEST_FIRST = "ORDER BY submit_time DESC, task_id DESC";
+
+/** Builds `WHERE` only from the filters given, so the planner can use each index. */
+export function whereOf(filter: TaskFilter, extra?: Where): Where {
+  const parts: string[] = [];
+  const args: SqlValue[] = [];
+  if (filter.status !== undefined) parts.push("status = ?"), args.push(filter.status);
+  if (filter.backend !== undefined) parts.push("backend = ?"), args.push(filter.backend);
+  if (extra) parts.push(extra.sql), args.push(...extra.args);
+  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", args };
+}
+
+/** Column lists and table presence, fixed for one open file. */
+export interface TableShapes {
+  /** Whether the table exists (a v1 file we only read has no archive). */
+  has(table: Table): boolean;
+  /** Every column of a task, with `archived_at` (NULL for active tasks). */
+  full(table: Table): string;
+  /** The listing columns, with `archived_at`. */
+  summary(table: Table): string;
+  /** The shared columns, for copying rows between the two tables. */
+  readonly copy: string;
+}
+
+export function tableShapes(schema: LiveSchema): TableShapes {
+  const columnsOf = (table: Table, names: readonly string[]) =>
+    names.map((name) => (schema.get(table)?.has(name) ? name : `NULL AS ${name}`)).join(", ");
+  const archivedAt = (table: Table) => (table === "archived_tasks" ? "archived_at" : "NULL AS archived_at");
+  const full = {
+    tasks: `${columnsOf("tasks", TASK_COLUMNS)}, ${archivedAt("tasks")}`,
+    archived_tasks: `${columnsOf("archived_tasks", TASK_COLUMNS)}, ${archivedAt("archived_tasks")}`,
+  };
+  return Object.freeze({
+    has: (table: Table) => schema.has(table),
+    full: (table: Table) => full[table],
+    summary: (table: Table) => `${LIST_COLUMNS}, ${archivedAt(table)}`,
+    copy: TASK_COLUMNS.join(", "),
+  });
+}

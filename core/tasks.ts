@@ -1,0 +1,152 @@
+/**
+ * Operations on active tasks (the `tasks` table).
+ */
+import type { SqlValue } from "./driver.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { NEWEST_FIRST, TERMINAL_SQL, whereOf, type TaskFilter } from "./queries.ts";
+import { idSet, missingFrom, type StoreContext } from "./store-context.ts";
+import { encodeJson, rowToSummary, rowToTask, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
+import { nowTimestamp } from "./timestamps.ts";
+import {
+  ListOptionsSchema,
+  TASK_STATUSES,
+  TaskIdSchema,
+  TaskIdsSchema,
+  TaskInputSchema,
+  parseInput,
+  type ListOptions,
+  type TaskInput,
+} from "./validation.ts";
+
+/** A page of a listing. */
+export interface TaskPage {
+  tasks: TaskSummary[];
+  /** How many tasks match the filters, over all pages. */
+  total: number;
+}
+
+/** What a bulk call did, per id. */
+export interface BulkDeleteResult {
+  deleted: string[];
+  missing: string[];
+}
+
+export function taskOperations(ctx: StoreContext) {
+  const { driver, shapes } = ctx;
+
+  async function countIn(table: "tasks" | "archived_tasks", filter: TaskFilter): Promise<number> {
+    if (!shapes.has(table)) return 0;
+    const where = whereOf(filter);
+    const [row] = await driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} ${where.sql}`, where.args);
+    return Number(row?.n ?? 0);
+  }
+
+  return {
+    /**
+     * Records a task, or updates it by `task_id`. `update_time` is stamped now; `submit_time` is
+     * kept on update; optional fields left out keep their stored value. A task that is archived
+     * is a conflict: restore it first, so no task is ever in both tables.
+     */
+    async save(input: TaskInput): Promise<Task> {
+      ctx.assertWritable();
+      const task = parseInput(TaskInputSchema, input);
+      const now = nowTimestamp(ctx.clock);
+      const values: Record<string, SqlValue> = {
+        task_id: task.task_id,
+        backend: task.backend,
+        status: task.status,
+        shots: task.shots ?? 0,
+        submit_time: task.submit_time ?? now,
+        update_time: now,
+        result_json: task.result === undefined || task.result === null ? null : encodeJson(task.result, "result"),
+        metadata_json: encodeJson(task.metadata ?? {}, "metadata"),
+        compiled_circuit_json: task.compiled_circuit ? encodeJson(task.compiled_circuit, "compiled_circuit") : null,
+      };
+      const given: Record<string, unknown> = {
+        shots: task.shots,
+        result_json: task.result,
+        metadata_json: task.metadata,
+        compiled_circuit_json: task.compiled_circuit,
+      };
+      const updated = ["backend", "status", "update_time", ...Object.keys(given).filter((c) => given[c] !== undefined)];
+      const columns = Object.keys(values);
+      const rows = await driver.all(
+        `INSERT INTO tasks (${columns.join(", ")})
+         SELECT ${columns.map(() => "?").join(", ")}
+          WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = ?)
+         ON CONFLICT(task_id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}
+         RETURNING ${shapes.full("tasks")}`,
+        [...Object.values(values), task.task_id],
+      );
+      if (!rows[0]) throw new ConflictError(task.task_id, `Task ${task.task_id} is archived; restore it before updating it.`);
+      return rowToTask(rows[0]);
+    },
+
+    /** One active task, whole, or undefined. */
+    async get(taskId: string): Promise<Task | undefined> {
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      const [row] = await driver.all(`SELECT ${shapes.full("tasks")} FROM tasks WHERE task_id = ?`, [id]);
+      return row && rowToTask(row);
+    },
+
+    /**
+     * Active tasks, newest first by `submit_time`. With `includeArchived`, archived tasks are
+     * listed among them, each marked with its `archived_at`.
+     */
+    async list(options: ListOptions = {}): Promise<TaskPage> {
+      const { limit, offset, includeArchived, ...filter } = parseInput(ListOptionsSchema, options);
+      const where = whereOf(filter);
+      const tables = includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
+      const source = tables.map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`).join(" UNION ALL ");
+      const [rows, ...totals] = await Promise.all([
+        driver.all(`SELECT * FROM (${source}) ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [...tables.flatMap(() => where.args), limit, offset]),
+        ...tables.map((table) => countIn(table, filter)),
+      ]);
+      return { tasks: rows.map(rowToSummary), total: totals.reduce((a, b) => a + b, 0) };
+    },
+
+    /** How many active tasks match the filters. */
+    count(filter: TaskFilter = {}): Promise<number> {
+      const { status, backend } = parseInput(ListOptionsSchema, filter);
+      return countIn("tasks", { status, backend });
+    },
+
+    /** Active tasks per status, in one query. Statuses other writers invented count in `total` only. */
+    async counts(): Promise<StatusCounts> {
+      const rows = await driver.all<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM tasks GROUP BY status");
+      const counts: StatusCounts = { pending: 0, running: 0, success: 0, failed: 0, cancelled: 0, total: 0 };
+      for (const { status, n } of rows) {
+        if ((TASK_STATUSES as readonly string[]).includes(status)) counts[status as keyof StatusCounts] = Number(n);
+        counts.total += Number(n);
+      }
+      return counts;
+    },
+
+    /** Deletes one active task. */
+    async delete(taskId: string): Promise<void> {
+      ctx.assertWritable();
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      const { changes } = await driver.run("DELETE FROM tasks WHERE task_id = ?", [id]);
+      if (changes === 0) throw new NotFoundError(id, "tasks");
+    },
+
+    /** Deletes many active tasks in one statement; ids that were not active come back as missing. */
+    async bulkDelete(taskIds: readonly string[]): Promise<BulkDeleteResult> {
+      ctx.assertWritable();
+      const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
+      const rows = await driver.all<{ task_id: string }>(
+        "DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id",
+        [json],
+      );
+      const deleted = rows.map((row) => String(row.task_id));
+      return { deleted, missing: missingFrom(unique, deleted) };
+    },
+
+    /** Deletes every active task in a terminal status; returns how many. */
+    async clearCompleted(): Promise<number> {
+      ctx.assertWritable();
+      const { changes } = await driver.run(`DELETE FROM tasks WHERE ${TERMINAL_SQL}`);
+      return changes;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The shapes every input must have, as valibot schemas. One schema gives the check, the
+ * TypeScript type and (in the server) the JSON Schema, so no shape is written twice.
+ */
+import * as v from "valibot";
+import { InvalidInputError } from "./errors.ts";
+import { normalizeTimestamp } from "./timestamps.ts";
+
+/** Statuses a task can have; the last three are terminal. */
+export const TASK_STATUSES = ["pending", "running", "success", "failed", "cancelled"] as const;
+export const TERMINAL_STATUSES = ["success", "failed", "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Largest page a listing returns. */
+export const MAX_LIMIT = 1000;
+/** Most ids one bulk call takes. */
+export const MAX_BULK_IDS = 10_000;
+
+export const TaskIdSchema = v.pipe(
+  v.string("must be a string"),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(256, "must be at most 256 characters"),
+  v.regex(/^[^\s/\\?#\u0000-\u001f\u007f]+$/u, "must not contain whitespace, control characters, '/', '\\', '?' or '#'"),
+);
+
+export const StatusSchema = v.picklist(TASK_STATUSES, `must be one of ${TASK_STATUSES.join(", ")}`);
+
+const BackendSchema = v.pipe(
+  v.string("must be a string"),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(200, "must be at most 200 characters"),
+);
+
+const TimestampSchema = v.pipe(
+  v.string("must be an ISO-8601 timestamp"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const normalized = normalizeTimestamp(dataset.value);
+    if (normalized === undefined) {
+      addIssue({ message: "must be an ISO-8601 timestamp such as 2026-05-03T08:05:27.123456+00:00" });
+      return NEVER;
+    }
+    return normalized;
+  }),
+);
+
+const JsonObjectSchema = v.record(v.string(), v.unknown(), "must be a JSON object");
+
+/** A task to record or update. Omitted optional fields keep their stored value on update. */
+export const TaskInputSchema = v.object({
+  task_id: TaskIdSchema,
+  backend: BackendSchema,
+  status: StatusSchema,
+  shots: v.optional(v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0, "must not be negative"))),
+  submit_time: v.optional(TimestampSchema),
+  result: v.optional(v.unknown()),
+  metadata: v.optional(JsonObjectSchema),
+  compiled_circuit: v.optional(v.nullable(JsonObjectSchema)),
+});
+export type TaskInput = v.InferInput<typeof TaskInputSchema>;
+export type ValidTaskInput = v.InferOutput<typeof TaskInputSchema>;
+
+/** Filters and paging of a listing. */
+export const ListOptionsSchema = v.object({
+  status: v.optional(StatusSchema),
+  backend: v.optional(BackendSchema),
+  limit: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)), 100),
+  offset: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must not be negative")), 0),
+  includeArchived: v.optional(v.boolean(), false),
+});
+export type ListOptions = v.InferInput<typeof ListOptionsSchema>;
+export type ValidListOptions = v.InferOutput<typeof ListOptionsSchema>;
+
+/** Ids of a bulk call. */
+export const TaskIdsSchema = v.pipe(
+  v.array(TaskIdSchema, "must be an array of task ids"),
+  v.maxLength(MAX_BULK_IDS, `must hold at most ${MAX_BULK_IDS} ids`),
+);
+
+/** Which tasks archive-expired moves. */
+export const ArchiveExpiredSchema = v.object({
+  hours: v.optional(v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")), 72),
+  terminalOnly: v.optional(v.boolean("must be true or false"), true),
+});
+export type ArchiveExpiredOptions = v.InferInput<typeof ArchiveExpiredSchema>;
+
+/** Checks `input` against `schema`, throwing {@link InvalidInputError} with every issue's path. */
+export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown, path?: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  throw new InvalidInputError(
+    result.issues.map((issue) => ({
+      path: [path, v.getDotPath(issue)].filter(Boolean).join("."),
+      message: issue.message,
+    })),
+  );
+}
