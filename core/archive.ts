@@ -86,14 +86,11 @@ export function archiveOperations(ctx: StoreContext) {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       await driver.transaction(async (tx) => {
+        if (!(await exists(tx, "archived_tasks", id))) throw new NotFoundError(id, "archive");
         if (await exists(tx, "tasks", id)) {
           throw new ConflictError(id, `Task ${id} is already active; delete or archive it before restoring the archived copy.`);
         }
-        const { changes } = await tx.run(
-          `INSERT INTO tasks (${copy}) SELECT ${copy} FROM archived_tasks WHERE task_id = ?`,
-          [id],
-        );
-        if (changes === 0) throw new NotFoundError(id, "archive");
+        await tx.run(`INSERT INTO tasks (${copy}) SELECT ${copy} FROM archived_tasks WHERE task_id = ?`, [id]);
         await tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
       });
     },

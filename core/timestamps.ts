@@ -36,6 +36,10 @@ export function normalizeTimestamp(text: string): string | undefined {
   const offset = zone.toUpperCase() === "Z" ? "+00:00" : zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
   const digits = fraction.padEnd(6, "0").slice(0, 6);
   const date = new Date(`${day}T${seconds}.${digits.slice(0, 3)}${offset}`);
-  if (Number.isNaN(date.getTime())) return undefined;
+  // Date rolls 30 February over into March; a calendar date must survive the round trip.
+  const calendar = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || Number.isNaN(calendar.getTime()) || calendar.toISOString().slice(0, 10) !== day) {
+    return undefined;
+  }
   return formatTimestamp(date, Number(digits.slice(3)));
 }

@@ -43,7 +43,11 @@ const TimestampSchema = v.pipe(
   }),
 );
 
-const JsonObjectSchema = v.record(v.string(), v.unknown(), "must be a JSON object");
+/** A JSON object (not an array, not null): what the metadata and compiled-circuit columns hold. */
+export const JsonObjectSchema = v.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "must be a JSON object",
+);
 
 /** A task to record or update. Omitted optional fields keep their stored value on update. */
 export const TaskInputSchema = v.object({

@@ -1,0 +1,676 @@
+/**
+ * The behaviour of the cache, as one list of cases that every adapter on every runtime must pass.
+ * It uses `node:assert` (present on Node, Deno and Bun) rather than a runner's own `expect`, so
+ * vitest and the Deno and Bun runners execute exactly the same checks.
+ */
+import assert from "node:assert/strict";
+import {
+  ConflictError,
+  ForeignDatabaseError,
+  InvalidInputError,
+  MIGRATIONS,
+  MigrationError,
+  NotFoundError,
+  NotSqliteError,
+  ReadOnlyError,
+  createTaskCache,
+  type CacheOptions,
+  type Connection,
+  type TaskCache,
+} from "../../core/index.ts";
+import { Buffer } from "node:buffer";
+import { writeFileSync } from "node:fs";
+import { UNIC, buildSeedFile, fileBytes, seedRow, tableBytes, tempDir } from "./fixtures.ts";
+
+/** An adapter under test. */
+export interface ContractTarget {
+  readonly name: string;
+  /** Opens an unmigrated connection on a file, or in memory when `path` is omitted. */
+  connect(path?: string): Promise<Connection>;
+  /** In-memory targets skip the cases about files. */
+  readonly files: boolean;
+}
+
+export interface ContractCase {
+  readonly name: string;
+  readonly needsFile?: boolean;
+  run(target: ContractTarget): Promise<void>;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
+const V1_COLUMNS = ["task_id", "backend", "status", "shots", "submit_time", "update_time", "result_json", "metadata_json"];
+
+/** A clock the test moves by hand. */
+function manualClock(start = "2026-06-01T12:00:00.000Z") {
+  let now = new Date(start).getTime();
+  const clock = () => new Date(now);
+  return Object.assign(clock, { advanceHours: (hours: number) => void (now += hours * 3_600_000) });
+}
+
+async function withCache(target: ContractTarget, fn: (cache: TaskCache) => Promise<void>, options?: CacheOptions) {
+  const cache = await createTaskCache(await target.connect(), options);
+  try {
+    await fn(cache);
+  } finally {
+    await cache.close();
+  }
+}
+
+async function withFile(fn: (path: string) => Promise<void>) {
+  const temp = tempDir();
+  try {
+    await fn(temp.file("tasks.sqlite"));
+  } finally {
+    temp.remove();
+  }
+}
+
+/** Runs `fn` on a raw connection and closes it. */
+async function raw<T>(target: ContractTarget, path: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  const connection = await target.connect(path);
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function pragma(c: Connection, name: string): Promise<number> {
+  const [row] = await c.all<Record<string, number>>(`PRAGMA ${name}`);
+  return Number(row?.[name]);
+}
+
+async function schemaSql(c: Connection): Promise<string[]> {
+  const rows = await c.all<{ sql: string }>("SELECT type || ' ' || name || ': ' || sql AS sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name");
+  return rows.map((r) => String(r.sql));
+}
+
+async function whereIs(cache: TaskCache, id: string): Promise<string> {
+  const active = await cache.get(id);
+  const archived = await cache.getArchived(id);
+  return active && archived ? "both" : active ? "tasks" : archived ? "archive" : "neither";
+}
+
+const task = (id: string, extra: Record<string, unknown> = {}) => ({ task_id: id, backend: "dummy:local:simulator", status: "success" as const, ...extra });
+
+export const cacheContract: readonly ContractCase[] = [
+  {
+    name: "a fresh database is stamped UNIC and migrated to v3 with the seed's tables and six indexes",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        assert.equal(cache.info.schemaVersion, 3);
+        assert.deepEqual(cache.info.applied, [1, 2, 3]);
+        assert.equal(cache.info.readOnly, false);
+      });
+    },
+  },
+  {
+    name: "the header and schema on disk are the seed's, plus v3's column on both tables",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        await (await createTaskCache(await target.connect(path))).close();
+        await raw(target, path, async (c) => {
+          assert.equal(await pragma(c, "application_id"), UNIC);
+          assert.equal(await pragma(c, "user_version"), 3);
+          const indexes = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+          assert.deepEqual(
+            indexes.map((r) => r.name),
+            ["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx", "tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"],
+          );
+          for (const [table, extra] of [["tasks", []], ["archived_tasks", ["archived_at"]]] as const) {
+            const columns = await c.all<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${table}')`);
+            assert.deepEqual(columns.map((col) => col.name), [...V1_COLUMNS, ...extra, "compiled_circuit_json"]);
+            assert.deepEqual({ ...columns.find((col) => col.name === "metadata_json") }, { name: "metadata_json", type: "TEXT", notnull: 1, dflt_value: "'{}'", pk: 0 });
+            assert.equal(columns.find((col) => col.name === "task_id")?.pk, 1);
+          }
+          const [mode] = await c.all<{ journal_mode: string }>("PRAGMA journal_mode");
+          assert.equal(mode?.journal_mode, "wal");
+        });
+      });
+    },
+  },
+  {
+    name: "save records a task with defaults and stamps both times in the Python store's form",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const saved = await cache.save({ task_id: "t1", backend: "originq:WK_C180", status: "pending" });
+        assert.equal(saved.shots, 0);
+        assert.deepEqual(saved.metadata, {});
+        assert.equal(saved.result, null);
+        assert.equal(saved.compiled_circuit, null);
+        assert.match(saved.submit_time, TIMESTAMP);
+        assert.match(saved.update_time, TIMESTAMP);
+        assert.deepEqual(await cache.get("t1"), saved);
+        assert.equal(await cache.get("absent"), undefined);
+      });
+    },
+  },
+  {
+    name: "save updates by task_id: keeps submit_time and omitted fields, stamps update_time",
+    async run(target) {
+      const clock = manualClock();
+      await withCache(
+        target,
+        async (cache) => {
+          const first = await cache.save(task("t1", { status: "running", shots: 1000, metadata: { circuit_ir: "QINIT 1" }, compiled_circuit: { qasm: "OPENQASM 2.0;" }, submit_time: "2026-05-03T08:05:27.5+08:00" }));
+          assert.equal(first.submit_time, "2026-05-03T00:05:27.500000+00:00");
+          clock.advanceHours(1);
+          const second = await cache.save(task("t1", { status: "success", result: { "0": 1000 }, submit_time: "2030-01-01T00:00:00Z" }));
+          assert.equal(second.submit_time, first.submit_time);
+          assert.ok(second.update_time > first.update_time);
+          assert.equal(second.status, "success");
+          assert.equal(second.shots, 1000);
+          assert.deepEqual(second.metadata, { circuit_ir: "QINIT 1" });
+          assert.deepEqual(second.compiled_circuit, { qasm: "OPENQASM 2.0;" });
+          assert.deepEqual(second.result, { "0": 1000 });
+          const cleared = await cache.save(task("t1", { result: null, compiled_circuit: null }));
+          assert.equal(cleared.result, null);
+          assert.equal(cleared.compiled_circuit, null);
+          assert.equal(await cache.count(), 1);
+        },
+        { clock },
+      );
+    },
+  },
+  {
+    name: "invalid input is refused with a typed error naming the field, and nothing is written",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const bad: [unknown, string][] = [
+          [{ backend: "b", status: "success" }, "task_id"],
+          [{ task_id: "", backend: "b", status: "success" }, "task_id"],
+          [{ task_id: "a/b", backend: "b", status: "success" }, "task_id"],
+          [{ task_id: "x", status: "success" }, "backend"],
+          [{ task_id: "x", backend: "b", status: "done" }, "status"],
+          [{ task_id: "x", backend: "b", status: "success", shots: -1 }, "shots"],
+          [{ task_id: "x", backend: "b", status: "success", shots: 1.5 }, "shots"],
+          [{ task_id: "x", backend: "b", status: "success", submit_time: "yesterday" }, "submit_time"],
+          [{ task_id: "x", backend: "b", status: "success", metadata: [1, 2] }, "metadata"],
+          [{ task_id: "x", backend: "b", status: "success", compiled_circuit: "QINIT" }, "compiled_circuit"],
+          [{ task_id: "x", backend: "b", status: "success", result: { n: 1n } }, "result"],
+          [null, ""],
+        ];
+        for (const [input, field] of bad) {
+          await assert.rejects(cache.save(input as never), (error: unknown) => {
+            assert.ok(error instanceof InvalidInputError, `expected InvalidInputError for ${field}`);
+            assert.equal(error.code, "invalid_input");
+            if (field) assert.ok(error.issues.some((issue) => issue.path === field), `issue path ${field}: ${JSON.stringify(error.issues)}`);
+            return true;
+          }, `accepted input for ${field || "the whole task"}`);
+        }
+        await assert.rejects(cache.list({ limit: 0 }), InvalidInputError);
+        await assert.rejects(cache.list({ limit: 1001 }), InvalidInputError);
+        await assert.rejects(cache.list({ offset: -1 }), InvalidInputError);
+        await assert.rejects(cache.list({ status: "weird" as never }), InvalidInputError);
+        await assert.rejects(cache.bulkArchive("t1" as never), InvalidInputError);
+        await assert.rejects(cache.bulkDelete([""]), InvalidInputError);
+        await assert.rejects(cache.archiveExpired({ hours: -1 }), InvalidInputError);
+        await assert.rejects(cache.get(42 as never), InvalidInputError);
+        assert.equal(await cache.count(), 0);
+      });
+    },
+  },
+  {
+    name: "list returns newest first, filters by status and backend, pages with limit and offset",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        for (let i = 0; i < 30; i++) {
+          await cache.save({
+            task_id: `t${String(i).padStart(2, "0")}`,
+            backend: i % 3 === 0 ? "ibm:ibm_brisbane" : "dummy:local:simulator",
+            status: i % 2 === 0 ? "success" : "failed",
+            submit_time: `2026-05-${String(1 + i).padStart(2, "0")}T00:00:00Z`,
+            result: i % 4 === 0 ? { counts: { "0": i } } : undefined,
+          });
+        }
+        const page = await cache.list();
+        assert.equal(page.total, 30);
+        assert.equal(page.tasks.length, 30);
+        assert.equal(page.tasks[0]!.task_id, "t29");
+        assert.equal(page.tasks[29]!.task_id, "t00");
+        assert.equal(page.tasks[0]!.has_result, false);
+        assert.equal(page.tasks.find((t) => t.task_id === "t28")!.has_result, true);
+        assert.equal("result" in page.tasks[0]!, false);
+        const failed = await cache.list({ status: "failed" });
+        assert.equal(failed.total, 15);
+        assert.ok(failed.tasks.every((t) => t.status === "failed"));
+        const ibm = await cache.list({ backend: "ibm:ibm_brisbane" });
+        assert.equal(ibm.total, 10);
+        const both = await cache.list({ backend: "ibm:ibm_brisbane", status: "failed", limit: 2 });
+        assert.equal(both.total, 5);
+        assert.deepEqual(both.tasks.map((t) => t.task_id), ["t27", "t21"]);
+        const second = await cache.list({ limit: 10, offset: 10 });
+        assert.deepEqual(second.tasks.map((t) => t.task_id), Array.from({ length: 10 }, (_, i) => `t${19 - i}`));
+        assert.equal((await cache.list({ offset: 100 })).tasks.length, 0);
+        assert.equal(await cache.count({ status: "success", backend: "dummy:local:simulator" }), 10);
+      });
+    },
+  },
+  {
+    name: "list with includeArchived interleaves archived tasks, each marked with archived_at",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        for (let i = 0; i < 6; i++) await cache.save(task(`t${i}`, { submit_time: `2026-05-0${i + 1}T00:00:00Z` }));
+        await cache.bulkArchive(["t1", "t4"]);
+        const active = await cache.list();
+        assert.deepEqual(active.tasks.map((t) => t.task_id), ["t5", "t3", "t2", "t0"]);
+        assert.ok(active.tasks.every((t) => t.archived_at === undefined));
+        const all = await cache.list({ includeArchived: true });
+        assert.equal(all.total, 6);
+        assert.deepEqual(all.tasks.map((t) => t.task_id), ["t5", "t4", "t3", "t2", "t1", "t0"]);
+        assert.match(all.tasks[1]!.archived_at!, TIMESTAMP);
+        assert.equal(all.tasks[0]!.archived_at, undefined);
+        assert.equal((await cache.list({ includeArchived: true, limit: 2, offset: 1 })).tasks[0]!.task_id, "t4");
+      });
+    },
+  },
+  {
+    name: "counts gives every status and the total in one answer",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const statuses = ["pending", "running", "running", "success", "success", "success", "failed", "cancelled"] as const;
+        for (const [i, status] of statuses.entries()) await cache.save(task(`t${i}`, { status }));
+        await cache.archive("t7");
+        assert.deepEqual(await cache.counts(), { pending: 1, running: 2, success: 3, failed: 1, cancelled: 0, total: 7 });
+      });
+    },
+  },
+  {
+    name: "delete, bulk delete and clear completed remove only what they name",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const statuses = ["pending", "running", "success", "failed", "cancelled", "success"] as const;
+        for (const [i, status] of statuses.entries()) await cache.save(task(`t${i}`, { status }));
+        await cache.delete("t0");
+        await assert.rejects(cache.delete("t0"), NotFoundError);
+        await cache.archive("t5");
+        const bulk = await cache.bulkDelete(["t1", "t1", "nope", "t5"]);
+        assert.deepEqual(bulk, { deleted: ["t1"], missing: ["nope", "t5"] });
+        assert.equal(await whereIs(cache, "t5"), "archive");
+        assert.equal(await cache.clearCompleted(), 3);
+        assert.equal(await cache.count(), 0);
+        assert.equal(await cache.countArchived(), 1);
+      });
+    },
+  },
+  {
+    name: "archive and restore move a task whole, every column by name",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const saved = await cache.save(task("t1", { shots: 512, result: { a: 1 }, metadata: { circuit_ir: "QINIT 3" }, compiled_circuit: { originir: "QINIT 3" } }));
+        await cache.archive("t1");
+        assert.equal(await whereIs(cache, "t1"), "archive");
+        const archived = await cache.getArchived("t1");
+        const { archived_at, ...rest } = archived!;
+        assert.match(archived_at!, TIMESTAMP);
+        assert.deepEqual(rest, saved);
+        await cache.restore("t1");
+        assert.equal(await whereIs(cache, "t1"), "tasks");
+        assert.deepEqual(await cache.get("t1"), saved);
+        await assert.rejects(cache.archive("nope"), NotFoundError);
+        await assert.rejects(cache.restore("t1"), NotFoundError);
+      });
+    },
+  },
+  {
+    name: "saving an archived id is a conflict, so no task lands in both tables",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        await cache.save(task("t1", { status: "failed" }));
+        await cache.archive("t1");
+        await assert.rejects(cache.save(task("t1", { status: "running" })), ConflictError);
+        assert.equal(await whereIs(cache, "t1"), "archive");
+        assert.equal((await cache.getArchived("t1"))!.status, "failed");
+      });
+    },
+  },
+  {
+    name: "restoring over a live task of the same id is a conflict and changes nothing",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          await cache.save(task("t1", { status: "failed" }));
+          await cache.archive("t1");
+          // The Python store's upsert does not look at the archive, so a live row can reappear.
+          await raw(target, path, (c) =>
+            c.run("INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('t1', 'dummy', 'running', '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00')"),
+          );
+          await assert.rejects(cache.restore("t1"), ConflictError);
+          assert.equal((await cache.get("t1"))!.status, "running");
+          assert.equal((await cache.getArchived("t1"))!.status, "failed");
+          await assert.rejects(cache.archive("t1"), ConflictError);
+          assert.equal((await cache.get("t1"))!.status, "running");
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
+    name: "bulk archive moves many ids in one transaction and reports the missing ones",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        for (let i = 0; i < 50; i++) await cache.save(task(`t${i}`));
+        const ids = [...Array.from({ length: 40 }, (_, i) => `t${i}`), "t0", "ghost", "t39"];
+        const result = await cache.bulkArchive(ids);
+        assert.equal(result.archived.length, 40);
+        assert.deepEqual(new Set(result.archived), new Set(Array.from({ length: 40 }, (_, i) => `t${i}`)));
+        assert.deepEqual(result.missing, ["ghost"]);
+        assert.equal(await cache.count(), 10);
+        assert.equal(await cache.countArchived(), 40);
+        assert.deepEqual(await cache.bulkArchive([]), { archived: [], missing: [] });
+        assert.deepEqual((await cache.bulkArchive(["t0"])).missing, ["t0"]);
+      });
+    },
+  },
+  {
+    name: "archive-expired moves old terminal tasks in set statements and reports the old running ones",
+    async run(target) {
+      const clock = manualClock("2026-06-10T00:00:00.000Z");
+      await withCache(
+        target,
+        async (cache) => {
+          const at = (hoursAgo: number) => new Date(clock().getTime() - hoursAgo * 3_600_000).toISOString();
+          await cache.save(task("old-success", { submit_time: at(100) }));
+          await cache.save(task("old-failed", { status: "failed", submit_time: at(80) }));
+          await cache.save(task("old-running", { status: "running", submit_time: at(90) }));
+          await cache.save(task("old-pending", { status: "pending", submit_time: at(73) }));
+          await cache.save(task("new-success", { submit_time: at(10) }));
+          const result = await cache.archiveExpired();
+          assert.deepEqual(new Set(result.archived), new Set(["old-success", "old-failed"]));
+          assert.deepEqual(new Set(result.skipped), new Set(["old-running", "old-pending"]));
+          assert.equal(await whereIs(cache, "old-failed"), "archive");
+          const all = await cache.archiveExpired({ hours: 24, terminalOnly: false });
+          assert.deepEqual(new Set(all.archived), new Set(["old-running", "old-pending"]));
+          assert.deepEqual(all.skipped, []);
+          assert.deepEqual((await cache.list()).tasks.map((t) => t.task_id), ["new-success"]);
+          assert.deepEqual(await cache.archiveExpired({ hours: 0 }), { archived: ["new-success"], skipped: [] });
+        },
+        { clock },
+      );
+    },
+  },
+  {
+    name: "the archive lists, counts, gets and deletes with the listing's filters and paging",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        for (let i = 0; i < 12; i++) {
+          await cache.save({ task_id: `a${String(i).padStart(2, "0")}`, backend: i % 2 ? "ibm:x" : "dummy", status: i % 3 ? "success" : "failed", submit_time: `2026-04-${String(i + 1).padStart(2, "0")}T00:00:00Z` });
+        }
+        await cache.bulkArchive(Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, "0")}`));
+        const page = await cache.listArchived({ limit: 5 });
+        assert.equal(page.total, 12);
+        assert.deepEqual(page.tasks.map((t) => t.task_id), ["a11", "a10", "a09", "a08", "a07"]);
+        assert.ok(page.tasks.every((t) => TIMESTAMP.test(t.archived_at!)));
+        assert.equal((await cache.listArchived({ status: "failed" })).total, 4);
+        assert.equal((await cache.listArchived({ backend: "ibm:x", status: "failed" })).total, 2);
+        assert.equal(await cache.countArchived({ backend: "dummy" }), 6);
+        assert.equal((await cache.listArchived({ offset: 10 })).tasks.length, 2);
+        await cache.deleteArchived("a00");
+        await assert.rejects(cache.deleteArchived("a00"), NotFoundError);
+        assert.equal(await cache.getArchived("a00"), undefined);
+        assert.equal(await cache.countArchived(), 11);
+      });
+    },
+  },
+  {
+    name: "compiled circuits are stored by format and read back parsed; circuits are found in metadata",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const compiled = { originir: "QINIT 2\nCREG 2\nH q[0]", qasm: "OPENQASM 2.0;\nqreg q[2];", ir: { gates: [["H", 0]] } };
+        await cache.save(task("c1", { metadata: { submission: { options: { qasm: "OPENQASM 2.0;\nqreg q[1];" } } }, compiled_circuit: compiled }));
+        assert.deepEqual((await cache.get("c1"))!.compiled_circuit, compiled);
+        assert.deepEqual(await cache.getCircuit("c1", "source"), { task_id: "c1", format: "source", language: "qasm", circuit: "OPENQASM 2.0;\nqreg q[1];" });
+        assert.deepEqual(await cache.getCircuit("c1", "compiled"), { task_id: "c1", format: "compiled", language: "originir", circuit: compiled.originir });
+        assert.equal((await cache.getCircuit("c1", "executed")).circuit, compiled.originir);
+        await cache.save(task("c2", { metadata: { circuit_ir: "QINIT 1\nX q[0]", executed_circuit: "QINIT 1\nRX q[0],(3.14)" } }));
+        await cache.archive("c2");
+        assert.deepEqual(await cache.getCircuit("c2", "source"), { task_id: "c2", format: "source", language: "originir", circuit: "QINIT 1\nX q[0]" });
+        assert.equal((await cache.getCircuit("c2", "executed")).circuit, "QINIT 1\nRX q[0],(3.14)");
+        assert.deepEqual(await cache.getCircuit("c2", "compiled"), { task_id: "c2", format: "compiled", language: null, circuit: null });
+        await assert.rejects(cache.getCircuit("nope", "source"), NotFoundError);
+        await assert.rejects(cache.getCircuit("c1", "pulse" as never), InvalidInputError);
+      });
+    },
+  },
+  {
+    name: "500 concurrent archive, restore and save calls leave every task in exactly one table",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
+        for (const id of ids) await cache.save(task(id));
+        const calls = Array.from({ length: 500 }, (_, i) => {
+          const id = ids[(i * 7) % ids.length]!;
+          const op = i % 5;
+          if (op === 0 || op === 3) return cache.archive(id);
+          if (op === 1 || op === 4) return cache.restore(id);
+          return cache.save(task(id, { status: "failed", shots: i }));
+        });
+        const outcomes = await Promise.allSettled(calls);
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") {
+            const error = outcome.reason;
+            assert.ok(error instanceof NotFoundError || error instanceof ConflictError, `unexpected ${error}`);
+          }
+        }
+        assert.ok(outcomes.some((o) => o.status === "fulfilled"));
+        for (const id of ids) {
+          const where = await whereIs(cache, id);
+          assert.ok(where === "tasks" || where === "archive", `${id} is in ${where}`);
+        }
+        assert.equal((await cache.count()) + (await cache.countArchived()), ids.length);
+      });
+    },
+  },
+  {
+    name: "a v1 file from the seed's DDL upgrades to v3 with every value byte-identical",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const before = await raw(target, path, async (c) => {
+          await buildSeedFile(c, 1, 40);
+          return tableBytes(c, "tasks", V1_COLUMNS);
+        });
+        const cache = await createTaskCache(await target.connect(path));
+        assert.deepEqual(cache.info.applied, [2, 3]);
+        assert.equal((await cache.list()).total, 40);
+        const one = (await cache.get(String(seedRow(5)[0])))!;
+        assert.deepEqual(one.result, JSON.parse(String(seedRow(5)[6])));
+        assert.equal(one.submit_time, seedRow(5)[4]);
+        await cache.close();
+        await raw(target, path, async (c) => {
+          assert.deepEqual(await tableBytes(c, "tasks", V1_COLUMNS), before);
+          assert.equal(await pragma(c, "user_version"), 3);
+          assert.equal((await c.all("SELECT 1 FROM tasks WHERE compiled_circuit_json IS NOT NULL")).length, 0);
+        });
+      });
+    },
+  },
+  {
+    name: "a v2 file from the seed's DDL upgrades to v3 with both tables byte-identical, and the schema matches a fresh one",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const before = await raw(target, path, async (c) => {
+          await buildSeedFile(c, 2, 25, 15);
+          return [await tableBytes(c, "tasks", V1_COLUMNS), await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"])];
+        });
+        const cache = await createTaskCache(await target.connect(path));
+        assert.deepEqual(cache.info.applied, [3]);
+        assert.equal(await cache.countArchived(), 15);
+        assert.equal((await cache.listArchived({ limit: 1 })).tasks[0]!.archived_at, "2026-05-04T00:00:00.000000+00:00");
+        await cache.close();
+        const after = await raw(target, path, async (c) => [await tableBytes(c, "tasks", V1_COLUMNS), await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"])]);
+        assert.deepEqual(after, before);
+        await withFile(async (fresh) => {
+          await (await createTaskCache(await target.connect(fresh))).close();
+          const freshColumns = await raw(target, fresh, (c) => c.all("SELECT m.name AS t, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"));
+          const upgradedColumns = await raw(target, path, (c) => c.all("SELECT m.name AS t, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"));
+          assert.deepEqual(upgradedColumns, freshColumns);
+        });
+      });
+    },
+  },
+  {
+    name: "a migration step that fails half-way leaves the version and the schema as they were",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        await raw(target, path, (c) => buildSeedFile(c, 2, 3, 2));
+        const schemaBefore = await raw(target, path, schemaSql);
+        const broken = [
+          ...MIGRATIONS.slice(0, 2),
+          { ...MIGRATIONS[2]!, changes: [...MIGRATIONS[2]!.changes, "CREATE INDEX tasks_broken_idx ON no_such_table(x)"] },
+        ];
+        await assert.rejects(target.connect(path).then((c) => createTaskCache(c, { migrations: broken })), (error: unknown) => {
+          assert.ok(error instanceof MigrationError);
+          assert.equal(error.version, 3);
+          return true;
+        });
+        await raw(target, path, async (c) => {
+          assert.equal(await pragma(c, "user_version"), 2);
+          assert.deepEqual(await schemaSql(c), schemaBefore);
+        });
+        const healed = await createTaskCache(await target.connect(path));
+        assert.deepEqual(healed.info.applied, [3]);
+        assert.equal(await healed.count(), 3);
+        await healed.close();
+      });
+    },
+  },
+  {
+    name: "migrations run twice are no-ops, and a file with the tables but user_version 0 is adopted",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const first = await createTaskCache(await target.connect(path));
+        await first.save(task("keep"));
+        await first.close();
+        const schemaBefore = await raw(target, path, schemaSql);
+        const second = await createTaskCache(await target.connect(path));
+        assert.deepEqual(second.info.applied, []);
+        await second.close();
+        assert.deepEqual(await raw(target, path, schemaSql), schemaBefore);
+        // A synced replica carries the tables but not the header.
+        await raw(target, path, async (c) => {
+          await c.run("PRAGMA user_version = 0");
+          await c.run("PRAGMA application_id = 0");
+        });
+        const adopted = await createTaskCache(await target.connect(path));
+        assert.deepEqual(adopted.info.applied, [1, 2, 3]);
+        assert.equal(adopted.info.readOnly, false);
+        assert.equal((await adopted.get("keep"))?.task_id, "keep");
+        await adopted.close();
+        await raw(target, path, async (c) => {
+          assert.equal(await pragma(c, "user_version"), 3);
+          assert.equal(await pragma(c, "application_id"), UNIC);
+          assert.deepEqual(await schemaSql(c), schemaBefore);
+        });
+      });
+    },
+  },
+  {
+    name: "a file at version 5 is served read-only: reads work, writes say both versions, bytes unchanged",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        await raw(target, path, async (c) => {
+          await buildSeedFile(c, 2, 4, 1);
+          await c.run("ALTER TABLE tasks ADD COLUMN error_message TEXT");
+          await c.run("CREATE TABLE task_events (id INTEGER PRIMARY KEY, task_id TEXT)");
+          await c.run("PRAGMA user_version = 5");
+        });
+        const bytes = fileBytes(path);
+        const cache = await createTaskCache(await target.connect(path));
+        assert.equal(cache.info.readOnly, true);
+        assert.equal(cache.info.schemaVersion, 5);
+        assert.equal((await cache.list()).total, 4);
+        assert.equal((await cache.listArchived()).total, 1);
+        assert.equal((await cache.get(String(seedRow(0)[0])))!.compiled_circuit, null);
+        assert.equal((await cache.counts()).total, 4);
+        const writes = [
+          () => cache.save(task("new")),
+          () => cache.archive(String(seedRow(0)[0])),
+          () => cache.restore(String(seedRow(4)[0])),
+          () => cache.delete(String(seedRow(0)[0])),
+          () => cache.bulkDelete([String(seedRow(1)[0])]),
+          () => cache.bulkArchive([String(seedRow(1)[0])]),
+          () => cache.archiveExpired({ hours: 0 }),
+          () => cache.clearCompleted(),
+          () => cache.deleteArchived(String(seedRow(4)[0])),
+        ];
+        for (const write of writes) {
+          await assert.rejects(write(), (error: unknown) => {
+            assert.ok(error instanceof ReadOnlyError);
+            assert.equal(error.fileVersion, 5);
+            assert.equal(error.supportedVersion, 3);
+            assert.match(error.message, /v5.*v3/);
+            return true;
+          });
+        }
+        await cache.close();
+        assert.equal(fileBytes(path), bytes);
+      });
+    },
+  },
+  {
+    name: "a v3 file of another lineage (error_message, no compiled circuit) is read-only with the difference named",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        await raw(target, path, async (c) => {
+          await buildSeedFile(c, 2, 3, 2);
+          await c.run("ALTER TABLE tasks ADD COLUMN error_message TEXT");
+          await c.run("ALTER TABLE archived_tasks ADD COLUMN error_message TEXT");
+          await c.run("PRAGMA user_version = 3");
+        });
+        const bytes = fileBytes(path);
+        const cache = await createTaskCache(await target.connect(path));
+        assert.equal(cache.info.readOnly, true);
+        assert.match(cache.info.readOnlyReason!, /compiled_circuit_json/);
+        assert.match(cache.info.readOnlyReason!, /error_message/);
+        assert.equal((await cache.list({ includeArchived: true })).total, 5);
+        await assert.rejects(cache.save(task("x")), ReadOnlyError);
+        await cache.close();
+        assert.equal(fileBytes(path), bytes);
+      });
+    },
+  },
+  {
+    name: "a file of another application is refused before anything is written",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        await raw(target, path, async (c) => {
+          await c.run("PRAGMA application_id = 1234");
+          await c.run("CREATE TABLE tasks (id INTEGER)");
+        });
+        const bytes = fileBytes(path);
+        await assert.rejects(target.connect(path).then((c) => createTaskCache(c)), ForeignDatabaseError);
+        assert.equal(fileBytes(path), bytes);
+        await raw(target, path, (c) => c.run("PRAGMA application_id = 0").then(() => c.run("ALTER TABLE tasks RENAME TO notes")));
+        const unstamped = fileBytes(path);
+        await assert.rejects(target.connect(path).then((c) => createTaskCache(c)), /other tables \(notes\)/);
+        assert.equal(fileBytes(path), unstamped);
+      });
+    },
+  },
+  {
+    name: "a file that is not SQLite is refused with a clear error and left as it was",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const content = "task_id,backend\nuqt_1,dummy\n".repeat(200);
+        writeFileSync(path, content);
+        await assert.rejects(
+          target.connect(path).then((c) => createTaskCache(c)),
+          (error: unknown) => error instanceof NotSqliteError && /not a SQLite database/.test(error.message),
+        );
+        assert.equal(fileBytes(path), `${Buffer.from(content).toString("base64")}|`);
+      });
+    },
+  },
+];

@@ -1,0 +1,60 @@
+/**
+ * Drivers that cannot keep the header (remote libSQL, sync replicas): the version follows from
+ * the live schema. Tested on a real file through a connection that declares those limits.
+ */
+import { describe, expect, it } from "vitest";
+import { openLibsql } from "../../adapters/libsql.ts";
+import { createTaskCache, type Connection } from "../../core/index.ts";
+import { SEED_V1, SEED_V2, seedRow, tempDir } from "../contract/fixtures.ts";
+
+function withoutHeader(connection: Connection): Connection {
+  return Object.assign(Object.create(connection), {
+    capabilities: { ...connection.capabilities, writesApplicationId: false, writesUserVersion: false },
+  });
+}
+
+async function header(path: string) {
+  const connection = openLibsql({ url: `file:${path}` });
+  const [row] = await connection.all<{ a: number; v: number }>(
+    "SELECT (SELECT application_id FROM pragma_application_id) AS a, (SELECT user_version FROM pragma_user_version) AS v",
+  );
+  await connection.close();
+  return row;
+}
+
+describe("migrator without header writes", () => {
+  it("migrates a fresh database from the schema alone and leaves the header alone", async () => {
+    const temp = tempDir();
+    const path = temp.file("remote-like.sqlite");
+    try {
+      const cache = await createTaskCache(withoutHeader(openLibsql({ url: `file:${path}` })));
+      expect(cache.info).toMatchObject({ schemaVersion: 3, applied: [1, 2, 3], readOnly: false });
+      await cache.save({ task_id: "t", backend: "b", status: "pending" });
+      await cache.close();
+      expect(await header(path)).toEqual({ a: 0, v: 0 });
+      const again = await createTaskCache(withoutHeader(openLibsql({ url: `file:${path}` })));
+      expect(again.info.applied).toEqual([]);
+      expect(await again.count()).toBe(1);
+      await again.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it("reads the version a replica's tables show and applies only what is missing", async () => {
+    const temp = tempDir();
+    const path = temp.file("replica.sqlite");
+    try {
+      const setup = openLibsql({ url: `file:${path}` });
+      for (const sql of [...SEED_V1, ...SEED_V2]) await setup.run(sql);
+      await setup.run("INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", seedRow(1));
+      await setup.close();
+      const cache = await createTaskCache(withoutHeader(openLibsql({ url: `file:${path}` })));
+      expect(cache.info.applied).toEqual([3]);
+      expect(await cache.count()).toBe(1);
+      await cache.close();
+    } finally {
+      temp.remove();
+    }
+  });
+});

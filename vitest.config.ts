@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// One JSON report per Node major, so CI can add up the passes run on each.
+const major = process.versions.node.split(".")[0];
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    reporters: ["default", ["json", { outputFile: `reports/vitest-node${major}.json` }]],
+  },
+});
