@@ -30,13 +30,11 @@ export interface SchemaState {
 /** Checks the file, then brings it to the newest version, one transaction per step. */
 export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
   const supportedVersion = migrations.length;
-  const applicationId = await readPragma(driver, "application_id");
-  let schema = await readLiveSchema(driver);
+  const { applicationId, userVersion, schema: initial } = await readFile(driver);
+  let schema = initial;
   checkOwnership(applicationId, schema);
 
-  const claimed = driver.capabilities.writesUserVersion
-    ? await readPragma(driver, "user_version")
-    : inferVersion(schema, migrations);
+  const claimed = driver.capabilities.writesUserVersion ? userVersion : inferVersion(schema, migrations);
   const readOnlyReason =
     claimed > supportedVersion
       ? `the file is at schema v${claimed} and this build knows up to v${supportedVersion}; it was written by a newer program`
@@ -57,7 +55,7 @@ export async function migrate(driver: Driver, migrations: readonly Migration[] =
   if (stampNeeded && applied.length === 0) {
     await driver.transaction((tx) => tx.run(`PRAGMA application_id = ${APPLICATION_ID}`));
   }
-  if (applied.length > 0) schema = await readLiveSchema(driver);
+  if (applied.length > 0) schema = (await readFile(driver)).schema;
   return { version: supportedVersion, supportedVersion, applied, schema };
 }
 
@@ -67,12 +65,12 @@ async function applyStep(driver: Driver, migration: Migration, stamp: boolean): 
     return await driver.transaction(async (tx) => {
       const { writesUserVersion } = driver.capabilities;
       // Another process may have migrated while we waited for the write lock.
-      if (writesUserVersion && (await readPragma(tx, "user_version")) >= migration.version) return false;
+      const file = await readFile(tx);
+      if (writesUserVersion && file.userVersion >= migration.version) return false;
       if (stamp) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
-      const live = await readLiveSchema(tx);
       for (const change of migration.changes) {
         if (typeof change === "string") await tx.run(change);
-        else if (!live.get(change.table)?.has(change.column)) await tx.run(change.sql);
+        else if (!file.schema.get(change.table)?.has(change.column)) await tx.run(change.sql);
       }
       if (writesUserVersion) await tx.run(`PRAGMA user_version = ${migration.version}`);
       return true;
@@ -82,10 +80,26 @@ async function applyStep(driver: Driver, migration: Migration, stamp: boolean): 
   }
 }
 
-async function readPragma(db: Executor, name: "application_id" | "user_version"): Promise<number> {
+interface FileState {
+  readonly applicationId: number;
+  readonly userVersion: number;
+  readonly schema: LiveSchema;
+}
+
+/**
+ * Reads the header and the tables in one statement, so they come from one snapshot: read
+ * separately, another process could commit a migration step in between, and its new version
+ * would seem to belong to the old tables.
+ */
+async function readFile(db: Executor): Promise<FileState> {
+  let rows: { application_id: number; user_version: number; tbl: string | null; col: string | null }[];
   try {
-    const [row] = await db.all<Record<string, number>>(`PRAGMA ${name}`);
-    return Number(row?.[name] ?? 0);
+    rows = await db.all(
+      `SELECT h.application_id, h.user_version, s.tbl, s.col
+         FROM (SELECT (SELECT application_id FROM pragma_application_id) AS application_id,
+                      (SELECT user_version FROM pragma_user_version) AS user_version) AS h
+         LEFT JOIN (${LIVE_COLUMNS}) AS s`,
+    );
   } catch (error) {
     // Drivers word this differently but all carry SQLite's own message.
     if (/not a database|file is encrypted/i.test(String((error as Error)?.message))) {
@@ -93,14 +107,19 @@ async function readPragma(db: Executor, name: "application_id" | "user_version")
     }
     throw error;
   }
+  const [first] = rows;
+  return {
+    applicationId: Number(first?.application_id ?? 0),
+    userVersion: Number(first?.user_version ?? 0),
+    schema: toSchema(rows.filter((row) => row.tbl !== null) as { tbl: string; col: string }[]),
+  };
 }
 
-async function readLiveSchema(db: Executor): Promise<LiveSchema> {
-  const rows = await db.all<{ tbl: string; col: string }>(
-    `SELECT m.name AS tbl, p.name AS col
-       FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p
-      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`,
-  );
+const LIVE_COLUMNS = `SELECT m.name AS tbl, p.name AS col
+  FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p
+ WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`;
+
+function toSchema(rows: readonly { tbl: string; col: string }[]): LiveSchema {
   const schema = new Map<string, Set<string>>();
   for (const { tbl, col } of rows) {
     let columns = schema.get(tbl);

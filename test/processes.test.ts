@@ -25,7 +25,9 @@ describe("processes", () => {
     try {
       const path = temp.file("shared.sqlite");
       const count = 400;
-      const results = await Promise.all([runNode([WRITER, path, "a", String(count)]), runNode([WRITER, path, "b", String(count)])]);
+      // Far enough ahead for both processes to have started.
+      const startAt = String(Date.now() + 3000);
+      const results = await Promise.all([runNode([WRITER, path, "a", String(count), startAt]), runNode([WRITER, path, "b", String(count), startAt])]);
       for (const result of results) expect(result, result.stderr).toMatchObject({ code: 0 });
       // The writers must really have overlapped, or this would test nothing.
       const [a, b] = results.map((result) => JSON.parse(result.stdout) as { start: number; end: number });
