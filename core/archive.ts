@@ -6,7 +6,7 @@
  */
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
-import { NEWEST_FIRST, TERMINAL_SQL, whereOf, type TaskFilter } from "./queries.ts";
+import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { idSet, missingFrom, type StoreContext } from "./store-context.ts";
 import { rowToSummary, rowToTask, type Task } from "./task-rows.ts";
 import type { TaskPage } from "./tasks.ts";
@@ -125,9 +125,9 @@ export function archiveOperations(ctx: StoreContext) {
 
     /** Archived tasks, newest first by `submit_time`; the same filters and paging as the listing. */
     async listArchived(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPage> {
-      const { limit, offset, status, backend } = parseInput(ListOptionsSchema, options);
+      const { limit, offset, status, backend, after } = parseInput(ListOptionsSchema, options);
       if (!shapes.has("archived_tasks")) return { tasks: [], total: 0 };
-      const where = whereOf({ status, backend });
+      const where = whereOf({ status, backend }, afterOf(after));
       const [rows, total] = await Promise.all([
         driver.all(`SELECT ${shapes.summary("archived_tasks")} FROM archived_tasks ${where.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [
           ...where.args,

@@ -32,6 +32,11 @@ export const TERMINAL_SQL = `status IN (${TERMINAL_STATUSES.map((status) => `'${
 /** Newest first; the id breaks ties so pages never overlap or skip. */
 export const NEWEST_FIRST = "ORDER BY submit_time DESC, task_id DESC";
 
+/** The keyset condition for tasks listed after `after`, in {@link NEWEST_FIRST} order. */
+export function afterOf(after: { submit_time: string; task_id: string } | undefined): Where | undefined {
+  return after && { sql: "(submit_time, task_id) < (?, ?)", args: [after.submit_time, after.task_id] };
+}
+
 /** Builds `WHERE` only from the filters given, so the planner can use each index. */
 export function whereOf(filter: TaskFilter, extra?: Where): Where {
   const parts: string[] = [];

@@ -3,7 +3,7 @@
  */
 import type { SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
-import { NEWEST_FIRST, TERMINAL_SQL, whereOf, type TaskFilter } from "./queries.ts";
+import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { idSet, missingFrom, type StoreContext } from "./store-context.ts";
 import { encodeJson, rowToSummary, rowToTask, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
 import { nowTimestamp } from "./timestamps.ts";
@@ -91,11 +91,12 @@ export function taskOperations(ctx: StoreContext) {
 
     /**
      * Active tasks, newest first by `submit_time`. With `includeArchived`, archived tasks are
-     * listed among them, each marked with its `archived_at`.
+     * listed among them, each marked with its `archived_at`. Pages by `offset`, or by `after`
+     * (the last task of the previous page), which stays fast however deep the page.
      */
     async list(options: ListOptions = {}): Promise<TaskPage> {
-      const { limit, offset, includeArchived, ...filter } = parseInput(ListOptionsSchema, options);
-      const where = whereOf(filter);
+      const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
+      const where = whereOf(filter, afterOf(after));
       const tables = includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
       const source = tables.map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`).join(" UNION ALL ");
       const [rows, ...totals] = await Promise.all([

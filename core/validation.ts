@@ -70,6 +70,8 @@ export const ListOptionsSchema = v.object({
   limit: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)), 100),
   offset: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must not be negative")), 0),
   includeArchived: v.optional(v.boolean(), false),
+  /** Keyset paging: only tasks listed after this one (newest first). */
+  after: v.optional(v.object({ submit_time: v.string("must be a string"), task_id: TaskIdSchema })),
 });
 export type ListOptions = v.InferInput<typeof ListOptionsSchema>;
 export type ValidListOptions = v.InferOutput<typeof ListOptionsSchema>;

@@ -248,6 +248,31 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
+    name: "keyset paging with after walks every task once, ties on submit_time broken by id",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        for (let i = 0; i < 25; i++) await cache.save(task(`k${String(i).padStart(2, "0")}`, { status: i % 2 ? "failed" : "success", submit_time: `2026-05-0${1 + (i % 4)}T00:00:00Z` }));
+        await cache.bulkArchive(["k03", "k04"]);
+        for (const options of [{}, { status: "failed" as const }, { includeArchived: true }]) {
+          const seen: string[] = [];
+          let after: { submit_time: string; task_id: string } | undefined;
+          for (;;) {
+            const page = await cache.list({ ...options, limit: 4, after });
+            seen.push(...page.tasks.map((t) => t.task_id));
+            const last = page.tasks.at(-1);
+            if (page.tasks.length < 4 || !last) break;
+            after = { submit_time: last.submit_time, task_id: last.task_id };
+          }
+          const all = await cache.list({ ...options, limit: 1000 });
+          assert.deepEqual(seen, all.tasks.map((t) => t.task_id));
+        }
+        const archived = await cache.listArchived({ limit: 1, after: { submit_time: "2026-05-04T00:00:00.000000+00:00", task_id: "k03" } });
+        assert.deepEqual(archived.tasks.map((t) => t.task_id), ["k04"]);
+        assert.equal(archived.total, 2);
+      });
+    },
+  },
+  {
     name: "list with includeArchived interleaves archived tasks, each marked with archived_at",
     async run(target) {
       await withCache(target, async (cache) => {
