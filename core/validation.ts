@@ -3,7 +3,7 @@
  * TypeScript type and (in the server) the JSON Schema, so no shape is written twice.
  */
 import * as v from "valibot";
-import { InvalidInputError } from "./errors.ts";
+import { InvalidInputError, type InputIssue } from "./errors.ts";
 import { normalizeTimestamp } from "./timestamps.ts";
 
 /** Statuses a task can have; the last three are terminal. */
@@ -20,7 +20,7 @@ export const TaskIdSchema = v.pipe(
   v.string("must be a string"),
   v.minLength(1, "must not be empty"),
   v.maxLength(256, "must be at most 256 characters"),
-  v.regex(/^[^\s/\\?#\u0000-\u001f\u007f]+$/u, "must not contain whitespace, control characters, '/', '\\', '?' or '#'"),
+  v.regex(/^[^\s/\\?#\u0000-\u001f\u007f]+$/, "must not contain whitespace, control characters, '/', '\\', '?' or '#'"),
 );
 
 export const StatusSchema = v.picklist(TASK_STATUSES, `must be one of ${TASK_STATUSES.join(", ")}`);
@@ -89,14 +89,17 @@ export const ArchiveExpiredSchema = v.object({
 });
 export type ArchiveExpiredOptions = v.InferInput<typeof ArchiveExpiredSchema>;
 
+/** Valibot issues as located sentences; a missing key reads "is required". */
+export function toInputIssues(issues: readonly v.BaseIssue<unknown>[], prefix?: string): InputIssue[] {
+  return issues.map((issue) => ({
+    path: [prefix, v.getDotPath(issue)].filter(Boolean).join("."),
+    message: issue.kind === "schema" && issue.type === "object" && issue.received === "undefined" ? "is required" : issue.message,
+  }));
+}
+
 /** Checks `input` against `schema`, throwing {@link InvalidInputError} with every issue's path. */
 export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown, path?: string): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  throw new InvalidInputError(
-    result.issues.map((issue) => ({
-      path: [path, v.getDotPath(issue)].filter(Boolean).join("."),
-      message: issue.message,
-    })),
-  );
+  throw new InvalidInputError(toInputIssues(result.issues, path));
 }

@@ -1,0 +1,187 @@
+/**
+ * The REST API of the task cache as one Hono app: `Request → Response`, the same on Node, Deno
+ * and Bun. Field names and shapes are the Python gateway's, so its frontend and scripts work
+ * unchanged.
+ */
+import { vValidator } from "@hono/valibot-validator";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { GenericSchema } from "valibot";
+import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache } from "../../core/index.ts";
+import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
+import { docsRoutes } from "./docs.ts";
+import { openApiDocument } from "./openapi.ts";
+import { errorToProblem, problemResponse } from "./problem.ts";
+import {
+  ArchiveExpiredQuery,
+  ArchiveListQuery,
+  BulkBody,
+  CircuitQuery,
+  ListQuery,
+  TaskBody,
+  TaskIdParams,
+} from "./request-schemas.ts";
+
+export interface AppOptions {
+  /** Reported by `/api/version`. */
+  version: string;
+  /** Reported by `/api/version`: node, deno or bun. */
+  runtime: string;
+  /** When set, every `/api` request but the docs needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Origins allowed to call the API from a browser; none by default. */
+  corsOrigins?: readonly string[];
+  /** Largest request body in bytes; 1 MiB by default. */
+  bodyLimit?: number;
+}
+
+type Target = "json" | "query" | "param";
+
+/** Hono's validator with valibot, failing as problem+json that names the field, never echoing input. */
+const validate = <T extends Target, S extends GenericSchema>(target: T, schema: S) =>
+  vValidator(target, schema, (result) => {
+    if (!result.success) throw new InvalidInputError(toInputIssues(result.issues));
+  });
+
+/** A body must say it is JSON; otherwise Hono's validator would see an empty object. */
+const requireJson: MiddlewareHandler = async (c, next) => {
+  if (!/^application\/(.+\+)?json\b/i.test(c.req.header("content-type") ?? "")) {
+    throw new HTTPException(415, { message: "Send the body as JSON, with content-type application/json." });
+  }
+  await next();
+};
+
+/** Resolves a listing's paging: a cursor (keyset) or an offset, never both. */
+function paging(query: { cursor?: string | undefined; offset: number }, scope: CursorScope) {
+  if (query.cursor === undefined) return { after: undefined, offset: query.offset };
+  if (query.offset !== 0) throw new InvalidInputError([{ path: "offset", message: "cannot be combined with cursor" }]);
+  return { after: decodeCursor(query.cursor, scope), offset: 0 };
+}
+
+/** The cursor of the page after this one, when this page was full. */
+function nextCursor(tasks: readonly { submit_time: string; task_id: string }[], limit: number, scope: CursorScope): string | null {
+  const last = tasks.at(-1);
+  return tasks.length === limit && last ? encodeCursor(last, scope) : null;
+}
+
+export function createApp(cache: TaskCache, options: AppOptions) {
+  const app = new Hono();
+  app.onError(errorToProblem);
+  app.notFound((c) => problemResponse(404, `There is no ${c.req.method} ${c.req.path} in this API.`));
+
+  if (options.corsOrigins?.length) app.use("/api/*", cors({ origin: [...options.corsOrigins] }));
+  if (options.token) {
+    const auth = bearerAuth({ token: options.token });
+    // The reference page and document hold no data, and a browser cannot send the header for them.
+    app.use("/api/*", (c, next) => (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs") ? next() : auth(c, next)));
+  }
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: options.bodyLimit ?? 1024 * 1024,
+      onError: () => {
+        throw new HTTPException(413, { message: `The request body is larger than ${options.bodyLimit ?? 1024 * 1024} bytes.` });
+      },
+    }),
+  );
+
+  const info = cache.info;
+  const document = openApiDocument(options.version);
+
+  const routes = app
+    .get("/api/health", (c) => c.json({ status: "ok", schema_version: info.schemaVersion, read_only: info.readOnly }))
+    .get("/api/version", (c) =>
+      c.json({
+        version: options.version,
+        schema_version: info.schemaVersion,
+        supported_schema_version: info.supportedVersion,
+        read_only: info.readOnly,
+        read_only_reason: info.readOnlyReason ?? null,
+        adapter: info.capabilities.adapter,
+        runtime: options.runtime,
+      }),
+    )
+    .get("/api/openapi.json", (c) => c.json(document))
+    .route("/api/docs", docsRoutes())
+
+    .get("/api/tasks", validate("query", ListQuery), async (c) => {
+      const { status, backend, limit, include_archived, ...rest } = c.req.valid("query");
+      const scope: CursorScope = { listing: "tasks", status, backend, includeArchived: include_archived };
+      const { after, offset } = paging(rest, scope);
+      const page = await cache.list({ status, backend, limit, offset, includeArchived: include_archived, after });
+      return c.json({ tasks: page.tasks, total: page.total, limit, offset, next_cursor: nextCursor(page.tasks, limit, scope) });
+    })
+    .get("/api/tasks/counts", async (c) => c.json(await cache.counts()))
+    .post("/api/tasks/bulk-archive", requireJson, validate("json", BulkBody), async (c) => {
+      const { archived, missing } = await cache.bulkArchive(c.req.valid("json").task_ids);
+      return c.json({ archived, missing, count: archived.length });
+    })
+    .post("/api/tasks/bulk-delete", requireJson, validate("json", BulkBody), async (c) => {
+      const { deleted, missing } = await cache.bulkDelete(c.req.valid("json").task_ids);
+      return c.json({ deleted, missing, count: deleted.length });
+    })
+    .post("/api/tasks/archive-expired", validate("query", ArchiveExpiredQuery), async (c) => {
+      const { hours, terminal_only } = c.req.valid("query");
+      const { archived, skipped } = await cache.archiveExpired({ hours, terminalOnly: terminal_only });
+      return c.json({ archived, count: archived.length, hours, terminal_only, skipped_running: skipped });
+    })
+    .get("/api/tasks/:id", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      const task = await cache.get(id);
+      if (!task) throw new NotFoundError(id, "tasks");
+      return c.json(task);
+    })
+    .put("/api/tasks/:id", validate("param", TaskIdParams), requireJson, validate("json", TaskBody), async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      if (body.task_id !== undefined && body.task_id !== id) {
+        throw new InvalidInputError([{ path: "task_id", message: `must match the id in the path (${id})` }]);
+      }
+      return c.json(await cache.save({ ...body, task_id: id }));
+    })
+    .delete("/api/tasks/:id", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      await cache.delete(id);
+      return c.json({ deleted: id });
+    })
+    .post("/api/tasks/:id/archive", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      await cache.archive(id);
+      return c.json({ archived: id });
+    })
+
+    .get("/api/archive", validate("query", ArchiveListQuery), async (c) => {
+      const { status, backend, limit, ...rest } = c.req.valid("query");
+      const scope: CursorScope = { listing: "archive", status, backend };
+      const { after, offset } = paging(rest, scope);
+      const [page, count] = await Promise.all([cache.listArchived({ status, backend, limit, offset, after }), cache.countArchived()]);
+      return c.json({ tasks: page.tasks, total: page.total, limit, offset, count, next_cursor: nextCursor(page.tasks, limit, scope) });
+    })
+    .post("/api/archive/restore/:id", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      await cache.restore(id);
+      return c.json({ restored: id });
+    })
+    .get("/api/archive/:id", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      const task = await cache.getArchived(id);
+      if (!task) throw new NotFoundError(id, "archive");
+      return c.json(task);
+    })
+    .delete("/api/archive/:id", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      await cache.deleteArchived(id);
+      return c.json({ deleted: id });
+    })
+
+    .get("/api/circuits/:id", validate("param", TaskIdParams), validate("query", CircuitQuery), async (c) => {
+      return c.json(await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format));
+    });
+
+  return routes;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,55 @@
+/**
+ * The opaque `cursor` of keyset paging: the last task of a page, bound to the filters it was
+ * issued for, so a cursor cannot silently page through a different listing.
+ */
+import { InvalidInputError } from "../../core/index.ts";
+
+/** What a cursor is valid for. */
+export interface CursorScope {
+  listing: "tasks" | "archive";
+  status?: string | undefined;
+  backend?: string | undefined;
+  includeArchived?: boolean | undefined;
+}
+
+export interface CursorPosition {
+  submit_time: string;
+  task_id: string;
+}
+
+const scopeKey = (scope: CursorScope) => [scope.listing, scope.status ?? "", scope.backend ?? "", scope.includeArchived ? 1 : 0].join("|");
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(token: string): string {
+  const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+}
+
+function isTriple(value: unknown): value is [string, string, string] {
+  return Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === "string");
+}
+
+export function encodeCursor(position: CursorPosition, scope: CursorScope): string {
+  return toBase64Url(JSON.stringify([position.submit_time, position.task_id, scopeKey(scope)]));
+}
+
+/** Reads a cursor, refusing one that is malformed or was issued for other filters. */
+export function decodeCursor(token: string, scope: CursorScope): CursorPosition {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(fromBase64Url(token));
+  } catch {
+    parts = undefined;
+  }
+  if (!isTriple(parts)) {
+    throw new InvalidInputError([{ path: "cursor", message: "is not a cursor this server issued" }]);
+  }
+  if (parts[2] !== scopeKey(scope)) {
+    throw new InvalidInputError([{ path: "cursor", message: "was issued for other filters; use it with the same status, backend and include_archived" }]);
+  }
+  return { submit_time: parts[0], task_id: parts[1] };
+}

@@ -1,0 +1,111 @@
+/**
+ * The OpenAPI 3.1 document, built from the same valibot schemas that validate the requests.
+ */
+import { toJsonSchema, type ConversionConfig } from "@valibot/to-json-schema";
+import * as v from "valibot";
+import { JsonObjectSchema } from "../../core/index.ts";
+import {
+  ArchiveExpiredQuery,
+  ArchiveListQuery,
+  BulkBody,
+  CircuitQuery,
+  ListQuery,
+  TaskBody,
+  TaskIdParams,
+} from "./request-schemas.ts";
+
+type ObjectSchema = v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
+
+interface Endpoint {
+  method: "get" | "put" | "post" | "delete";
+  path: string;
+  summary: string;
+  tag: "tasks" | "archive" | "circuits" | "service";
+  path_params?: ObjectSchema;
+  query?: ObjectSchema;
+  body?: v.GenericSchema;
+  errors?: number[];
+}
+
+const ID = TaskIdParams;
+
+/** Every route of the app; a test checks this list against the routes the app registers. */
+export const ENDPOINTS: readonly Endpoint[] = [
+  { method: "get", path: "/api/tasks", summary: "List active tasks, newest first", tag: "tasks", query: ListQuery, errors: [400] },
+  { method: "get", path: "/api/tasks/counts", summary: "Count active tasks per status", tag: "tasks" },
+  { method: "get", path: "/api/tasks/{id}", summary: "Get one active task, whole", tag: "tasks", path_params: ID, errors: [400, 404] },
+  { method: "put", path: "/api/tasks/{id}", summary: "Record or update a task", tag: "tasks", path_params: ID, body: TaskBody, errors: [400, 409, 413] },
+  { method: "delete", path: "/api/tasks/{id}", summary: "Delete an active task", tag: "tasks", path_params: ID, errors: [400, 404, 409] },
+  { method: "post", path: "/api/tasks/{id}/archive", summary: "Move a task to the archive", tag: "archive", path_params: ID, errors: [400, 404, 409] },
+  { method: "post", path: "/api/tasks/bulk-archive", summary: "Archive many tasks in one transaction", tag: "archive", body: BulkBody, errors: [400, 409, 413] },
+  { method: "post", path: "/api/tasks/bulk-delete", summary: "Delete many active tasks", tag: "tasks", body: BulkBody, errors: [400, 409, 413] },
+  { method: "post", path: "/api/tasks/archive-expired", summary: "Archive tasks submitted more than `hours` ago", tag: "archive", query: ArchiveExpiredQuery, errors: [400, 409] },
+  { method: "get", path: "/api/archive", summary: "List archived tasks, newest first", tag: "archive", query: ArchiveListQuery, errors: [400] },
+  { method: "get", path: "/api/archive/{id}", summary: "Get one archived task", tag: "archive", path_params: ID, errors: [400, 404] },
+  { method: "delete", path: "/api/archive/{id}", summary: "Delete an archived task for good", tag: "archive", path_params: ID, errors: [400, 404, 409] },
+  { method: "post", path: "/api/archive/restore/{id}", summary: "Move an archived task back", tag: "archive", path_params: ID, errors: [400, 404, 409] },
+  { method: "get", path: "/api/circuits/{id}", summary: "The source, compiled or executed circuit of a task", tag: "circuits", path_params: ID, query: CircuitQuery, errors: [400, 404] },
+  { method: "get", path: "/api/health", summary: "Liveness", tag: "service" },
+  { method: "get", path: "/api/version", summary: "Versions, schema, read-only flag and adapter", tag: "service" },
+  { method: "get", path: "/api/openapi.json", summary: "This document", tag: "service" },
+  { method: "get", path: "/api/docs", summary: "The reference page for this document", tag: "service" },
+];
+
+const CONVERSION: ConversionConfig = {
+  target: "draft-2020-12",
+  typeMode: "input",
+  // JsonObjectSchema is a custom check (valibot's record takes arrays); say what it means.
+  overrideSchema: ({ valibotSchema }) => (valibotSchema === JsonObjectSchema ? { type: "object" } : undefined),
+};
+
+const schemaOf = (schema: v.GenericSchema) => {
+  const { $schema: _ignored, ...json } = toJsonSchema(schema, CONVERSION);
+  return json;
+};
+
+function parameters(where: "path" | "query", schema: ObjectSchema | undefined) {
+  return Object.entries(schema?.entries ?? {}).map(([name, entry]) => ({
+    name,
+    in: where,
+    required: where === "path" || entry.type !== "optional",
+    schema: schemaOf(entry),
+  }));
+}
+
+const PROBLEM = {
+  type: "object",
+  required: ["type", "title", "status", "detail"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string", description: "What went wrong, as a sentence" },
+    errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+  },
+};
+
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const endpoint of ENDPOINTS) {
+    const responses: Record<string, unknown> = { 200: { description: "OK", content: { "application/json": {} } } };
+    for (const status of endpoint.errors ?? []) {
+      responses[status] = { description: "Problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+    }
+    (paths[endpoint.path] ??= {})[endpoint.method] = {
+      summary: endpoint.summary,
+      tags: [endpoint.tag],
+      parameters: [...parameters("path", endpoint.path_params), ...parameters("query", endpoint.query)],
+      ...(endpoint.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(endpoint.body) } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "uniqc task cache", version, description: "Tasks submitted to quantum backends, and their archive." },
+    paths,
+    components: {
+      schemas: { Problem: PROBLEM },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    },
+  };
+}

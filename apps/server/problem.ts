@@ -1,0 +1,67 @@
+/**
+ * Errors as `application/problem+json` (RFC 9457). `detail` is the human sentence: the Python
+ * gateway's clients read it. Bad fields are listed in `errors`, each with its path.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { CacheError, InvalidInputError, type InputIssue } from "../../core/index.ts";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: readonly InputIssue[];
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  500: "Internal Server Error",
+};
+
+/** HTTP status for each typed error of the cache. */
+const STATUS_OF: Record<string, ContentfulStatusCode> = {
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  // A newer file is the server's state, not the request's fault: the write conflicts with it.
+  read_only: 409,
+};
+
+export function problemResponse(status: number, detail: string, extra: { code?: string; errors?: readonly InputIssue[]; headers?: HeadersInit } = {}): Response {
+  const body: Problem = {
+    type: `urn:uniqc:problem:${extra.code ?? status}`,
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    ...(extra.errors ? { errors: extra.errors } : {}),
+  };
+  const headers = new Headers(extra.headers);
+  headers.set("content-type", "application/problem+json");
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** The one error handler: typed cache errors, Hono's HTTP exceptions, and the unexpected. */
+export function errorToProblem(error: unknown, c: Context): Response {
+  if (error instanceof InvalidInputError) {
+    return problemResponse(400, error.message, { code: error.code, errors: error.issues });
+  }
+  if (error instanceof CacheError) {
+    return problemResponse(STATUS_OF[error.code] ?? 500, error.message, { code: error.code });
+  }
+  if (error instanceof HTTPException) {
+    const original = error.getResponse();
+    return problemResponse(error.status, error.message || TITLES[error.status] || "Request refused", {
+      headers: original.headers.has("www-authenticate") ? { "www-authenticate": original.headers.get("www-authenticate")! } : undefined,
+    });
+  }
+  // Never a stack trace to the client; the operator sees it on stderr.
+  console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  return problemResponse(500, "The server failed to answer this request; the error was logged.");
+}

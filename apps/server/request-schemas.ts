@@ -1,0 +1,55 @@
+/**
+ * The shapes of requests: path, query and body, built from the core's own schemas so no shape is
+ * written twice. Query values arrive as strings and are converted here.
+ */
+import * as v from "valibot";
+import {
+  CircuitFormatSchema,
+  MAX_LIMIT,
+  StatusSchema,
+  TaskIdSchema,
+  TaskIdsSchema,
+  TaskInputSchema,
+} from "../../core/index.ts";
+
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,9}$/, "must be a whole number"),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const decimalNumber = v.pipe(v.string(), v.regex(/^\d{1,9}(\.\d+)?$/, "must be a non-negative number"), v.transform(Number));
+
+const flag = v.pipe(
+  v.picklist(["true", "false", "1", "0"], "must be true or false"),
+  v.transform((value) => value === "true" || value === "1"),
+);
+
+export const TaskIdParams = v.object({ id: TaskIdSchema });
+
+/** Listing filters and paging; `cursor` is the opaque keyset token of a previous page. */
+export const ListQuery = v.object({
+  status: v.optional(StatusSchema),
+  backend: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200))),
+  limit: v.optional(wholeNumber(1, MAX_LIMIT), "100"),
+  offset: v.optional(wholeNumber(0), "0"),
+  include_archived: v.optional(flag, "false"),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(2048))),
+});
+
+export const ArchiveListQuery = v.omit(ListQuery, ["include_archived"]);
+
+/** A task in the wire format; the id comes from the path and, if repeated in the body, must match. */
+export const TaskBody = v.object({ ...TaskInputSchema.entries, task_id: v.optional(TaskIdSchema) });
+
+export const BulkBody = v.object({ task_ids: TaskIdsSchema });
+
+export const ArchiveExpiredQuery = v.object({
+  hours: v.optional(decimalNumber, "72"),
+  terminal_only: v.optional(flag, "true"),
+});
+
+export const CircuitQuery = v.object({ format: v.optional(CircuitFormatSchema, "source") });

@@ -1,0 +1,60 @@
+/**
+ * What every runtime's entry shares: read the settings, open the cache (refusing foreign and
+ * non-SQLite files before listening), serve, and on SIGTERM or SIGINT finish in-flight
+ * requests and close the database.
+ */
+import process from "node:process";
+import { openCache, DEFAULT_CACHE_PATH } from "../../adapters/open.ts";
+import { CacheError, type TaskCache } from "../../core/index.ts";
+import pkg from "../../package.json" with { type: "json" };
+import { createApp } from "./app.ts";
+import { ConfigError, readConfig } from "./config.ts";
+
+/** A server the runtime started. */
+export interface RunningServer {
+  readonly port: number;
+  /** Stops accepting connections and resolves once in-flight requests are answered. */
+  close(): Promise<void>;
+}
+
+/** Starts the runtime's HTTP server on `fetch`. */
+export type Listen = (fetch: (request: Request) => Response | Promise<Response>, address: { host: string; port: number }) => Promise<RunningServer>;
+
+function fail(message: string, code: number): never {
+  console.error(message);
+  process.exit(code);
+}
+
+export async function runServer(runtime: string, listen: Listen): Promise<void> {
+  let config;
+  try {
+    config = readConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    throw error;
+  }
+  const target = config.db ?? DEFAULT_CACHE_PATH;
+  let cache: TaskCache;
+  try {
+    cache = await openCache(target, { authToken: process.env.UNIQC_DB_AUTH_TOKEN });
+  } catch (error) {
+    if (error instanceof CacheError) fail(`Cannot serve ${target}: ${error.message}`, 1);
+    throw error;
+  }
+  const app = createApp(cache, { version: pkg.version, runtime, token: config.token, corsOrigins: config.corsOrigins });
+  const server = await listen(app.fetch, config);
+  const mode = cache.info.readOnly ? `read-only: ${cache.info.readOnlyReason}` : `schema v${cache.info.schemaVersion}`;
+  console.log(`uniqc task cache on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port} serving ${target} (${cache.info.capabilities.adapter}, ${mode})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then closing the cache`);
+    await server.close();
+    await cache.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
