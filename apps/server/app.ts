@@ -54,6 +54,25 @@ const requireJson: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/**
+ * Reads and drops what a client is still sending, up to a bound, so that it receives the 413
+ * instead of a connection closed under it (Node closes a connection whose body went unread).
+ */
+async function discardBody(request: Request, maxBytes = 16 * 1024 * 1024): Promise<void> {
+  if (!request.body || request.body.locked) return;
+  const reader = request.body.getReader();
+  try {
+    for (let read = 0; read <= maxBytes; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away; there is nobody left to answer.
+  }
+}
+
 /** Resolves a listing's paging: a cursor (keyset) or an offset, never both. */
 function paging(query: { cursor?: string | undefined; offset: number }, scope: CursorScope) {
   if (query.cursor === undefined) return { after: undefined, offset: query.offset };
@@ -78,12 +97,14 @@ export function createApp(cache: TaskCache, options: AppOptions) {
     // The reference page and document hold no data, and a browser cannot send the header for them.
     app.use("/api/*", (c, next) => (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs") ? next() : auth(c, next)));
   }
+  const maxBody = options.bodyLimit ?? 1024 * 1024;
   app.use(
     "/api/*",
     bodyLimit({
-      maxSize: options.bodyLimit ?? 1024 * 1024,
-      onError: () => {
-        throw new HTTPException(413, { message: `The request body is larger than ${options.bodyLimit ?? 1024 * 1024} bytes.` });
+      maxSize: maxBody,
+      onError: async (c) => {
+        await discardBody(c.req.raw);
+        throw new HTTPException(413, { message: `The request body is larger than ${maxBody} bytes.` });
       },
     }),
   );

@@ -1,0 +1,132 @@
+/** The app in process (`app.request`, no sockets) on a real SQLite file. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openCache } from "../../adapters/open.ts";
+import type { TaskCache } from "../../core/index.ts";
+import { createApp } from "../../apps/server/app.ts";
+import { ENDPOINTS } from "../../apps/server/openapi.ts";
+import { tempDir } from "../contract/fixtures.ts";
+
+let temp: ReturnType<typeof tempDir>;
+let cache: TaskCache;
+
+beforeEach(async () => {
+  temp = tempDir("uniqc-app-");
+  cache = await openCache(temp.file("tasks.sqlite"));
+  await cache.save({ task_id: "t1", backend: "dummy", status: "success", metadata: { circuit_ir: "QINIT 1" } });
+  await cache.save({ task_id: "t2", backend: "dummy", status: "failed" });
+  await cache.archive("t2");
+});
+afterEach(async () => {
+  await cache.close();
+  temp.remove();
+});
+
+const json = (body: unknown) => ({ method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+async function snapshot(c: TaskCache) {
+  return JSON.stringify([await c.list({ limit: 1000 }), await c.listArchived({ limit: 1000 }), await c.get("t1")]);
+}
+
+describe("createApp", () => {
+  it("documents exactly the routes it serves", () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node" });
+    const served = new Set(
+      app.routes
+        .filter((route) => route.method !== "ALL")
+        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:id\b/g, "{id}").replace(/\/:asset\{.*\}$/, "/{asset}")}`)
+        .filter((route) => !route.includes("/api/docs/")),
+    );
+    const documented = new Set(ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`));
+    expect(served).toEqual(documented);
+  });
+
+  it("never answers bad input with a 5xx, and never changes the data", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node" });
+    const before = await snapshot(cache);
+    const bodies: (string | undefined)[] = [undefined, "", "null", "[]", "{", '"text"', "42", JSON.stringify({ task_ids: [null] }), JSON.stringify({ backend: 1, status: [] }), JSON.stringify({ task_ids: Array(10_001).fill("x") })];
+    const ids = ["%00", "a%2Fb", "%20", "x".repeat(257), "%E0%A4%A"];
+    const queries = ["limit=-1", "limit=1e3", "offset=abc", "status=", "include_archived=2", "hours=NaN", "terminal_only=", "format=", "cursor=%%%"];
+    let requests = 0;
+    for (const endpoint of ENDPOINTS.filter((e) => e.method !== "get" || e.path !== "/api/docs")) {
+      for (const id of ids) {
+        for (const body of endpoint.method === "get" || endpoint.method === "delete" ? [undefined] : bodies) {
+          const path = endpoint.path.replace("{id}", id);
+          const query = queries[requests % queries.length];
+          const response = await app.request(`${path}?${query}`, {
+            method: endpoint.method.toUpperCase(),
+            body,
+            headers: body === undefined ? {} : { "content-type": "application/json" },
+          });
+          requests++;
+          expect(response.status, `${endpoint.method} ${path}?${query} ${body}`).toBeLessThan(500);
+          if (response.status >= 400) expect(response.headers.get("content-type")).toBe("application/problem+json");
+        }
+      }
+    }
+    expect(requests).toBeGreaterThan(300);
+    expect(await snapshot(cache)).toBe(before);
+  });
+
+  it("requires the bearer token on the API when one is set, but not for the docs", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node", token: "s3cret" });
+    const missing = await app.request("/api/tasks");
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("content-type")).toBe("application/problem+json");
+    expect(missing.headers.get("www-authenticate")).toMatch(/Bearer/);
+    expect((await app.request("/api/tasks", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect((await app.request("/api/tasks/t1", { method: "DELETE", headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect(await cache.get("t1")).toBeDefined();
+    expect((await app.request("/api/tasks", { headers: { authorization: "Bearer s3cret" } })).status).toBe(200);
+    expect((await app.request("/api/openapi.json")).status).toBe(200);
+    expect((await app.request("/api/docs")).status).toBe(200);
+  });
+
+  it("allows browser calls only from configured origins", async () => {
+    const open = createApp(cache, { version: "0.0.0", runtime: "node" });
+    const plain = await open.request("/api/tasks", { headers: { origin: "http://evil.example" } });
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    const app = createApp(cache, { version: "0.0.0", runtime: "node", corsOrigins: ["http://localhost:5173"] });
+    const allowed = await app.request("/api/tasks", { headers: { origin: "http://localhost:5173" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    const other = await app.request("/api/tasks", { headers: { origin: "http://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).not.toBe("http://evil.example");
+  });
+
+  it("answers a failure of its own with a 500 problem and no stack trace", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node" });
+    await cache.close();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const response = await app.request("/api/tasks");
+      expect(response.status).toBe(500);
+      const body = await response.json();
+      expect(body.detail).toBe("The server failed to answer this request; the error was logged.");
+      expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|at /);
+      expect(errors.length).toBe(1);
+    } finally {
+      console.error = original;
+    }
+    cache = await openCache(temp.file("tasks.sqlite"));
+  });
+
+  it("applies the body limit it is given", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node", bodyLimit: 100 });
+    const response = await app.request("/api/tasks/bulk-archive", json({ task_ids: Array(50).fill("t1") }));
+    expect(response.status).toBe(413);
+    expect((await response.json()).detail).toMatch(/100 bytes/);
+    expect(await cache.get("t1")).toBeDefined();
+  });
+
+  it("builds its OpenAPI parameters and bodies from the validation schemas", async () => {
+    const app = createApp(cache, { version: "1.2.3", runtime: "node" });
+    const document = await (await app.request("/api/openapi.json")).json();
+    expect(document.info.version).toBe("1.2.3");
+    const list = document.paths["/api/tasks"].get;
+    expect(list.parameters.find((p: { name: string }) => p.name === "status").schema.enum).toEqual(["pending", "running", "success", "failed", "cancelled"]);
+    const put = document.paths["/api/tasks/{id}"].put.requestBody.content["application/json"].schema;
+    expect(put.required).toEqual(["backend", "status"]);
+    expect(put.properties.metadata).toEqual({ type: "object" });
+  });
+});

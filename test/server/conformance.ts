@@ -1,0 +1,288 @@
+/**
+ * The black-box conformance suite: the REST API over real HTTP, the same cases for every
+ * runtime and adapter. Each case uses ids of its own, so all share one server and one file.
+ * Every rejected request is checked to be a 4xx problem+json that changed nothing.
+ */
+import assert from "node:assert/strict";
+
+export interface ConformanceCase {
+  readonly name: string;
+  run(api: Api): Promise<void>;
+}
+
+/** A thin client: JSON in, status and parsed body out. */
+export class Api {
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      init.headers = { "content-type": "application/json", ...headers };
+    }
+    const response = await fetch(`${this.base}${path}`, init);
+    const text = await response.text();
+    let json: any = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, type: response.headers.get("content-type") ?? "", json, text };
+  }
+
+  get = (path: string) => this.call("GET", path);
+  put = (path: string, body: unknown) => this.call("PUT", path, body);
+  post = (path: string, body?: unknown) => this.call("POST", path, body);
+  delete = (path: string) => this.call("DELETE", path);
+
+  async ok(method: string, path: string, body?: unknown) {
+    const result = await this.call(method, path, body);
+    assert.equal(result.status, 200, `${method} ${path}: ${result.text}`);
+    return result.json;
+  }
+
+  /** Everything in the cache, to prove a rejected request changed nothing. */
+  async snapshot(): Promise<string> {
+    const [active, archived] = await Promise.all([this.ok("GET", "/api/tasks?limit=1000"), this.ok("GET", "/api/archive?limit=1000")]);
+    return JSON.stringify([active.tasks, active.total, archived.tasks, archived.total]);
+  }
+
+  /** Sends a bad request and checks the refusal: status, problem+json with a detail, nothing changed. */
+  async refused(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+    const before = await this.snapshot();
+    const result = await this.call(method, path, body, headers);
+    assert.equal(result.status, status, `${method} ${path} should be ${status}: ${result.text}`);
+    assert.match(result.type, /^application\/problem\+json/);
+    assert.equal(result.json.status, status);
+    assert.equal(typeof result.json.title, "string");
+    assert.equal(typeof result.json.type, "string");
+    assert.ok(typeof result.json.detail === "string" && result.json.detail.length > 0);
+    assert.doesNotMatch(result.text, /\bat .*\.(ts|js):\d+/, "no stack trace");
+    assert.equal(await this.snapshot(), before, `${method} ${path} changed the cache`);
+    return result.json;
+  }
+}
+
+const put = (api: Api, id: string, body: Record<string, unknown> = {}) =>
+  api.ok("PUT", `/api/tasks/${id}`, { backend: "originq:WK_C180", status: "success", ...body });
+
+export const conformance: readonly ConformanceCase[] = [
+  {
+    name: "health and version describe the service",
+    async run(api) {
+      assert.deepEqual(await api.ok("GET", "/api/health"), { status: "ok", schema_version: 3, read_only: false });
+      const version = await api.ok("GET", "/api/version");
+      assert.match(version.version, /^\d+\.\d+\.\d+/);
+      assert.equal(version.schema_version, 3);
+      assert.equal(version.supported_schema_version, 3);
+      assert.equal(version.read_only, false);
+      assert.equal(typeof version.adapter, "string");
+      assert.ok(["node", "deno", "bun"].includes(version.runtime));
+    },
+  },
+  {
+    name: "PUT records a task and GET returns it whole; an update keeps submit_time",
+    async run(api) {
+      const created = await put(api, "rec-1", { status: "running", shots: 1024, metadata: { circuit_ir: "QINIT 2\nH q[0]" }, compiled_circuit: { qasm: "OPENQASM 2.0;" }, submit_time: "2026-05-03T08:05:27.123456+00:00" });
+      assert.equal(created.task_id, "rec-1");
+      assert.equal(created.submit_time, "2026-05-03T08:05:27.123456+00:00");
+      assert.deepEqual(await api.ok("GET", "/api/tasks/rec-1"), created);
+      const updated = await api.ok("PUT", "/api/tasks/rec-1", { task_id: "rec-1", backend: "originq:WK_C180", status: "success", result: { counts: { "00": 512, "11": 512 } } });
+      assert.equal(updated.submit_time, created.submit_time);
+      assert.equal(updated.shots, 1024);
+      assert.deepEqual(updated.result, { counts: { "00": 512, "11": 512 } });
+      assert.deepEqual(updated.compiled_circuit, { qasm: "OPENQASM 2.0;" });
+      assert.ok(updated.update_time >= created.update_time);
+    },
+  },
+  {
+    name: "PUT refuses bad bodies with 400, 413 and 415, naming the field",
+    async run(api) {
+      await put(api, "bad-1");
+      const bad: [unknown, string][] = [
+        [{ status: "success" }, "backend"],
+        [{ backend: "b", status: "finished" }, "status"],
+        [{ backend: "b", status: "success", shots: -5 }, "shots"],
+        [{ backend: "b", status: "success", shots: "many" }, "shots"],
+        [{ backend: "b", status: "success", metadata: "x" }, "metadata"],
+        [{ backend: "b", status: "success", metadata: [1] }, "metadata"],
+        [{ backend: "b", status: "success", submit_time: "soon" }, "submit_time"],
+        [{ backend: "b", status: "success", task_id: "another" }, "task_id"],
+        [[1, 2, 3], ""],
+      ];
+      for (const [body, field] of bad) {
+        const problem = await api.refused(400, "PUT", "/api/tasks/bad-1", body);
+        if (field) assert.ok(problem.errors.some((e: { path: string }) => e.path === field), `${field}: ${JSON.stringify(problem)}`);
+      }
+      await api.refused(400, "PUT", "/api/tasks/bad-1", "{ not json");
+      await api.refused(415, "PUT", "/api/tasks/bad-1", "backend=b", { "content-type": "application/x-www-form-urlencoded" });
+      await api.refused(413, "PUT", "/api/tasks/bad-1", { backend: "b", status: "success", metadata: { blob: "x".repeat(1_100_000) } });
+      await api.refused(400, "PUT", `/api/tasks/${"x".repeat(300)}`, { backend: "b", status: "success" });
+      assert.equal((await api.ok("GET", "/api/tasks/bad-1")).backend, "originq:WK_C180");
+    },
+  },
+  {
+    name: "GET and DELETE of a missing task are 404 problems",
+    async run(api) {
+      await api.refused(404, "GET", "/api/tasks/never-was");
+      await api.refused(404, "DELETE", "/api/tasks/never-was");
+      await put(api, "del-1");
+      assert.deepEqual(await api.ok("DELETE", "/api/tasks/del-1"), { deleted: "del-1" });
+      await api.refused(404, "GET", "/api/tasks/del-1");
+    },
+  },
+  {
+    name: "the listing filters, pages by offset, and walks by cursor",
+    async run(api) {
+      for (let i = 0; i < 12; i++) {
+        await put(api, `list-${String(i).padStart(2, "0")}`, { backend: "dummy:conformance", status: i % 3 ? "success" : "failed", submit_time: `2025-01-${String(i + 1).padStart(2, "0")}T00:00:00Z`, result: i % 2 ? { n: i } : undefined });
+      }
+      const all = await api.ok("GET", "/api/tasks?backend=dummy:conformance&limit=100");
+      assert.equal(all.total, 12);
+      assert.equal(all.limit, 100);
+      assert.equal(all.offset, 0);
+      assert.deepEqual(all.tasks.map((t: { task_id: string }) => t.task_id), Array.from({ length: 12 }, (_, i) => `list-${String(11 - i).padStart(2, "0")}`));
+      assert.equal(all.tasks[0].has_result, true);
+      assert.equal("result" in all.tasks[0], false);
+      assert.equal(all.next_cursor, null);
+      const failed = await api.ok("GET", "/api/tasks?backend=dummy:conformance&status=failed");
+      assert.equal(failed.total, 4);
+      const page = await api.ok("GET", "/api/tasks?backend=dummy:conformance&limit=5&offset=5");
+      assert.deepEqual(page.tasks.map((t: { task_id: string }) => t.task_id), ["list-06", "list-05", "list-04", "list-03", "list-02"]);
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const next: any = await api.ok("GET", `/api/tasks?backend=dummy:conformance&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        walked.push(...next.tasks.map((t: { task_id: string }) => t.task_id));
+        cursor = next.next_cursor;
+      } while (cursor);
+      assert.deepEqual(walked, all.tasks.map((t: { task_id: string }) => t.task_id));
+      const first = await api.ok("GET", "/api/tasks?backend=dummy:conformance&limit=5");
+      const refusedCursor = await api.refused(400, "GET", `/api/tasks?backend=dummy:conformance&status=failed&limit=5&cursor=${first.next_cursor}`);
+      assert.match(refusedCursor.detail, /cursor/);
+      await api.refused(400, "GET", `/api/tasks?backend=dummy:conformance&limit=5&offset=5&cursor=${first.next_cursor}`);
+      await api.refused(400, "GET", "/api/tasks?cursor=bm9wZQ");
+      for (const query of ["limit=0", "limit=1001", "limit=ten", "offset=-1", "status=done", "include_archived=maybe", "backend="]) {
+        await api.refused(400, "GET", `/api/tasks?${query}`);
+      }
+    },
+  },
+  {
+    name: "counts answers every status and the total",
+    async run(api) {
+      const counts = await api.ok("GET", "/api/tasks/counts");
+      assert.deepEqual(Object.keys(counts).sort(), ["cancelled", "failed", "pending", "running", "success", "total"]);
+      await put(api, "count-1", { status: "cancelled" });
+      const after = await api.ok("GET", "/api/tasks/counts");
+      assert.equal(after.cancelled, counts.cancelled + 1);
+      assert.equal(after.total, counts.total + 1);
+    },
+  },
+  {
+    name: "archive and restore move a task; conflicts and missing ids are refused",
+    async run(api) {
+      const task = await put(api, "move-1", { metadata: { circuit_ir: "QINIT 1" } });
+      assert.deepEqual(await api.ok("POST", "/api/tasks/move-1/archive"), { archived: "move-1" });
+      await api.refused(404, "GET", "/api/tasks/move-1");
+      const archived = await api.ok("GET", "/api/archive/move-1");
+      assert.match(archived.archived_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
+      const listed = await api.ok("GET", "/api/tasks?include_archived=true&limit=1000");
+      assert.ok(listed.tasks.some((t: { task_id: string; archived_at?: string }) => t.task_id === "move-1" && t.archived_at));
+      await api.refused(404, "POST", "/api/tasks/move-1/archive");
+      await api.refused(409, "PUT", "/api/tasks/move-1", { backend: "b", status: "running" });
+      assert.deepEqual(await api.ok("POST", "/api/archive/restore/move-1"), { restored: "move-1" });
+      assert.deepEqual(await api.ok("GET", "/api/tasks/move-1"), task);
+      await api.refused(404, "POST", "/api/archive/restore/move-1");
+      await api.refused(404, "GET", "/api/archive/move-1");
+    },
+  },
+  {
+    name: "the archive lists with count, filters and cursor, and deletes for good",
+    async run(api) {
+      for (let i = 0; i < 4; i++) await put(api, `arch-${i}`, { backend: "dummy:archive-case", submit_time: `2024-02-0${i + 1}T00:00:00Z` });
+      await api.ok("POST", "/api/tasks/bulk-archive", { task_ids: ["arch-0", "arch-1", "arch-2", "arch-3"] });
+      const page = await api.ok("GET", "/api/archive?backend=dummy:archive-case&limit=2");
+      assert.equal(page.total, 4);
+      assert.ok(page.count >= 4);
+      assert.deepEqual(page.tasks.map((t: { task_id: string }) => t.task_id), ["arch-3", "arch-2"]);
+      const next = await api.ok("GET", `/api/archive?backend=dummy:archive-case&limit=2&cursor=${page.next_cursor}`);
+      assert.deepEqual(next.tasks.map((t: { task_id: string }) => t.task_id), ["arch-1", "arch-0"]);
+      await api.refused(400, "GET", `/api/tasks?backend=dummy:archive-case&limit=2&cursor=${page.next_cursor}`);
+      assert.deepEqual(await api.ok("DELETE", "/api/archive/arch-0"), { deleted: "arch-0" });
+      await api.refused(404, "DELETE", "/api/archive/arch-0");
+    },
+  },
+  {
+    name: "bulk archive and bulk delete report what they did and what was missing",
+    async run(api) {
+      for (const id of ["bulk-a", "bulk-b", "bulk-c"]) await put(api, id);
+      assert.deepEqual(await api.ok("POST", "/api/tasks/bulk-archive", { task_ids: ["bulk-a", "bulk-b", "bulk-nope"] }), { archived: ["bulk-a", "bulk-b"], missing: ["bulk-nope"], count: 2 });
+      assert.deepEqual(await api.ok("POST", "/api/tasks/bulk-delete", { task_ids: ["bulk-c", "bulk-a"] }), { deleted: ["bulk-c"], missing: ["bulk-a"], count: 1 });
+      await api.refused(400, "POST", "/api/tasks/bulk-archive", { task_ids: "bulk-b" });
+      await api.refused(400, "POST", "/api/tasks/bulk-delete", { ids: ["bulk-b"] });
+      await api.refused(400, "POST", "/api/tasks/bulk-delete", { task_ids: ["ok", ""] });
+      await api.refused(415, "POST", "/api/tasks/bulk-archive");
+    },
+  },
+  {
+    name: "archive-expired moves old finished tasks and reports old running ones",
+    async run(api) {
+      await put(api, "exp-old-done", { submit_time: "2020-01-01T00:00:00Z" });
+      await put(api, "exp-old-running", { status: "running", submit_time: "2020-01-02T00:00:00Z" });
+      await put(api, "exp-new", {});
+      const result = await api.ok("POST", "/api/tasks/archive-expired?hours=72");
+      assert.equal(result.hours, 72);
+      assert.equal(result.terminal_only, true);
+      assert.ok(result.archived.includes("exp-old-done"));
+      assert.equal(result.count, result.archived.length);
+      assert.ok(result.skipped_running.includes("exp-old-running"));
+      assert.ok(!result.archived.includes("exp-new"));
+      await api.ok("GET", "/api/archive/exp-old-done");
+      await api.ok("GET", "/api/tasks/exp-old-running");
+      const all = await api.ok("POST", "/api/tasks/archive-expired?hours=100000&terminal_only=false");
+      assert.equal(all.terminal_only, false);
+      await api.refused(400, "POST", "/api/tasks/archive-expired?hours=-1");
+      await api.refused(400, "POST", "/api/tasks/archive-expired?terminal_only=perhaps");
+    },
+  },
+  {
+    name: "circuits come in source, compiled and executed form, for archived tasks too",
+    async run(api) {
+      await put(api, "circ-1", { metadata: { options: { circuit_ir: "QINIT 2\nCNOT q[0],q[1]" } }, compiled_circuit: { originir: "QINIT 2\nCZ q[0],q[1]", qasm: "OPENQASM 2.0;" } });
+      assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=source"), { task_id: "circ-1", format: "source", language: "originir", circuit: "QINIT 2\nCNOT q[0],q[1]" });
+      assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=compiled"), { task_id: "circ-1", format: "compiled", language: "originir", circuit: "QINIT 2\nCZ q[0],q[1]" });
+      assert.equal((await api.ok("GET", "/api/circuits/circ-1?format=executed")).circuit, "QINIT 2\nCZ q[0],q[1]");
+      assert.equal((await api.ok("GET", "/api/circuits/circ-1")).format, "source");
+      await api.ok("POST", "/api/tasks/circ-1/archive");
+      assert.equal((await api.ok("GET", "/api/circuits/circ-1?format=compiled")).language, "originir");
+      await api.refused(400, "GET", "/api/circuits/circ-1?format=pulse");
+      await api.refused(404, "GET", "/api/circuits/circ-none");
+    },
+  },
+  {
+    name: "unknown routes and methods are 404 problems",
+    async run(api) {
+      await api.refused(404, "GET", "/api/nothing-here");
+      await api.refused(404, "PATCH", "/api/tasks/x", { status: "success" });
+      await api.refused(404, "GET", "/api/archive/restore/x");
+    },
+  },
+  {
+    name: "the OpenAPI document and the docs page are served, with their assets",
+    async run(api) {
+      const document = await api.ok("GET", "/api/openapi.json");
+      assert.equal(document.openapi, "3.1.0");
+      assert.ok(document.paths["/api/tasks/{id}"].put.requestBody);
+      const page = await api.get("/api/docs");
+      assert.equal(page.status, 200);
+      assert.match(page.text, /swagger-ui-bundle\.js/);
+      const script = await api.get("/api/docs/swagger-ui-bundle.js");
+      assert.equal(script.status, 200);
+      assert.ok(script.text.length > 100_000);
+    },
+  },
+];

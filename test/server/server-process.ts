@@ -1,0 +1,76 @@
+/**
+ * Starts the real server as an OS process on a free loopback port, the way users start it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dirname, "..", "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+
+/** How to start the server on each runtime, exactly as the README says. */
+export const RUNTIMES = {
+  node: { command: process.execPath, args: ["--import", "tsx", "apps/server/node.ts"] },
+  deno: { command: join(BIN, "deno"), args: ["task", "--quiet", "start"] },
+  bun: { command: join(BIN, "bun"), args: ["apps/server/bun.ts"] },
+} as const;
+
+export type Runtime = keyof typeof RUNTIMES;
+
+export interface ServerProcess {
+  readonly base: string;
+  readonly output: () => string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
+
+/** Runs the server to completion, for starts that must fail. */
+export async function runToExit(runtime: Runtime, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const { command, args: base } = RUNTIMES[runtime];
+  const child = spawn(command, [...base, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const code = await exited(child);
+  clearTimeout(timer);
+  return { code, output };
+}
+
+/** Starts a server with `--port 0` and waits for the line that says where it listens. */
+export async function startServer(runtime: Runtime, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const { command, args: base } = RUNTIMES[runtime];
+  const child = spawn(command, [...base, "--port", "0", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let output = "";
+  const base_url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${runtime} server did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /on (http:\/\/[^\s]+:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${runtime} server exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    base: base_url,
+    output: () => output,
+    stop: async (signal = "SIGTERM") => {
+      child.kill(signal);
+      return exited(child);
+    },
+  };
+}
