@@ -43,8 +43,6 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
   }
   const app = createApp(cache, { version: pkg.version, runtime, token: config.token, corsOrigins: config.corsOrigins });
   const server = await listen(app.fetch, config);
-  const mode = cache.info.readOnly ? `read-only: ${cache.info.readOnlyReason}` : `schema v${cache.info.schemaVersion}`;
-  console.log(`uniqc task cache on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port} serving ${target} (${cache.info.capabilities.adapter}, ${mode})`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -55,6 +53,10 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     await cache.close();
     process.exit(0);
   };
+  // Before the line below: whoever waits for it may signal at once.
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+
+  const mode = cache.info.readOnly ? `read-only: ${cache.info.readOnlyReason}` : `schema v${cache.info.schemaVersion}`;
+  console.log(`uniqc task cache on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port} serving ${target} (${cache.info.capabilities.adapter}, ${mode})`);
 }
