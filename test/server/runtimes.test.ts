@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { buildSeedFile } from "../contract/fixtures.ts";
-import { tempDir } from "../contract/fixtures.ts";
+import { buildSeedFile, tempDir } from "../contract/fixtures.ts";
 import { openLibsql } from "../../adapters/libsql.ts";
 import { Api, conformance } from "./conformance.ts";
 import { runToExit, startServer, type Runtime, type ServerProcess } from "./server-process.ts";
@@ -92,5 +91,18 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
     const [row] = await check.all<{ n: number }>("SELECT COUNT(*) AS n FROM tasks");
     await check.close();
     assert.equal(row!.n, answered.length);
+  });
+});
+
+describe("the README's start commands", () => {
+  it.each(["deno task", "node", "bun"] as const)("%s start serves the API", async (runtime) => {
+    const temp = tempDir("uniqc-start-");
+    const server = await startServer(runtime, ["--db", temp.file("tasks.sqlite")]);
+    try {
+      assert.equal((await new Api(server.base).ok("GET", "/api/health")).status, "ok");
+    } finally {
+      await server.stop("SIGKILL");
+      temp.remove();
+    }
   });
 });

@@ -2,15 +2,26 @@
  * Starts the real server as an OS process on a free loopback port, the way users start it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");
 
-/** How to start the server on each runtime, exactly as the README says. */
+/**
+ * The `deno run …` that `deno task start` runs, read from deno.json. Signals go straight to the
+ * server this way, not through the task runner.
+ */
+function denoStartArgs(): string[] {
+  const task: string = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).tasks.start;
+  return task.replace(/^\$\(which deno\)\s+/, "").split(/\s+/);
+}
+
+/** How to start the server on each runtime, as the README says. */
 export const RUNTIMES = {
   node: { command: process.execPath, args: ["--import", "tsx", "apps/server/node.ts"] },
-  deno: { command: join(BIN, "deno"), args: ["task", "--quiet", "start"] },
+  deno: { command: join(BIN, "deno"), args: denoStartArgs() },
+  "deno task": { command: join(BIN, "deno"), args: ["task", "--quiet", "start"] },
   bun: { command: join(BIN, "bun"), args: ["apps/server/bun.ts"] },
 } as const;
 
