@@ -82,7 +82,7 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
     const writes = Array.from({ length: 20 }, (_, i) => client.call("PUT", `/api/tasks/g-${i}`, { backend: "b", status: "pending" }));
     const allSettled = Promise.allSettled(writes);
     await writes[0];
-    assert.equal(await running.stop("SIGTERM"), 0);
+    assert.equal(await running.stop("SIGTERM"), 0, running.output());
     // Requests that reached the server were answered; later ones found it closed.
     const settled = await allSettled;
     const answered = settled.filter((s) => s.status === "fulfilled").map((s) => (s as PromiseFulfilledResult<{ status: number }>).value.status);
