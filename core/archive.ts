@@ -7,7 +7,7 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { idSet, missingFrom, type StoreContext } from "./store-context.ts";
+import { countRows, idSet, missingFrom, type StoreContext } from "./store-context.ts";
 import { rowToSummary, rowToTask, type Task } from "./task-rows.ts";
 import type { TaskPage } from "./tasks.ts";
 import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
@@ -58,14 +58,6 @@ export function archiveOperations(ctx: StoreContext) {
       [...params, archivedAt],
     );
     return rows.map((row) => String(row.task_id));
-  }
-
-  function archiveCount(filter: TaskFilter): Promise<number> {
-    if (!shapes.has("archived_tasks")) return Promise.resolve(0);
-    const where = whereOf(filter);
-    return driver
-      .all<{ n: number }>(`SELECT COUNT(*) AS n FROM archived_tasks ${where.sql}`, where.args)
-      .then(([row]) => Number(row?.n ?? 0));
   }
 
   return {
@@ -134,7 +126,7 @@ export function archiveOperations(ctx: StoreContext) {
           limit,
           offset,
         ]),
-        archiveCount({ status, backend }),
+        countRows(ctx, "archived_tasks", { status, backend }),
       ]);
       return { tasks: rows.map(rowToSummary), total };
     },
@@ -150,7 +142,7 @@ export function archiveOperations(ctx: StoreContext) {
     /** How many archived tasks match the filters (all of them without filters). */
     countArchived(filter: TaskFilter = {}): Promise<number> {
       const { status, backend } = parseInput(ListOptionsSchema, filter);
-      return archiveCount({ status, backend });
+      return countRows(ctx, "archived_tasks", { status, backend });
     },
 
     /** Deletes an archived task for good. */

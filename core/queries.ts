@@ -49,8 +49,8 @@ export function whereOf(filter: TaskFilter, extra?: Where): Where {
 
 /** Column lists and table presence, fixed for one open file. */
 export interface TableShapes {
-  /** Whether the table exists (a v1 file we only read has no archive). */
-  has(table: Table): boolean;
+  /** Whether the table exists (a v1 file we only read has no archive; only v4 has counters). */
+  has(table: Table | "task_counts"): boolean;
   /** Every column of a task, with `archived_at` (NULL for active tasks). */
   full(table: Table): string;
   /** The listing columns, with `archived_at`. */
@@ -68,7 +68,7 @@ export function tableShapes(schema: LiveSchema): TableShapes {
     archived_tasks: `${columnsOf("archived_tasks", TASK_COLUMNS)}, ${archivedAt("archived_tasks")}`,
   };
   return Object.freeze({
-    has: (table: Table) => schema.has(table),
+    has: (table: Table | "task_counts") => schema.has(table),
     full: (table: Table) => full[table],
     summary: (table: Table) => `${LIST_COLUMNS}, ${archivedAt(table)}`,
     copy: TASK_COLUMNS.join(", "),

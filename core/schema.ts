@@ -2,7 +2,8 @@
  * The schema history of `tasks.sqlite`, as data.
  *
  * v1 and v2 are the seed's DDL verbatim (shared with the Python store); v3 adds the compiled
- * circuit to both tables. Append only: never edit or reorder a released step, the files in
+ * circuit to both tables; v4 adds what keeps listings fast at a million rows (indexes in listing
+ * order, and counters kept by triggers), which the seed-era Python store writes through. Append only: never edit or reorder a released step, the files in
  * users' homes were made by them.
  */
 
@@ -41,6 +42,29 @@ const V1_COLUMNS = [
 ] as const;
 
 const V3_COLUMNS = [...V1_COLUMNS, "compiled_circuit_json"] as const;
+
+function orderIndexes(prefix: string, table: string): string[] {
+  return [
+    `CREATE INDEX IF NOT EXISTS ${prefix}_order_idx ON ${table}(submit_time, task_id)`,
+    `CREATE INDEX IF NOT EXISTS ${prefix}_status_order_idx ON ${table}(status, submit_time, task_id)`,
+    `CREATE INDEX IF NOT EXISTS ${prefix}_backend_order_idx ON ${table}(backend, submit_time, task_id)`,
+    `CREATE INDEX IF NOT EXISTS ${prefix}_backend_status_order_idx ON ${table}(backend, status, submit_time, task_id)`,
+  ];
+}
+
+/** Triggers that keep `task_counts` equal to the rows of `table`, whoever writes them. */
+function countTriggers(table: string): string[] {
+  const add = (row: "NEW" | "OLD", delta: 1 | -1) =>
+    `INSERT INTO task_counts (tbl, backend, status, n) VALUES ('${table}', ${row}.backend, ${row}.status, ${delta})
+       ON CONFLICT (tbl, backend, status) DO UPDATE SET n = n + ${delta};`;
+  return [
+    `CREATE TRIGGER IF NOT EXISTS ${table}_count_insert AFTER INSERT ON ${table} BEGIN ${add("NEW", 1)} END`,
+    `CREATE TRIGGER IF NOT EXISTS ${table}_count_delete AFTER DELETE ON ${table} BEGIN ${add("OLD", -1)} END`,
+    `CREATE TRIGGER IF NOT EXISTS ${table}_count_update AFTER UPDATE OF backend, status ON ${table}
+       WHEN OLD.backend IS NOT NEW.backend OR OLD.status IS NOT NEW.status
+     BEGIN ${add("OLD", -1)} ${add("NEW", 1)} END`,
+  ];
+}
 
 export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
   {
@@ -96,6 +120,36 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
       },
     ],
     tables: { tasks: V3_COLUMNS, archived_tasks: [...V3_COLUMNS, "archived_at"] },
+  },
+  {
+    version: 4,
+    name: "listing indexes and counters",
+    changes: [
+      // Each listing's filter, then its order: newest first comes from walking these backwards,
+      // with no sort and no temporary B-tree, whatever the filter.
+      ...orderIndexes("tasks", "tasks"),
+      ...orderIndexes("archived", "archived_tasks"),
+      // Row counts per table, backend and status, so `total` and counts read a few rows instead
+      // of counting a million. Triggers keep them right for every writer, the Python store too.
+      `CREATE TABLE IF NOT EXISTS task_counts (
+        tbl TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        status TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (tbl, backend, status)
+      ) WITHOUT ROWID`,
+      // Recounted from scratch, so running the step again (a synced replica) stays exact.
+      "DELETE FROM task_counts",
+      "INSERT INTO task_counts SELECT 'tasks', backend, status, COUNT(*) FROM tasks GROUP BY backend, status",
+      "INSERT INTO task_counts SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status",
+      ...countTriggers("tasks"),
+      ...countTriggers("archived_tasks"),
+    ],
+    tables: {
+      tasks: V3_COLUMNS,
+      archived_tasks: [...V3_COLUMNS, "archived_at"],
+      task_counts: ["tbl", "backend", "status", "n"],
+    },
   },
 ]);
 

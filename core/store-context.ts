@@ -4,7 +4,7 @@
 import type { Driver } from "./driver.ts";
 import { ReadOnlyError } from "./errors.ts";
 import type { SchemaState } from "./migrator.ts";
-import { tableShapes, type TableShapes } from "./queries.ts";
+import { tableShapes, whereOf, type Table, type TableShapes, type TaskFilter } from "./queries.ts";
 import type { Clock } from "./timestamps.ts";
 
 export interface StoreContext {
@@ -37,4 +37,20 @@ export function idSet(ids: readonly string[]): { unique: string[]; json: string 
 export function missingFrom(unique: readonly string[], done: readonly string[]): string[] {
   const found = new Set(done);
   return unique.filter((id) => !found.has(id));
+}
+
+/**
+ * How many rows of `table` match `filter`: from the v4 counters when the file has them (a few
+ * rows whatever the table's size), by counting otherwise (files we only read).
+ */
+export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
+  if (!ctx.shapes.has(table)) return 0;
+  const where = ctx.shapes.has("task_counts")
+    ? whereOf(filter, { sql: "tbl = ?", args: [table] })
+    : whereOf(filter);
+  const sql = ctx.shapes.has("task_counts")
+    ? `SELECT COALESCE(SUM(n), 0) AS n FROM task_counts ${where.sql}`
+    : `SELECT COUNT(*) AS n FROM ${table} ${where.sql}`;
+  const [row] = await ctx.driver.all<{ n: number }>(sql, where.args);
+  return Number(row?.n ?? 0);
 }

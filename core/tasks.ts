@@ -4,7 +4,7 @@
 import type { SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { idSet, missingFrom, type StoreContext } from "./store-context.ts";
+import { countRows, idSet, missingFrom, type StoreContext } from "./store-context.ts";
 import { encodeJson, rowToSummary, rowToTask, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
 import { nowTimestamp } from "./timestamps.ts";
 import {
@@ -33,13 +33,6 @@ export interface BulkDeleteResult {
 
 export function taskOperations(ctx: StoreContext) {
   const { driver, shapes } = ctx;
-
-  async function countIn(table: "tasks" | "archived_tasks", filter: TaskFilter): Promise<number> {
-    if (!shapes.has(table)) return 0;
-    const where = whereOf(filter);
-    const [row] = await driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} ${where.sql}`, where.args);
-    return Number(row?.n ?? 0);
-  }
 
   return {
     /**
@@ -98,10 +91,11 @@ export function taskOperations(ctx: StoreContext) {
       const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
       const where = whereOf(filter, afterOf(after));
       const tables = includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
+      // A plain compound SELECT, so SQLite merges the two index walks instead of sorting.
       const source = tables.map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`).join(" UNION ALL ");
       const [rows, ...totals] = await Promise.all([
-        driver.all(`SELECT * FROM (${source}) ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [...tables.flatMap(() => where.args), limit, offset]),
-        ...tables.map((table) => countIn(table, filter)),
+        driver.all(`${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [...tables.flatMap(() => where.args), limit, offset]),
+        ...tables.map((table) => countRows(ctx, table, filter)),
       ]);
       return { tasks: rows.map(rowToSummary), total: totals.reduce((a, b) => a + b, 0) };
     },
@@ -109,12 +103,16 @@ export function taskOperations(ctx: StoreContext) {
     /** How many active tasks match the filters. */
     count(filter: TaskFilter = {}): Promise<number> {
       const { status, backend } = parseInput(ListOptionsSchema, filter);
-      return countIn("tasks", { status, backend });
+      return countRows(ctx, "tasks", { status, backend });
     },
 
     /** Active tasks per status, in one query. Statuses other writers invented count in `total` only. */
     async counts(): Promise<StatusCounts> {
-      const rows = await driver.all<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM tasks GROUP BY status");
+      const rows = await driver.all<{ status: string; n: number }>(
+        shapes.has("task_counts")
+          ? "SELECT status, SUM(n) AS n FROM task_counts WHERE tbl = 'tasks' GROUP BY status"
+          : "SELECT status, COUNT(*) AS n FROM tasks GROUP BY status",
+      );
       const counts: StatusCounts = { pending: 0, running: 0, success: 0, failed: 0, cancelled: 0, total: 0 };
       for (const { status, n } of rows) {
         if ((TASK_STATUSES as readonly string[]).includes(status)) counts[status as keyof StatusCounts] = Number(n);

@@ -95,29 +95,36 @@ const task = (id: string, extra: Record<string, unknown> = {}) => ({ task_id: id
 
 export const cacheContract: readonly ContractCase[] = [
   {
-    name: "a fresh database is stamped UNIC and migrated to v3 with the seed's tables and six indexes",
+    name: "a fresh database is stamped UNIC and migrated to the newest version",
     async run(target) {
       await withCache(target, async (cache) => {
-        assert.equal(cache.info.schemaVersion, 3);
-        assert.deepEqual(cache.info.applied, [1, 2, 3]);
+        assert.equal(cache.info.schemaVersion, 4);
+        assert.deepEqual(cache.info.applied, [1, 2, 3, 4]);
         assert.equal(cache.info.readOnly, false);
       });
     },
   },
   {
-    name: "the header and schema on disk are the seed's, plus v3's column on both tables",
+    name: "the header and schema on disk are the seed's, plus v3's column and v4's indexes and counters",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
         await (await createTaskCache(await target.connect(path))).close();
         await raw(target, path, async (c) => {
           assert.equal(await pragma(c, "application_id"), UNIC);
-          assert.equal(await pragma(c, "user_version"), 3);
+          assert.equal(await pragma(c, "user_version"), 4);
           const indexes = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name");
           assert.deepEqual(
             indexes.map((r) => r.name),
-            ["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx", "tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"],
+            [
+              "archived_backend_idx", "archived_backend_order_idx", "archived_backend_status_order_idx", "archived_order_idx",
+              "archived_status_idx", "archived_status_order_idx", "archived_submit_time_idx",
+              "tasks_backend_idx", "tasks_backend_order_idx", "tasks_backend_status_order_idx", "tasks_order_idx",
+              "tasks_status_idx", "tasks_status_order_idx", "tasks_submit_time_idx",
+            ],
           );
+          const triggers = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
+          assert.equal(triggers.length, 6);
           for (const [table, extra] of [["tasks", []], ["archived_tasks", ["archived_at"]]] as const) {
             const columns = await c.all<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${table}')`);
             assert.deepEqual(columns.map((col) => col.name), [...V1_COLUMNS, ...extra, "compiled_circuit_json"]);
@@ -491,6 +498,53 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
+    name: "counts stay exact when the seed-era Python store writes the file (the triggers fire for it)",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          for (let i = 0; i < 20; i++) await cache.save(task(`own-${i}`, { backend: i % 2 ? "ibm:x" : "dummy", status: i % 3 ? "success" : "running" }));
+          await cache.bulkArchive(["own-0", "own-1", "own-2"]);
+          // What that store does, statement for statement: named-column upsert, archive by copying
+          // every column then deleting, restore, delete.
+          const upsert = `INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json)
+            VALUES (?, ?, ?, 0, '2026-05-01T00:00:00+00:00', '2026-05-01T00:00:00+00:00', NULL, '{}')
+            ON CONFLICT(task_id) DO UPDATE SET backend = excluded.backend, status = excluded.status, update_time = excluded.update_time`;
+          await raw(target, path, async (c) => {
+            await c.run(upsert, ["py-1", "originq:WK_C180", "running"]);
+            await c.run(upsert, ["py-2", "originq:WK_C180", "pending"]);
+            await c.run(upsert, ["py-1", "originq:WK_C180", "failed"]);
+            await c.run(upsert, ["own-5", "originq:WK_C180", "cancelled"]);
+            await c.run("INSERT INTO archived_tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, archived_at) SELECT task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, '2026-05-02T00:00:00+00:00' FROM tasks WHERE task_id = 'py-1'");
+            await c.run("DELETE FROM tasks WHERE task_id = 'py-1'");
+            await c.run("INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) SELECT task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json FROM archived_tasks WHERE task_id = 'own-1'");
+            await c.run("DELETE FROM archived_tasks WHERE task_id = 'own-1'");
+            await c.run("DELETE FROM tasks WHERE task_id IN ('own-6', 'own-7')");
+          });
+          const recount = await raw(target, path, (c) =>
+            c.all<{ tbl: string; backend: string; status: string; n: number }>(
+              "SELECT 'tasks' AS tbl, backend, status, COUNT(*) AS n FROM tasks GROUP BY backend, status UNION ALL SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status",
+            ),
+          );
+          const expected = (tbl: string, keep: (r: { backend: string; status: string }) => boolean) =>
+            recount.filter((r) => r.tbl === tbl && keep(r)).reduce((sum, r) => sum + Number(r.n), 0);
+          const counts = await cache.counts();
+          for (const status of ["pending", "running", "success", "failed", "cancelled"] as const) {
+            assert.equal(counts[status], expected("tasks", (r) => r.status === status), status);
+            assert.equal(await cache.countArchived({ status }), expected("archived_tasks", (r) => r.status === status), `archived ${status}`);
+          }
+          assert.equal(counts.total, expected("tasks", () => true));
+          assert.equal(await cache.count({ backend: "originq:WK_C180", status: "cancelled" }), 1);
+          assert.equal((await cache.list({ backend: "originq:WK_C180" })).total, expected("tasks", (r) => r.backend === "originq:WK_C180"));
+          assert.equal((await cache.list({ includeArchived: true })).total, recount.reduce((sum, r) => sum + Number(r.n), 0));
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
     name: "a v1 file from the seed's DDL upgrades to v3 with every value byte-identical",
     needsFile: true,
     async run(target) {
@@ -500,7 +554,7 @@ export const cacheContract: readonly ContractCase[] = [
           return tableBytes(c, "tasks", V1_COLUMNS);
         });
         const cache = await createTaskCache(await target.connect(path));
-        assert.deepEqual(cache.info.applied, [2, 3]);
+        assert.deepEqual(cache.info.applied, [2, 3, 4]);
         assert.equal((await cache.list()).total, 40);
         const one = (await cache.get(String(seedRow(5)[0])))!;
         assert.deepEqual(one.result, JSON.parse(String(seedRow(5)[6])));
@@ -508,7 +562,7 @@ export const cacheContract: readonly ContractCase[] = [
         await cache.close();
         await raw(target, path, async (c) => {
           assert.deepEqual(await tableBytes(c, "tasks", V1_COLUMNS), before);
-          assert.equal(await pragma(c, "user_version"), 3);
+          assert.equal(await pragma(c, "user_version"), 4);
           assert.equal((await c.all("SELECT 1 FROM tasks WHERE compiled_circuit_json IS NOT NULL")).length, 0);
         });
       });
@@ -524,7 +578,7 @@ export const cacheContract: readonly ContractCase[] = [
           return [await tableBytes(c, "tasks", V1_COLUMNS), await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"])];
         });
         const cache = await createTaskCache(await target.connect(path));
-        assert.deepEqual(cache.info.applied, [3]);
+        assert.deepEqual(cache.info.applied, [3, 4]);
         assert.equal(await cache.countArchived(), 15);
         assert.equal((await cache.listArchived({ limit: 1 })).tasks[0]!.archived_at, "2026-05-04T00:00:00.000000+00:00");
         await cache.close();
@@ -560,7 +614,7 @@ export const cacheContract: readonly ContractCase[] = [
           assert.deepEqual(await schemaSql(c), schemaBefore);
         });
         const healed = await createTaskCache(await target.connect(path));
-        assert.deepEqual(healed.info.applied, [3]);
+        assert.deepEqual(healed.info.applied, [3, 4]);
         assert.equal(await healed.count(), 3);
         await healed.close();
       });
@@ -585,12 +639,12 @@ export const cacheContract: readonly ContractCase[] = [
           await c.run("PRAGMA application_id = 0");
         });
         const adopted = await createTaskCache(await target.connect(path));
-        assert.deepEqual(adopted.info.applied, [1, 2, 3]);
+        assert.deepEqual(adopted.info.applied, [1, 2, 3, 4]);
         assert.equal(adopted.info.readOnly, false);
         assert.equal((await adopted.get("keep"))?.task_id, "keep");
         await adopted.close();
         await raw(target, path, async (c) => {
-          assert.equal(await pragma(c, "user_version"), 3);
+          assert.equal(await pragma(c, "user_version"), 4);
           assert.equal(await pragma(c, "application_id"), UNIC);
           assert.deepEqual(await schemaSql(c), schemaBefore);
         });
@@ -631,8 +685,8 @@ export const cacheContract: readonly ContractCase[] = [
           await assert.rejects(write(), (error: unknown) => {
             assert.ok(error instanceof ReadOnlyError);
             assert.equal(error.fileVersion, 5);
-            assert.equal(error.supportedVersion, 3);
-            assert.match(error.message, /v5.*v3/);
+            assert.equal(error.supportedVersion, 4);
+            assert.match(error.message, /v5.*v4/);
             return true;
           });
         }

@@ -28,7 +28,7 @@ describe("migrator without header writes", () => {
     const path = temp.file("remote-like.sqlite");
     try {
       const cache = await createTaskCache(withoutHeader(openLibsql({ url: `file:${path}` })));
-      expect(cache.info).toMatchObject({ schemaVersion: 3, applied: [1, 2, 3], readOnly: false });
+      expect(cache.info).toMatchObject({ schemaVersion: 4, applied: [1, 2, 3, 4], readOnly: false });
       await cache.save({ task_id: "t", backend: "b", status: "pending" });
       await cache.close();
       expect(await header(path)).toEqual({ a: 0, v: 0 });
@@ -50,7 +50,7 @@ describe("migrator without header writes", () => {
       await setup.run("INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", seedRow(1));
       await setup.close();
       const cache = await createTaskCache(withoutHeader(openLibsql({ url: `file:${path}` })));
-      expect(cache.info.applied).toEqual([3]);
+      expect(cache.info.applied).toEqual([3, 4]);
       expect(await cache.count()).toBe(1);
       await cache.close();
     } finally {

@@ -74,11 +74,11 @@ export const conformance: readonly ConformanceCase[] = [
   {
     name: "health and version describe the service",
     async run(api) {
-      assert.deepEqual(await api.ok("GET", "/api/health"), { status: "ok", schema_version: 3, read_only: false });
+      assert.deepEqual(await api.ok("GET", "/api/health"), { status: "ok", schema_version: 4, read_only: false });
       const version = await api.ok("GET", "/api/version");
       assert.match(version.version, /^\d+\.\d+\.\d+/);
-      assert.equal(version.schema_version, 3);
-      assert.equal(version.supported_schema_version, 3);
+      assert.equal(version.schema_version, 4);
+      assert.equal(version.supported_schema_version, 4);
       assert.equal(version.read_only, false);
       assert.equal(typeof version.adapter, "string");
       assert.ok(["node", "deno", "bun"].includes(version.runtime));

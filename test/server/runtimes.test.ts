@@ -68,7 +68,7 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
       assert.equal((await client.ok("GET", "/api/tasks")).total, 3);
       const problem = await client.refused(409, "PUT", "/api/tasks/new", { backend: "b", status: "pending" });
       assert.match(problem.detail, /read-only/);
-      assert.match(problem.detail, /v5.*v3/);
+      assert.match(problem.detail, /v5.*v4/);
       await client.refused(409, "POST", "/api/tasks/bulk-archive", { task_ids: ["x"] });
     } finally {
       await readOnly.stop("SIGKILL");

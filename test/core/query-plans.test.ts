@@ -1,0 +1,67 @@
+/**
+ * Every listing and count the cache issues, checked with EXPLAIN QUERY PLAN: no table scan and
+ * no temporary B-tree for ORDER BY. Plans are stable where timings are not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openLocalFile } from "../../adapters/local-file.ts";
+import { createTaskCache, type Connection, type SqlValue, type TaskCache } from "../../core/index.ts";
+import { tempDir } from "../contract/fixtures.ts";
+
+/** Passes every call through and remembers the statements that read. */
+function recording(connection: Connection, seen: { sql: string; args: readonly SqlValue[] }[]): Connection {
+  return Object.assign(Object.create(connection) as Connection, {
+    all: (sql: string, args: readonly SqlValue[] = []) => {
+      if (/^\s*SELECT/i.test(sql)) seen.push({ sql, args });
+      return connection.all(sql, args);
+    },
+  });
+}
+
+const temp = tempDir("uniqc-plans-");
+const seen: { sql: string; args: readonly SqlValue[] }[] = [];
+let raw: Connection;
+let cache: TaskCache;
+
+beforeAll(async () => {
+  raw = await openLocalFile(temp.file("tasks.sqlite"));
+  cache = await createTaskCache(recording(raw, seen));
+  for (let i = 0; i < 300; i++) {
+    await cache.save({ task_id: `p${i}`, backend: ["a", "b", "c"][i % 3]!, status: (["success", "failed", "running"] as const)[i % 3]!, submit_time: new Date(1.7e12 + i * 60_000).toISOString() });
+  }
+  await cache.bulkArchive(Array.from({ length: 100 }, (_, i) => `p${i}`));
+  await raw.run("ANALYZE");
+});
+afterAll(async () => {
+  await cache.close();
+  temp.remove();
+});
+
+const after = { submit_time: new Date(1.7e12 + 200 * 60_000).toISOString().replace("Z", "000+00:00"), task_id: "p200" };
+const filters = [{}, { status: "failed" as const }, { backend: "b" }, { status: "failed" as const, backend: "b" }];
+
+describe("query plans", () => {
+  it("use an index for every listing, count and page, and never sort in a temporary B-tree", async () => {
+    for (const filter of filters) {
+      await cache.list({ ...filter, limit: 100 });
+      await cache.list({ ...filter, limit: 100, offset: 50 });
+      await cache.list({ ...filter, limit: 100, after });
+      await cache.list({ ...filter, limit: 100, includeArchived: true });
+      await cache.list({ ...filter, limit: 100, includeArchived: true, after });
+      await cache.listArchived({ ...filter, limit: 100 });
+      await cache.listArchived({ ...filter, limit: 100, after });
+      await cache.count(filter);
+      await cache.countArchived(filter);
+    }
+    await cache.counts();
+    await cache.get("p150");
+    await cache.getArchived("p5");
+    const listings = seen.filter(({ sql }) => /FROM (tasks|archived_tasks|task_counts)/.test(sql));
+    expect(listings.length).toBeGreaterThan(70);
+    for (const { sql, args } of listings) {
+      const plan = (await raw.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, args)).map((row) => String(row.detail));
+      const text = plan.join(" | ");
+      expect(text, sql).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/);
+      expect(text, sql).not.toMatch(/\bSCAN (tasks|archived_tasks|task_counts)\b(?! USING)/);
+    }
+  });
+});
