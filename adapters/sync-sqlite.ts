@@ -23,6 +23,14 @@ const MAX_CACHED_STATEMENTS = 256;
 /** Settings for one connection; the journal mode is the core's to set once the file is accepted. */
 const CONNECTION_PRAGMAS = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"];
 
+/**
+ * Speed settings. The default 2 MB page cache thrashes on a million-row file; in WAL mode
+ * `synchronous = NORMAL` never corrupts the file (a power cut may lose the last commits).
+ * These read the file header, so on a file that is not SQLite they fail, and are skipped: the
+ * core's first read then reports the file clearly.
+ */
+const TUNING_PRAGMAS = ["PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456"];
+
 export function syncConnection(db: SyncDatabase, capabilities: Capabilities): Connection {
   const statements = new Map<string, SyncStatement>();
   const prepare = (sql: string) => {
@@ -35,6 +43,11 @@ export function syncConnection(db: SyncDatabase, capabilities: Capabilities): Co
     return statement;
   };
   for (const pragma of CONNECTION_PRAGMAS) db.prepare(pragma).run();
+  try {
+    for (const pragma of TUNING_PRAGMAS) db.prepare(pragma).run();
+  } catch {
+    // Not a database: see TUNING_PRAGMAS.
+  }
   return {
     capabilities,
     // Async so that a driver's synchronous throw reaches callers as a rejection.

@@ -105,7 +105,7 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
-    name: "the header and schema on disk are the seed's, plus v3's column and v4's indexes and counters",
+    name: "the header and schema on disk are the seed's tables, plus v3's column and v4's indexes and counters",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -117,10 +117,8 @@ export const cacheContract: readonly ContractCase[] = [
           assert.deepEqual(
             indexes.map((r) => r.name),
             [
-              "archived_backend_idx", "archived_backend_order_idx", "archived_backend_status_order_idx", "archived_order_idx",
-              "archived_status_idx", "archived_status_order_idx", "archived_submit_time_idx",
-              "tasks_backend_idx", "tasks_backend_order_idx", "tasks_backend_status_order_idx", "tasks_order_idx",
-              "tasks_status_idx", "tasks_status_order_idx", "tasks_submit_time_idx",
+              "archived_backend_order_idx", "archived_backend_status_order_idx", "archived_order_idx", "archived_status_order_idx",
+              "tasks_backend_order_idx", "tasks_backend_status_order_idx", "tasks_order_idx", "tasks_status_order_idx",
             ],
           );
           const triggers = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
