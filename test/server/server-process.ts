@@ -29,6 +29,7 @@ export type Runtime = keyof typeof RUNTIMES;
 
 export interface ServerProcess {
   readonly base: string;
+  readonly pid: number;
   readonly output: () => string;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -55,12 +56,17 @@ export async function runToExit(runtime: Runtime, args: string[], env: NodeJS.Pr
 }
 
 /** Starts a server with `--port 0` and waits for the line that says where it listens. */
-export async function startServer(runtime: Runtime, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export function startServer(runtime: Runtime, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const { command, args: base } = RUNTIMES[runtime];
-  const child = spawn(command, [...base, "--port", "0", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  return startAnnounced(runtime, command, [...base, "--port", "0", ...args], env);
+}
+
+/** Starts any program that prints `on http://HOST:PORT` once it listens, and waits for that line. */
+export async function startAnnounced(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
   let output = "";
   const base_url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${runtime} server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${label} server did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const match = /on (http:\/\/[^\s]+:\d+)/.exec(output);
@@ -73,11 +79,12 @@ export async function startServer(runtime: Runtime, args: string[], env: NodeJS.
     child.stderr!.on("data", (chunk) => (output += chunk));
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${runtime} server exited with ${code}:\n${output}`));
+      reject(new Error(`${label} server exited with ${code}:\n${output}`));
     });
   });
   return {
     base: base_url,
+    pid: child.pid!,
     output: () => output,
     stop: async (signal = "SIGTERM") => {
       child.kill(signal);

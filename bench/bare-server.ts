@@ -1,0 +1,31 @@
+/**
+ * The floor for the HTTP figures: a bare Hono route answering a task-sized JSON body, on the
+ * same runtime's server as the real app. Prints the same "on http://…" line.
+ */
+import process from "node:process";
+import { Hono } from "hono";
+
+const body = {
+  task_id: "uqt_f1bbcd892f5e53c0159571f73ea7598c",
+  backend: "originq:WK_C180",
+  status: "success",
+  shots: 1000,
+  submit_time: "2026-10-15T20:32:52.000828+00:00",
+  update_time: "2026-10-15T20:38:27.000828+00:00",
+  result: { counts: { "000000": 405, "111111": 595 } },
+  metadata: { circuit_ir: "QINIT 6\nCREG 6\nH q[0]\nCNOT q[0],q[1]\nMEASURE q[0],c[0]", shots: 1000 },
+  compiled_circuit: null,
+};
+const app = new Hono().get("/bare", (c) => c.json(body));
+const announce = (port: number) => console.log(`bare hono on http://127.0.0.1:${port}`);
+
+declare const Deno: { serve(o: { hostname: string; port: number; onListen(a: { port: number }): void }, h: (r: Request) => Response | Promise<Response>): unknown };
+declare const Bun: { serve(o: { hostname: string; port: number; fetch: (r: Request) => Response | Promise<Response> }): { port: number } };
+
+if ("Bun" in globalThis) announce(Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch }).port);
+else if ("Deno" in globalThis) Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => announce(port) }, app.fetch);
+else {
+  const { serve } = await import("@hono/node-server");
+  serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => announce(info.port));
+}
+process.on("SIGTERM", () => process.exit(0));

@@ -1,0 +1,117 @@
+/**
+ * The server over loopback, per runtime, next to a bare Hono route on the same runtime:
+ * requests per second and p50 / p99 under 16 connections (autocannon), the archive round trip
+ * and bulk moves as one client sees them, and the server's memory.
+ */
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import autocannon from "autocannon";
+import { RUNTIMES, startAnnounced, startServer, type Runtime, type ServerProcess } from "../test/server/server-process.ts";
+
+export interface HttpRow {
+  runtime: string;
+  request: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Requests per second of the bare route on the same runtime, for the ratio. */
+  floorRps?: number;
+}
+
+export interface HttpOptions {
+  /** A million-row cache to read (not written). */
+  readFile: string;
+  /** A smaller cache copied before the write measurements. */
+  writeFile: string;
+  seconds: number;
+  /** Requests for the memory check. */
+  memoryRequests: number;
+}
+
+/** Peak and current resident memory of a process, in MiB (Linux). */
+function memory(pid: number): { peak: number; rss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024 };
+}
+
+async function load(url: string, seconds: number, amount?: number) {
+  const result = await autocannon({ url, connections: 16, ...(amount ? { amount } : { duration: seconds }) });
+  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function timed(fn: () => Promise<Response>): Promise<number> {
+  const start = performance.now();
+  const response = await fn();
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return performance.now() - start;
+}
+
+export async function measureHttp(runtime: Runtime, options: HttpOptions): Promise<{ rows: HttpRow[]; memory: Record<string, number> }> {
+  const rows: HttpRow[] = [];
+  const bare = await startAnnounced(`bare ${runtime}`, RUNTIMES[runtime].command, [...RUNTIMES[runtime].args.slice(0, -1).filter((a) => a !== "task"), "bench/bare-server.ts"].filter(Boolean));
+  let floor: number;
+  try {
+    floor = (await load(`${bare.base}/bare`, options.seconds)).rps;
+    rows.push({ runtime, request: "bare Hono route (floor)", ...(await load(`${bare.base}/bare`, options.seconds)) });
+  } finally {
+    await bare.stop("SIGKILL");
+  }
+
+  let server: ServerProcess = await startServer(runtime, ["--db", options.readFile]);
+  const result: Record<string, number> = {};
+  try {
+    const api = `${server.base}/api`;
+    const first = await (await fetch(`${api}/tasks?limit=1&offset=1000`)).json();
+    const id = first.tasks[0].task_id as string;
+    const backend = first.tasks[0].backend as string;
+    const requests: [string, string][] = [
+      ["GET /api/tasks?limit=100", `${api}/tasks?limit=100`],
+      ["GET /api/tasks?status=failed&limit=100", `${api}/tasks?status=failed&limit=100`],
+      [`GET /api/tasks?backend=…&limit=100&offset=5000`, `${api}/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=5000`],
+      ["GET /api/tasks/counts", `${api}/tasks/counts`],
+      ["GET /api/tasks/{id}", `${api}/tasks/${id}`],
+    ];
+    for (const [request, url] of requests) {
+      rows.push({ runtime, request, ...(await load(url, options.seconds)), ...(request.endsWith("{id}") ? { floorRps: floor } : {}) });
+    }
+    const before = memory(server.pid);
+    await load(`${api}/tasks/${id}`, 0, options.memoryRequests);
+    const after = memory(server.pid);
+    result.rssBeforeMiB = before.rss;
+    result.rssAfterMiB = after.rss;
+    result.peakMiB = after.peak;
+  } finally {
+    await server.stop("SIGKILL");
+  }
+
+  const copy = `${options.writeFile}.http-${runtime}.tmp`;
+  const fresh = () => {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${copy}${suffix}`, { force: true });
+    copyFileSync(options.writeFile, copy);
+  };
+  fresh();
+  server = await startServer(runtime, ["--db", copy]);
+  try {
+    const api = `${server.base}/api`;
+    const page = await (await fetch(`${api}/tasks?limit=1000&offset=2000`)).json();
+    const ids: string[] = page.tasks.map((t: { task_id: string }) => t.task_id);
+    const trips: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const id = ids[i % ids.length]!;
+      trips.push(await timed(() => fetch(`${api}/tasks/${id}/archive`, { method: "POST" })) + (await timed(() => fetch(`${api}/archive/restore/${id}`, { method: "POST" }))));
+    }
+    rows.push({ runtime, request: "archive + restore round trip, one client", rps: 1000 / median([...trips]), p50: median(trips), p99: trips.sort((a, b) => a - b)[Math.floor(trips.length * 0.99)]! });
+    const bulk = await timed(() => fetch(`${api}/tasks/bulk-archive`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ task_ids: ids }) }));
+    rows.push({ runtime, request: `bulk-archive of ${ids.length} ids`, rps: 0, p50: bulk, p99: bulk });
+    const expired = await timed(() => fetch(`${api}/tasks/archive-expired?hours=72`, { method: "POST" }));
+    rows.push({ runtime, request: "archive-expired over the cache", rps: 0, p50: expired, p99: expired });
+  } finally {
+    await server.stop("SIGKILL");
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${copy}${suffix}`, { force: true });
+  }
+  return { rows, memory: result };
+}
