@@ -98,7 +98,10 @@ export function createApp(cache: TaskCache, options: AppOptions) {
     app.use("/api/*", (c, next) => (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs") ? next() : auth(c, next)));
   }
   const maxBody = options.bodyLimit ?? 1024 * 1024;
-  app.use(
+  // Only where a body is expected: asking a GET for its body makes Node's adapter build a
+  // stream per request, and the server's memory then grows with every request.
+  app.on(
+    ["PUT", "POST", "PATCH", "DELETE"],
     "/api/*",
     bodyLimit({
       maxSize: maxBody,
