@@ -13,7 +13,7 @@ export interface LibsqlOptions {
 const BUSY_TIMEOUT_MS = 5000;
 
 /** Whether a URL names a database on this machine rather than a server. */
-export function isLocalLibsqlUrl(url: string): boolean {
+function isLocalLibsqlUrl(url: string): boolean {
   return url === ":memory:" || /^file:/i.test(url);
 }
 

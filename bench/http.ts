@@ -52,7 +52,9 @@ async function timed(fn: () => Promise<Response>): Promise<number> {
 
 export async function measureHttp(runtime: Runtime, options: HttpOptions): Promise<{ rows: HttpRow[]; memory: Record<string, number> }> {
   const rows: HttpRow[] = [];
-  const bare = await startAnnounced(`bare ${runtime}`, RUNTIMES[runtime].command, [...RUNTIMES[runtime].args.slice(0, -1).filter((a) => a !== "task"), "bench/bare-server.ts"].filter(Boolean));
+  // The same launch as the server's, with the bare app as the entry file.
+  const launch = RUNTIMES[runtime];
+  const bare = await startAnnounced(`bare ${runtime}`, launch.command, [...launch.args.slice(0, -1), "bench/bare-server.ts"]);
   let floor: number;
   try {
     floor = (await load(`${bare.base}/bare`, options.seconds)).rps;

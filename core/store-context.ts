@@ -45,12 +45,12 @@ export function missingFrom(unique: readonly string[], done: readonly string[]):
  */
 export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
   if (!ctx.shapes.has(table)) return 0;
-  const where = ctx.shapes.has("task_counts")
-    ? whereOf(filter, { sql: "tbl = ?", args: [table] })
-    : whereOf(filter);
-  const sql = ctx.shapes.has("task_counts")
-    ? `SELECT COALESCE(SUM(n), 0) AS n FROM task_counts ${where.sql}`
-    : `SELECT COUNT(*) AS n FROM ${table} ${where.sql}`;
+  let where = whereOf(filter);
+  let sql = `SELECT COUNT(*) AS n FROM ${table} ${where.sql}`;
+  if (ctx.shapes.has("task_counts")) {
+    where = whereOf(filter, { sql: "tbl = ?", args: [table] });
+    sql = `SELECT COALESCE(SUM(n), 0) AS n FROM task_counts ${where.sql}`;
+  }
   const [row] = await ctx.driver.all<{ n: number }>(sql, where.args);
   return Number(row?.n ?? 0);
 }

@@ -61,7 +61,6 @@ export const TaskInputSchema = v.object({
   compiled_circuit: v.optional(v.nullable(JsonObjectSchema)),
 });
 export type TaskInput = v.InferInput<typeof TaskInputSchema>;
-export type ValidTaskInput = v.InferOutput<typeof TaskInputSchema>;
 
 /** Filters and paging of a listing. */
 export const ListOptionsSchema = v.object({
@@ -74,7 +73,6 @@ export const ListOptionsSchema = v.object({
   after: v.optional(v.object({ submit_time: v.string("must be a string"), task_id: TaskIdSchema })),
 });
 export type ListOptions = v.InferInput<typeof ListOptionsSchema>;
-export type ValidListOptions = v.InferOutput<typeof ListOptionsSchema>;
 
 /** Ids of a bulk call. */
 export const TaskIdsSchema = v.pipe(

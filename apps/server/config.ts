@@ -28,7 +28,7 @@ const PortSchema = v.pipe(
   v.maxValue(65535, "must be at most 65535"),
 );
 
-export const USAGE = `Usage: start [--db PATH_OR_URL] [--host 127.0.0.1] [--port 18765] [--token TOKEN] [--cors-origin ORIGIN]...
+const USAGE = `Usage: start [--db PATH_OR_URL] [--host 127.0.0.1] [--port 18765] [--token TOKEN] [--cors-origin ORIGIN]...
   --db           the cache file or libSQL URL (UNIQC_DB); default ~/.uniqc/cache/tasks.sqlite
   --host         address to listen on (UNIQC_HOST); anything but loopback needs a token
   --port         port to listen on (UNIQC_PORT); 0 picks a free one
