@@ -7,9 +7,8 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { countRows, idSet, missingFrom, type StoreContext } from "./store-context.ts";
-import { rowToSummary, rowToTask, type Task } from "./task-rows.ts";
-import type { TaskPage } from "./tasks.ts";
+import { countRows, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
+import { rowToTask, type Task } from "./task-rows.ts";
 import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
 import {
   ArchiveExpiredSchema,
@@ -58,6 +57,19 @@ export function archiveOperations(ctx: StoreContext) {
       [...params, archivedAt],
     );
     return rows.map((row) => String(row.task_id));
+  }
+
+  /** Archived tasks, newest first by `submit_time`, as JSON text; the same filters and paging as the listing. */
+  async function listArchivedText(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPageText> {
+    const { limit, offset, status, backend, after } = parseInput(ListOptionsSchema, options);
+    if (!shapes.has("archived_tasks")) return { tasks: "[]", count: 0, total: 0, last: undefined };
+    const where = whereOf({ status, backend }, afterOf(after));
+    return readPage(
+      ctx,
+      `SELECT ${shapes.summary("archived_tasks")} FROM archived_tasks ${where.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
+      [...where.args, limit, offset],
+      [countRows(ctx, "archived_tasks", { status, backend })],
+    );
   }
 
   return {
@@ -115,20 +127,11 @@ export function archiveOperations(ctx: StoreContext) {
       });
     },
 
-    /** Archived tasks, newest first by `submit_time`; the same filters and paging as the listing. */
+    listArchivedText,
+
+    /** The same listing as {@link listArchivedText}, with the tasks as objects. */
     async listArchived(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPage> {
-      const { limit, offset, status, backend, after } = parseInput(ListOptionsSchema, options);
-      if (!shapes.has("archived_tasks")) return { tasks: [], total: 0 };
-      const where = whereOf({ status, backend }, afterOf(after));
-      const [rows, total] = await Promise.all([
-        driver.all(`SELECT ${shapes.summary("archived_tasks")} FROM archived_tasks ${where.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [
-          ...where.args,
-          limit,
-          offset,
-        ]),
-        countRows(ctx, "archived_tasks", { status, backend }),
-      ]);
-      return { tasks: rows.map(rowToSummary), total };
+      return parsePage(await listArchivedText(options));
     },
 
     /** One archived task, whole, or undefined. */

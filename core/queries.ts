@@ -37,6 +37,32 @@ export function afterOf(after: { submit_time: string; task_id: string } | undefi
   return after && { sql: "(submit_time, task_id) < (?, ?)", args: [after.submit_time, after.task_id] };
 }
 
+/**
+ * A stored JSON column as JSON. Text another writer stored that is not JSON comes out as a JSON
+ * string rather than breaking the page.
+ */
+const jsonColumn = (column: string, whenNull: string) =>
+  `CASE WHEN ${column} IS NULL THEN ${whenNull} WHEN json_valid(${column}) THEN json(${column}) ELSE ${column} END`;
+
+const SUMMARY_FIELDS = [
+  "'task_id', task_id, 'backend', backend, 'status', status, 'shots', shots",
+  "'submit_time', submit_time, 'update_time', update_time",
+  "'has_result', json(iif(has_result, 'true', 'false'))",
+  `'metadata', ${jsonColumn("metadata_json", "json('{}')")}`,
+].join(", ");
+
+/**
+ * Each task of a listing as the JSON text of its summary, next to its position, so a page reaches
+ * the wire without being mapped and serialised in JavaScript. `listing` is a query of the listing
+ * columns in {@link NEWEST_FIRST} order; the JSON is built only for the rows it returns, not for
+ * those an offset skips.
+ */
+export const summaryRows = (listing: string) =>
+  `SELECT submit_time, task_id,
+          CASE WHEN archived_at IS NULL THEN json_object(${SUMMARY_FIELDS})
+               ELSE json_object(${SUMMARY_FIELDS}, 'archived_at', archived_at) END AS summary
+     FROM (${listing}) ${NEWEST_FIRST}`;
+
 /** Builds `WHERE` only from the filters given, so the planner can use each index. */
 export function whereOf(filter: TaskFilter, extra?: Where): Where {
   const parts: string[] = [];

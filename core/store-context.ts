@@ -1,10 +1,11 @@
 /**
  * What every group of operations shares for one open cache.
  */
-import type { Driver } from "./driver.ts";
+import type { Driver, SqlValue } from "./driver.ts";
 import { ReadOnlyError } from "./errors.ts";
 import type { SchemaState } from "./migrator.ts";
-import { tableShapes, whereOf, type Table, type TableShapes, type TaskFilter } from "./queries.ts";
+import { summaryRows, tableShapes, whereOf, type Table, type TableShapes, type TaskFilter } from "./queries.ts";
+import type { TaskSummary } from "./task-rows.ts";
 import type { Clock } from "./timestamps.ts";
 
 export interface StoreContext {
@@ -53,4 +54,43 @@ export async function countRows(ctx: StoreContext, table: Table, filter: TaskFil
   }
   const [row] = await ctx.driver.all<{ n: number }>(sql, where.args);
   return Number(row?.n ?? 0);
+}
+
+/** A page of a listing. */
+export interface TaskPage {
+  tasks: TaskSummary[];
+  /** How many tasks match the filters, over all pages. */
+  total: number;
+}
+
+/** A page of a listing as JSON text, for callers that send it on as it is (the server). */
+export interface TaskPageText {
+  /** A JSON array of {@link TaskSummary}, newest first. */
+  tasks: string;
+  /** How many tasks the array holds. */
+  count: number;
+  /** How many tasks match the filters, over all pages. */
+  total: number;
+  /** Where the page's last task stands, to page on from with `after`. */
+  last: { submit_time: string; task_id: string } | undefined;
+}
+
+/** Reads one page: `listing` (see {@link summaryRows}) as JSON text, and the sum of `totals`. */
+export async function readPage(ctx: StoreContext, listing: string, args: SqlValue[], totals: Promise<number>[]): Promise<TaskPageText> {
+  const [rows, ...counts] = await Promise.all([
+    ctx.driver.all<{ submit_time: string; task_id: string; summary: string }>(summaryRows(listing), args),
+    ...totals,
+  ]);
+  const last = rows.at(-1);
+  return {
+    tasks: `[${rows.map((row) => row.summary).join(",")}]`,
+    count: rows.length,
+    total: counts.reduce((a, b) => a + b, 0),
+    last: last && { submit_time: String(last.submit_time), task_id: String(last.task_id) },
+  };
+}
+
+/** The page with its tasks as objects. */
+export function parsePage(page: TaskPageText): TaskPage {
+  return { tasks: JSON.parse(page.tasks) as TaskSummary[], total: page.total };
 }

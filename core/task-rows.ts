@@ -62,10 +62,11 @@ export function encodeJson(value: unknown, field: string): string {
   return text;
 }
 
-// One object literal per row, no spreads: listings map hundreds of rows per request. Columns
-// come back with these types already (TEXT and INTEGER affinity), so they are cast, not converted.
-
-/** Maps a full row (`SELECT` of every column) to a task. */
+/**
+ * Maps a full row (`SELECT` of every column) to a task. Columns come back with these types
+ * already (TEXT and INTEGER affinity), so they are cast, not converted. Listings do not come
+ * through here: SQLite writes their JSON (`summaryRows` in `queries.ts`).
+ */
 export function rowToTask(row: Row): Task {
   const task: Task = {
     task_id: row.task_id as string,
@@ -77,22 +78,6 @@ export function rowToTask(row: Row): Task {
     result: parseJson(row.result_json),
     metadata: (parseJson(row.metadata_json) ?? {}) as Record<string, unknown>,
     compiled_circuit: parseJson(row.compiled_circuit_json) as Record<string, unknown> | null,
-  };
-  if (row.archived_at != null) task.archived_at = row.archived_at as string;
-  return task;
-}
-
-/** Maps a listing row (which carries `has_result` instead of the result) to a summary. */
-export function rowToSummary(row: Row): TaskSummary {
-  const task: TaskSummary = {
-    task_id: row.task_id as string,
-    backend: row.backend as string,
-    status: row.status as string,
-    shots: row.shots as number,
-    submit_time: row.submit_time as string,
-    update_time: row.update_time as string,
-    has_result: Number(row.has_result) === 1,
-    metadata: (parseJson(row.metadata_json) ?? {}) as Record<string, unknown>,
   };
   if (row.archived_at != null) task.archived_at = row.archived_at as string;
   return task;

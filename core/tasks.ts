@@ -4,8 +4,8 @@
 import type { SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { countRows, idSet, missingFrom, type StoreContext } from "./store-context.ts";
-import { encodeJson, rowToSummary, rowToTask, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
+import { countRows, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
+import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { nowTimestamp } from "./timestamps.ts";
 import {
   ListOptionsSchema,
@@ -18,13 +18,6 @@ import {
   type TaskInput,
 } from "./validation.ts";
 
-/** A page of a listing. */
-export interface TaskPage {
-  tasks: TaskSummary[];
-  /** How many tasks match the filters, over all pages. */
-  total: number;
-}
-
 /** What a bulk call did, per id. */
 export interface BulkDeleteResult {
   deleted: string[];
@@ -33,6 +26,25 @@ export interface BulkDeleteResult {
 
 export function taskOperations(ctx: StoreContext) {
   const { driver, shapes } = ctx;
+
+  /**
+   * Active tasks, newest first by `submit_time`, as JSON text. With `includeArchived`, archived
+   * tasks are listed among them, each marked with its `archived_at`. Pages by `offset`, or by
+   * `after` (the last task of the previous page), which stays fast however deep the page.
+   */
+  async function listText(options: ListOptions = {}): Promise<TaskPageText> {
+    const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
+    const where = whereOf(filter, afterOf(after));
+    const tables = includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
+    // A plain compound SELECT, so SQLite merges the two index walks instead of sorting.
+    const source = tables.map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`).join(" UNION ALL ");
+    return readPage(
+      ctx,
+      `${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
+      [...tables.flatMap(() => where.args), limit, offset],
+      tables.map((table) => countRows(ctx, table, filter)),
+    );
+  }
 
   return {
     /**
@@ -82,22 +94,11 @@ export function taskOperations(ctx: StoreContext) {
       return row && rowToTask(row);
     },
 
-    /**
-     * Active tasks, newest first by `submit_time`. With `includeArchived`, archived tasks are
-     * listed among them, each marked with its `archived_at`. Pages by `offset`, or by `after`
-     * (the last task of the previous page), which stays fast however deep the page.
-     */
+    listText,
+
+    /** The same listing as {@link listText}, with the tasks as objects. */
     async list(options: ListOptions = {}): Promise<TaskPage> {
-      const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
-      const where = whereOf(filter, afterOf(after));
-      const tables = includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
-      // A plain compound SELECT, so SQLite merges the two index walks instead of sorting.
-      const source = tables.map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`).join(" UNION ALL ");
-      const [rows, ...totals] = await Promise.all([
-        driver.all(`${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [...tables.flatMap(() => where.args), limit, offset]),
-        ...tables.map((table) => countRows(ctx, table, filter)),
-      ]);
-      return { tasks: rows.map(rowToSummary), total: totals.reduce((a, b) => a + b, 0) };
+      return parsePage(await listText(options));
     },
 
     /** How many active tasks match the filters. */

@@ -4,13 +4,13 @@
  * unchanged.
  */
 import { vValidator } from "@hono/valibot-validator";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { GenericSchema } from "valibot";
-import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache } from "../../core/index.ts";
+import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
 import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
 import { docsRoutes } from "./docs.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -80,10 +80,15 @@ function paging(query: { cursor?: string | undefined; offset: number }, scope: C
   return { after: decodeCursor(query.cursor, scope), offset: 0 };
 }
 
-/** The cursor of the page after this one, when this page was full. */
-function nextCursor(tasks: readonly { submit_time: string; task_id: string }[], limit: number, scope: CursorScope): string | null {
-  const last = tasks.at(-1);
-  return tasks.length === limit && last ? encodeCursor(last, scope) : null;
+/**
+ * A listing's answer. The tasks arrive as JSON text from the cache and go out as they are; only
+ * the small envelope around them is serialised here.
+ */
+function pageResponse(c: Context, page: TaskPageText, fields: { limit: number; offset: number; count?: number }, scope: CursorScope) {
+  // The cursor of the page after this one, when this page was full.
+  const next_cursor = page.count === fields.limit && page.last ? encodeCursor(page.last, scope) : null;
+  const envelope = JSON.stringify({ total: page.total, ...fields, next_cursor });
+  return c.body(`{"tasks":${page.tasks},${envelope.slice(1)}`, 200, { "content-type": "application/json" });
 }
 
 export function createApp(cache: TaskCache, options: AppOptions) {
@@ -135,8 +140,8 @@ export function createApp(cache: TaskCache, options: AppOptions) {
       const { status, backend, limit, include_archived, ...rest } = c.req.valid("query");
       const scope: CursorScope = { listing: "tasks", status, backend, includeArchived: include_archived };
       const { after, offset } = paging(rest, scope);
-      const page = await cache.list({ status, backend, limit, offset, includeArchived: include_archived, after });
-      return c.json({ tasks: page.tasks, total: page.total, limit, offset, next_cursor: nextCursor(page.tasks, limit, scope) });
+      const page = await cache.listText({ status, backend, limit, offset, includeArchived: include_archived, after });
+      return pageResponse(c, page, { limit, offset }, scope);
     })
     .get("/api/tasks/counts", async (c) => c.json(await cache.counts()))
     .post("/api/tasks/bulk-archive", requireJson, validate("json", BulkBody), async (c) => {
@@ -181,8 +186,8 @@ export function createApp(cache: TaskCache, options: AppOptions) {
       const { status, backend, limit, ...rest } = c.req.valid("query");
       const scope: CursorScope = { listing: "archive", status, backend };
       const { after, offset } = paging(rest, scope);
-      const [page, count] = await Promise.all([cache.listArchived({ status, backend, limit, offset, after }), cache.countArchived()]);
-      return c.json({ tasks: page.tasks, total: page.total, limit, offset, count, next_cursor: nextCursor(page.tasks, limit, scope) });
+      const [page, count] = await Promise.all([cache.listArchivedText({ status, backend, limit, offset, after }), cache.countArchived()]);
+      return pageResponse(c, page, { limit, offset, count }, scope);
     })
     .post("/api/archive/restore/:id", validate("param", TaskIdParams), async (c) => {
       const { id } = c.req.valid("param");

@@ -296,6 +296,48 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
+    name: "a listing as JSON text is the listing, and keeps what other writers stored that is not JSON",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          const metadata = { circuit: "QINIT 2\nH q[0]", ratio: 0.25, quote: 'é "q" \\ \u2603', nested: { counts: [1, 2] }, none: null };
+          await cache.save(task("own", { metadata, submit_time: "2026-05-03T00:00:00Z", result: { counts: { "00": 1 } } }));
+          const insert = `INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json)
+            VALUES (?, 'dummy', 'success', 0, ?, ?, NULL, ?)`;
+          await raw(target, path, async (c) => {
+            await c.run(insert, ["spaced", "2026-05-02T00:00:00+00:00", "2026-05-02T00:00:00+00:00", ' { "a" : [ 1 , 2 ] } ']);
+            await c.run(insert, ["not-json", "2026-05-01T00:00:00+00:00", "2026-05-01T00:00:00+00:00", "QINIT 1 (not JSON)"]);
+          });
+          await cache.save(task("gone", { submit_time: "2026-04-01T00:00:00Z" }));
+          await cache.archive("gone");
+
+          const text = await cache.listText({ includeArchived: true, limit: 3 });
+          const page = await cache.list({ includeArchived: true, limit: 3 });
+          assert.deepEqual(JSON.parse(text.tasks), page.tasks);
+          assert.equal(text.count, 3);
+          assert.equal(text.total, 4);
+          assert.deepEqual(text.last, { submit_time: "2026-05-01T00:00:00+00:00", task_id: "not-json" });
+          assert.deepEqual(page.tasks.map((t) => t.task_id), ["own", "spaced", "not-json"]);
+          assert.deepEqual(page.tasks[0]!.metadata, metadata);
+          assert.equal(page.tasks[0]!.has_result, true);
+          assert.deepEqual(page.tasks[1]!.metadata, { a: [1, 2] });
+          assert.equal(page.tasks[2]!.metadata, "QINIT 1 (not JSON)");
+          assert.deepEqual(Object.keys(page.tasks[0]!), ["task_id", "backend", "status", "shots", "submit_time", "update_time", "has_result", "metadata"]);
+
+          const archived = await cache.listArchivedText();
+          assert.equal(archived.count, 1);
+          assert.match(JSON.parse(archived.tasks)[0].archived_at, TIMESTAMP);
+          const empty = await cache.listText({ status: "pending" });
+          assert.deepEqual({ ...empty, tasks: JSON.parse(empty.tasks) }, { tasks: [], count: 0, total: 0, last: undefined });
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
     name: "counts gives every status and the total in one answer",
     async run(target) {
       await withCache(target, async (cache) => {
