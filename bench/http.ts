@@ -5,6 +5,7 @@
  */
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import autocannon from "autocannon";
+import { encodeCursor, type CursorScope } from "../apps/server/cursor.ts";
 import { RUNTIMES, startAnnounced, startServer, type Runtime, type ServerProcess } from "../test/server/server-process.ts";
 
 export interface HttpRow {
@@ -34,10 +35,31 @@ function memory(pid: number): { peak: number; rss: number } {
   return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024 };
 }
 
-async function load(url: string, seconds: number, amount?: number) {
-  const result = await autocannon({ url, connections: 16, ...(amount ? { amount } : { duration: seconds }) });
+/** Load on one URL, or, with `path`, on a path chosen afresh for every request. */
+async function load(url: string, seconds: number, amount?: number, path?: () => string) {
+  const result = await autocannon({
+    url,
+    connections: 16,
+    ...(amount ? { amount } : { duration: seconds }),
+    ...(path ? { requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: path() }) }] } : {}),
+  });
   if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+const pick = <T>(values: readonly T[]) => values[Math.floor(Math.random() * values.length)]!;
+
+/**
+ * Cursors that start a page right after each of the first `rows` tasks of a listing: pages as
+ * costly as the first one, and so many that no kept page answers a random pick of them.
+ */
+async function cursorsInto(api: string, query: string, scope: CursorScope, rows: number): Promise<string[]> {
+  const cursors: string[] = [];
+  for (let offset = 0; offset < rows; offset += 1000) {
+    const page = await (await fetch(`${api}/tasks?${query}&limit=1000&offset=${offset}`)).json();
+    for (const task of page.tasks) cursors.push(encodeCursor(task, scope));
+  }
+  return cursors;
 }
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -80,6 +102,18 @@ export async function measureHttp(runtime: Runtime, options: HttpOptions): Promi
     for (const [request, url] of requests) {
       rows.push({ runtime, request, ...(await load(url, options.seconds)), ...(request.endsWith("{id}") ? { floorRps: floor } : {}) });
     }
+    // The same listings when no kept page can answer: every request asks for a different page.
+    const newest = await cursorsInto(api, "", { listing: "tasks" }, 100_000);
+    const failed = await cursorsInto(api, "status=failed", { listing: "tasks", status: "failed" }, 40_000);
+    const fresh: [string, () => string][] = [
+      ["GET /api/tasks?limit=100, a different page each request", () => `/api/tasks?limit=100&cursor=${pick(newest)}`],
+      ["GET /api/tasks?status=failed&limit=100, a different page each request", () => `/api/tasks?status=failed&limit=100&cursor=${pick(failed)}`],
+      [
+        "GET /api/tasks?backend=…&limit=100&offset=5000–6999, a different page each request",
+        () => `/api/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=${5000 + Math.floor(Math.random() * 2000)}`,
+      ],
+    ];
+    for (const [request, path] of fresh) rows.push({ runtime, request, ...(await load(server.base, options.seconds, undefined, path)) });
     const before = memory(server.pid);
     await load(`${api}/tasks/${id}`, 0, options.memoryRequests);
     const after = memory(server.pid);

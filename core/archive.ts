@@ -68,7 +68,7 @@ export function archiveOperations(ctx: StoreContext) {
       ctx,
       `SELECT ${shapes.summary("archived_tasks")} FROM archived_tasks ${where.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
       [...where.args, limit, offset],
-      [countRows(ctx, "archived_tasks", { status, backend })],
+      () => [countRows(ctx, "archived_tasks", { status, backend })],
     );
   }
 

@@ -13,6 +13,12 @@ import { systemClock, type Clock } from "./timestamps.ts";
 export interface CacheOptions {
   /** The time source for `update_time`, `archived_at` and archive-expired. */
   clock?: Clock;
+  /**
+   * Keep listing pages between identical reads while the file is unchanged (see page-cache.ts);
+   * on by default where the driver has one connection. The benchmarks turn it off to time the
+   * query itself.
+   */
+  keepPages?: boolean;
   /** The schema history; tests pass a broken one to check that a failed step rolls back. */
   migrations?: readonly Migration[];
 }
@@ -52,7 +58,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     await driver.close().catch(() => undefined);
     throw error;
   }
-  const ctx = createStoreContext(driver, state, options.clock ?? systemClock);
+  const ctx = createStoreContext(driver, state, { clock: options.clock ?? systemClock, keepPages: options.keepPages ?? true });
   const tasks = taskOperations(ctx);
   const archive = archiveOperations(ctx);
   const info: CacheInfo = Object.freeze({

@@ -6,22 +6,26 @@ import { ReadOnlyError } from "./errors.ts";
 import type { SchemaState } from "./migrator.ts";
 import { summaryRows, tableShapes, whereOf, type Table, type TableShapes, type TaskFilter } from "./queries.ts";
 import type { TaskSummary } from "./task-rows.ts";
+import { PageCache } from "./page-cache.ts";
 import type { Clock } from "./timestamps.ts";
 
 export interface StoreContext {
   readonly driver: Driver;
+  /** Pages kept while the file is unchanged; only where every call shares one connection (see page-cache.ts). */
+  readonly pages: PageCache | undefined;
   readonly shapes: TableShapes;
   readonly clock: Clock;
   /** Throws {@link ReadOnlyError} when the file may only be read. */
   assertWritable(): void;
 }
 
-export function createStoreContext(driver: Driver, state: SchemaState, clock: Clock): StoreContext {
+export function createStoreContext(driver: Driver, state: SchemaState, options: { clock: Clock; keepPages: boolean }): StoreContext {
   const { readOnlyReason, version, supportedVersion } = state;
   return Object.freeze({
     driver,
+    pages: options.keepPages && driver.capabilities.singleConnection ? new PageCache(driver) : undefined,
     shapes: tableShapes(state.schema),
-    clock,
+    clock: options.clock,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
     },
@@ -76,18 +80,22 @@ export interface TaskPageText {
 }
 
 /** Reads one page: `listing` (see {@link summaryRows}) as JSON text, and the sum of `totals`. */
-export async function readPage(ctx: StoreContext, listing: string, args: SqlValue[], totals: Promise<number>[]): Promise<TaskPageText> {
-  const [rows, ...counts] = await Promise.all([
-    ctx.driver.all<{ submit_time: string; task_id: string; summary: string }>(summaryRows(listing), args),
-    ...totals,
-  ]);
-  const last = rows.at(-1);
-  return {
-    tasks: `[${rows.map((row) => row.summary).join(",")}]`,
-    count: rows.length,
-    total: counts.reduce((a, b) => a + b, 0),
-    last: last && { submit_time: String(last.submit_time), task_id: String(last.task_id) },
+export function readPage(ctx: StoreContext, listing: string, args: SqlValue[], totals: () => Promise<number>[]): Promise<TaskPageText> {
+  const load = async (): Promise<TaskPageText> => {
+    const [rows, ...counts] = await Promise.all([
+      ctx.driver.all<{ submit_time: string; task_id: string; summary: string }>(summaryRows(listing), args),
+      ...totals(),
+    ]);
+    const last = rows.at(-1);
+    // Frozen: a kept page is handed to every caller that asks for it.
+    return Object.freeze({
+      tasks: `[${rows.map((row) => row.summary).join(",")}]`,
+      count: rows.length,
+      total: counts.reduce((a, b) => a + b, 0),
+      last: last && Object.freeze({ submit_time: String(last.submit_time), task_id: String(last.task_id) }),
+    });
   };
+  return ctx.pages ? ctx.pages.read(`${listing}\n${JSON.stringify(args)}`, load) : load();
 }
 
 /** The page with its tasks as objects. */

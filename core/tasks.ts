@@ -42,7 +42,7 @@ export function taskOperations(ctx: StoreContext) {
       ctx,
       `${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
       [...tables.flatMap(() => where.args), limit, offset],
-      tables.map((table) => countRows(ctx, table, filter)),
+      () => tables.map((table) => countRows(ctx, table, filter)),
     );
   }
 

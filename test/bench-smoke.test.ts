@@ -19,7 +19,7 @@ it("bench/run --smoke measures every operation, the migration and the server", (
     expect([...operations].sort()).toEqual(
       [
         "archive + restore round trip", "archive-expired", "bulk archive 1,000 ids", "counts", "deep page offset=50000",
-        "get by id", "list backend", "list newest 100", "list status and backend", "list status=failed",
+        "get by id", "list backend", "list newest 100", "list newest 100, page kept", "list status and backend", "list status=failed",
       ].sort(),
     );
     expect(new Set(figures.core.map((row: { driver: string }) => row.driver)).size).toBe(2);
@@ -29,7 +29,8 @@ it("bench/run --smoke measures every operation, the migration and the server", (
     }
     expect(Object.keys(figures.migration)).toEqual(["v2 → v3", "v3 → v4"]);
     const requests = figures.http.filter((row: { request: string }) => row.request.startsWith("GET"));
-    expect(requests).toHaveLength(5);
+    expect(requests).toHaveLength(8);
+    expect(requests.filter((row: { request: string }) => row.request.endsWith("a different page each request"))).toHaveLength(3);
     for (const row of requests) expect(row.rps, row.request).toBeGreaterThan(0);
     expect(figures.memory.node.peakMiB).toBeGreaterThan(0);
   } finally {

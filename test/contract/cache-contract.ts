@@ -338,6 +338,37 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
+    name: "a listing asked again is answered again only while nobody has written, whoever writes",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const cache = await createTaskCache(await target.connect(path));
+        const ids = async () => (await cache.list({ includeArchived: true })).tasks.map((t) => `${t.task_id}${t.archived_at ? " (archived)" : ""}`);
+        try {
+          await cache.save(task("a", { submit_time: "2026-05-01T00:00:00Z" }));
+          const first = await cache.listText();
+          if (cache.info.capabilities.singleConnection) assert.equal(await cache.listText(), first, "an unchanged file answers from the kept page");
+          await cache.save(task("b", { submit_time: "2026-05-02T00:00:00Z" }));
+          assert.deepEqual(await ids(), ["b", "a"]);
+          await cache.archive("a");
+          assert.deepEqual(await ids(), ["b", "a (archived)"]);
+          // Another connection to the file: what another process, or the Python store, does.
+          await raw(target, path, (c) =>
+            c.run("INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('c', 'dummy', 'running', '2026-05-03T00:00:00+00:00', '2026-05-03T00:00:00+00:00')"),
+          );
+          assert.deepEqual(await ids(), ["c", "b", "a (archived)"]);
+          await raw(target, path, (c) => c.run("UPDATE tasks SET status = 'failed' WHERE task_id = 'c'"));
+          assert.deepEqual((await cache.list({ status: "failed" })).tasks.map((t) => t.task_id), ["c"]);
+          await cache.bulkDelete(["c"]);
+          assert.deepEqual(await ids(), ["b", "a (archived)"]);
+          assert.equal((await cache.list({ status: "failed" })).total, 0);
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
     name: "counts gives every status and the total in one answer",
     async run(target) {
       await withCache(target, async (cache) => {
