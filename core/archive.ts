@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { countRows, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
+import { countTriggers } from "./schema.ts";
 import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
 import {
   ArchiveExpiredSchema,
@@ -39,24 +40,56 @@ export function archiveOperations(ctx: StoreContext) {
   const exists = async (db: Executor, table: "tasks" | "archived_tasks", id: string) =>
     (await db.all(`SELECT 1 FROM ${table} WHERE task_id = ?`, [id])).length > 0;
 
-  /** Copies the active rows chosen by `where` into the archive, then deletes exactly those. */
-  async function moveToArchive(tx: Executor, where: string, params: SqlValue[]): Promise<string[]> {
-    const archivedAt = nowTimestamp(ctx.clock);
-    await tx.run(
-      `INSERT INTO archived_tasks (${copy}, archived_at)
-       SELECT ${copy}, ? FROM tasks
-        WHERE ${where} AND NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id)`,
-      [archivedAt, ...params],
-    );
-    // Only rows copied by this statement carry this `archived_at`: an id that was somehow in
-    // both tables already keeps its active row rather than lose it.
-    const rows = await tx.all<{ task_id: string }>(
-      `DELETE FROM tasks
-        WHERE ${where} AND EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id AND a.archived_at = ?)
-       RETURNING task_id`,
-      [...params, archivedAt],
-    );
+  /**
+   * Copies the active rows chosen by `where` into the archive, then deletes exactly those, and
+   * returns their ids. With `many`, the counter triggers that would fire for every row are set
+   * aside for the transaction (see {@link withoutRowCounters}).
+   */
+  async function moveToArchive(tx: Executor, where: string, params: SqlValue[], many = false): Promise<string[]> {
+    const [top] = await tx.all<{ last: number | bigint }>("SELECT COALESCE(MAX(rowid), 0) AS last FROM archived_tasks");
+    // The copies get rowids above the archive's last one: that names exactly the rows this move made.
+    const last = top!.last;
+    const move = async () => {
+      // In listing order, so the archive's order indexes grow at their ends rather than all over.
+      await tx.run(
+        `INSERT INTO archived_tasks (${copy}, archived_at)
+         SELECT ${copy}, ? FROM tasks
+          WHERE ${where} AND NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id)
+          ORDER BY submit_time, task_id`,
+        [nowTimestamp(ctx.clock), ...params],
+      );
+      return tx.all<{ task_id: string }>(
+        `DELETE FROM tasks
+          WHERE ${where} AND EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id AND a.rowid > ?)
+         RETURNING task_id`,
+        [...params, last],
+      );
+    };
+    const rows = many ? await withoutRowCounters(tx, last, move) : await move();
     return rows.map((row) => String(row.task_id));
+  }
+
+  /**
+   * Runs a move of many rows with the two counter triggers it would fire dropped, and moves the
+   * counters with one grouped statement per table instead: per row, those triggers cost more
+   * than the move itself. They are created again before the transaction ends. DDL is
+   * transactional in SQLite and other writers wait for our lock, so no other connection, the
+   * Python store included, ever sees the file without them.
+   */
+  async function withoutRowCounters<T>(tx: Executor, last: number | bigint, move: () => Promise<T>): Promise<T> {
+    const suspended = [countTriggers("archived_tasks").insert, countTriggers("tasks").delete];
+    for (const trigger of suspended) await tx.run(`DROP TRIGGER IF EXISTS ${trigger.name}`);
+    const result = await move();
+    for (const [table, sign] of [["archived_tasks", ""], ["tasks", "-"]] as const) {
+      await tx.run(
+        `INSERT INTO task_counts (tbl, backend, status, n)
+         SELECT '${table}', backend, status, ${sign}COUNT(*) FROM archived_tasks WHERE rowid > ? GROUP BY backend, status
+         ON CONFLICT (tbl, backend, status) DO UPDATE SET n = n + excluded.n`,
+        [last],
+      );
+    }
+    for (const trigger of suspended) await tx.run(trigger.sql);
+    return result;
   }
 
   /** Archived tasks, newest first by `submit_time`, as JSON text; the same filters and paging as the listing. */
@@ -104,7 +137,7 @@ export function archiveOperations(ctx: StoreContext) {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
       const archived = await driver.transaction((tx) =>
-        moveToArchive(tx, "task_id IN (SELECT value FROM json_each(?))", [json]),
+        moveToArchive(tx, "task_id IN (SELECT value FROM json_each(?))", [json], true),
       );
       return { archived, missing: missingFrom(unique, archived) };
     },
@@ -119,7 +152,7 @@ export function archiveOperations(ctx: StoreContext) {
       const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
       return driver.transaction(async (tx) => {
         const terminal = TERMINAL_SQL;
-        const archived = await moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff]);
+        const archived = await moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true);
         const skipped = terminalOnly
           ? await tx.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [cutoff])
           : [];

@@ -53,20 +53,23 @@ function orderIndexes(prefix: string, table: string): string[] {
 }
 
 /** Triggers that keep `task_counts` equal to the rows of `table`, whoever writes them. */
-function countTriggers(table: string): string[] {
+export function countTriggers(table: "tasks" | "archived_tasks") {
   const add = (row: "NEW" | "OLD") =>
     `INSERT INTO task_counts (tbl, backend, status, n) VALUES ('${table}', ${row}.backend, ${row}.status, 1)
        ON CONFLICT (tbl, backend, status) DO UPDATE SET n = n + 1;`;
   // A row being removed was counted, so its counter exists: a plain UPDATE, cheaper than an upsert.
   const remove = (row: "NEW" | "OLD") =>
     `UPDATE task_counts SET n = n - 1 WHERE tbl = '${table}' AND backend = ${row}.backend AND status = ${row}.status;`;
-  return [
-    `CREATE TRIGGER IF NOT EXISTS ${table}_count_insert AFTER INSERT ON ${table} BEGIN ${add("NEW")} END`,
-    `CREATE TRIGGER IF NOT EXISTS ${table}_count_delete AFTER DELETE ON ${table} BEGIN ${remove("OLD")} END`,
-    `CREATE TRIGGER IF NOT EXISTS ${table}_count_update AFTER UPDATE OF backend, status ON ${table}
+  return {
+    insert: { name: `${table}_count_insert`, sql: `CREATE TRIGGER IF NOT EXISTS ${table}_count_insert AFTER INSERT ON ${table} BEGIN ${add("NEW")} END` },
+    delete: { name: `${table}_count_delete`, sql: `CREATE TRIGGER IF NOT EXISTS ${table}_count_delete AFTER DELETE ON ${table} BEGIN ${remove("OLD")} END` },
+    update: {
+      name: `${table}_count_update`,
+      sql: `CREATE TRIGGER IF NOT EXISTS ${table}_count_update AFTER UPDATE OF backend, status ON ${table}
        WHEN OLD.backend IS NOT NEW.backend OR OLD.status IS NOT NEW.status
      BEGIN ${remove("OLD")} ${add("NEW")} END`,
-  ];
+    },
+  };
 }
 
 export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
@@ -149,8 +152,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
       "DELETE FROM task_counts",
       "INSERT INTO task_counts SELECT 'tasks', backend, status, COUNT(*) FROM tasks GROUP BY backend, status",
       "INSERT INTO task_counts SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status",
-      ...countTriggers("tasks"),
-      ...countTriggers("archived_tasks"),
+      ...(["tasks", "archived_tasks"] as const).flatMap((table) => Object.values(countTriggers(table)).map((trigger) => trigger.sql)),
     ],
     tables: {
       tasks: V3_COLUMNS,

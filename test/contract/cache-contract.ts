@@ -616,6 +616,48 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
+    name: "moving many tasks at once keeps every counter exact, and the schema as a fresh file's",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const clock = manualClock();
+        const cache = await createTaskCache(await target.connect(path), { clock });
+        try {
+          const statuses = ["success", "failed", "cancelled", "running", "pending"] as const;
+          for (let i = 0; i < 60; i++) {
+            await cache.save(task(`m${i}`, { backend: `b${i % 3}`, status: statuses[i % 5], submit_time: `2026-05-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00Z` }));
+          }
+          const schemaBefore = await raw(target, path, schemaSql);
+          // An id in both tables (a broken file): a move leaves its active row alone.
+          await raw(target, path, (c) =>
+            c.run("INSERT INTO archived_tasks (task_id, backend, status, submit_time, update_time, archived_at) VALUES ('m0', 'b0', 'success', 'x', 'x', 'x')"),
+          );
+          const bulk = await cache.bulkArchive(["m0", "m1", "m2", "m3", "m4", "m5", "nope"]);
+          assert.deepEqual(bulk, { archived: ["m1", "m2", "m3", "m4", "m5"], missing: ["m0", "nope"] });
+          assert.ok(await cache.get("m0"));
+          const expired = await cache.archiveExpired({ hours: 24 * 10 });
+          assert.ok(expired.archived.length > 20 && expired.skipped.length > 5, JSON.stringify(expired));
+          await cache.restore("m1");
+          await cache.bulkArchive(["m1"]);
+
+          const recount = await raw(target, path, (c) =>
+            c.all<{ tbl: string; backend: string; status: string; n: number }>(
+              `SELECT 'tasks' AS tbl, backend, status, COUNT(*) AS n FROM tasks GROUP BY backend, status
+               UNION ALL SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status ORDER BY 1, 2, 3`,
+            ),
+          );
+          const counters = await raw(target, path, (c) =>
+            c.all<{ tbl: string; backend: string; status: string; n: number }>("SELECT tbl, backend, status, n FROM task_counts WHERE n != 0 ORDER BY 1, 2, 3"),
+          );
+          assert.deepEqual(counters.map((r) => ({ ...r, n: Number(r.n) })), recount.map((r) => ({ ...r, n: Number(r.n) })));
+          assert.deepEqual(await raw(target, path, schemaSql), schemaBefore);
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
     name: "a v1 file from the seed's DDL upgrades to v3 with every value byte-identical",
     needsFile: true,
     async run(target) {
