@@ -28,11 +28,15 @@ export interface HttpOptions {
   memoryRequests: number;
 }
 
-/** Peak and current resident memory of a process, in MiB (Linux). */
-function memory(pid: number): { peak: number; rss: number } {
+/**
+ * Peak and current resident memory of a process, in MiB (Linux), and the anonymous part of it:
+ * the heap and SQLite's page cache, without the file pages that SQLite maps (which the kernel
+ * can drop), so it is where a leak shows.
+ */
+function memory(pid: number): { peak: number; rss: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024 };
+  return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024, anon: kib("RssAnon") / 1024 };
 }
 
 /** Load on one URL, or, with `path`, on a path chosen afresh for every request. */
@@ -120,6 +124,8 @@ export async function measureHttp(runtime: Runtime, options: HttpOptions): Promi
     result.rssBeforeMiB = before.rss;
     result.rssAfterMiB = after.rss;
     result.peakMiB = after.peak;
+    result.anonBeforeMiB = before.anon;
+    result.anonAfterMiB = after.anon;
   } finally {
     await server.stop("SIGKILL");
   }

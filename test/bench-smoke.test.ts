@@ -19,7 +19,7 @@ it("bench/run --smoke measures every operation, the migration and the server", (
     expect([...operations].sort()).toEqual(
       [
         "archive + restore round trip", "archive-expired", "bulk archive 1,000 ids", "counts", "deep page offset=50000",
-        "get by id", "list backend", "list newest 100", "list newest 100, page kept", "list status and backend", "list status=failed",
+        "get by id", "list backend", "list newest 100", "list newest 100, as objects", "list newest 100, page kept", "list status and backend", "list status=failed",
       ].sort(),
     );
     expect(new Set(figures.core.map((row: { driver: string }) => row.driver)).size).toBe(2);
