@@ -95,7 +95,7 @@ export function archiveOperations(ctx: StoreContext) {
   /** Archived tasks, newest first by `submit_time`, as JSON text; the same filters and paging as the listing. */
   async function listArchivedText(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPageText> {
     const { limit, offset, status, backend, after } = parseInput(ListOptionsSchema, options);
-    if (!shapes.has("archived_tasks")) return { tasks: "[]", count: 0, total: 0, last: undefined };
+    if (!shapes.has("archived_tasks")) return Object.freeze({ tasks: "[]", count: 0, total: 0, last: undefined });
     const where = whereOf({ status, backend }, afterOf(after));
     return readPage(
       ctx,
