@@ -27,6 +27,28 @@ export interface SchemaState {
   readonly schema: LiveSchema;
 }
 
+/** How long opening waits for other processes to let go of the file while switching it to WAL. */
+const WAL_SWITCH_TIMEOUT_MS = 5000;
+
+/**
+ * Switches the file to WAL. That needs the file to itself, and SQLite answers "database is
+ * locked" at once, without waiting out the busy timeout, while another process holds it even to
+ * read, as when two processes open a new file together. So the switch is retried for a while.
+ */
+async function switchToWal(driver: Driver): Promise<void> {
+  const deadline = Date.now() + WAL_SWITCH_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      await driver.all("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      // Drivers word this differently but all carry SQLite's own message.
+      if (!/database is locked/i.test(String((error as Error)?.message)) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 /** Checks the file, then brings it to the newest version, one transaction per step. */
 export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
   const supportedVersion = migrations.length;
@@ -45,7 +67,7 @@ export async function migrate(driver: Driver, migrations: readonly Migration[] =
     return { version: claimed, supportedVersion, readOnlyReason, applied: [], schema };
   }
 
-  if (driver.capabilities.walJournal) await driver.all("PRAGMA journal_mode = WAL");
+  if (driver.capabilities.walJournal) await switchToWal(driver);
   const stampNeeded = applicationId === 0 && driver.capabilities.writesApplicationId;
   const applied: number[] = [];
   for (const migration of migrations.slice(claimed)) {

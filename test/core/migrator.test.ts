@@ -1,10 +1,12 @@
 /**
- * Drivers that cannot keep the header (remote libSQL, sync replicas): the version follows from
- * the live schema. Tested on a real file through a connection that declares those limits.
+ * The migrator where the file or the driver is awkward, on real files: drivers that cannot keep
+ * the header (remote libSQL, sync replicas), whose version follows from the live schema; and the
+ * switch to WAL, which SQLite refuses at once while another process is switching the file too.
  */
 import { describe, expect, it } from "vitest";
 import { openLibsql } from "../../adapters/libsql.ts";
-import { createTaskCache, type Connection } from "../../core/index.ts";
+import { openLocalFile } from "../../adapters/local-file.ts";
+import { createTaskCache, type Connection, type SqlValue } from "../../core/index.ts";
 import { SEED_V1, SEED_V2, seedRow, tempDir } from "../contract/fixtures.ts";
 
 function withoutHeader(connection: Connection): Connection {
@@ -53,6 +55,47 @@ describe("migrator without header writes", () => {
       expect(cache.info.applied).toEqual([3, 4]);
       expect(await cache.count()).toBe(1);
       await cache.close();
+    } finally {
+      temp.remove();
+    }
+  });
+});
+
+/** The connection, with its first `times` WAL switches refused the way SQLite refuses them. */
+function refusingWal(connection: Connection, times: number, message = "database is locked"): Connection & { refused: number } {
+  const wrapper = Object.assign(Object.create(connection), { refused: 0 });
+  wrapper.all = (sql: string, args?: SqlValue[]) => {
+    if (/journal_mode = WAL/.test(sql) && wrapper.refused < times) {
+      wrapper.refused++;
+      return Promise.reject(new Error(message));
+    }
+    return connection.all(sql, args);
+  };
+  return wrapper;
+}
+
+describe("migrator switching a file to WAL", () => {
+  it("retries while the file is locked, then opens it in WAL", async () => {
+    const temp = tempDir();
+    try {
+      const connection = refusingWal(await openLocalFile(temp.file("busy.sqlite")), 3);
+      const cache = await createTaskCache(connection);
+      expect(connection.refused).toBe(3);
+      expect(cache.info.applied).toEqual([1, 2, 3, 4]);
+      const [mode] = await connection.all<{ journal_mode: string }>("PRAGMA journal_mode");
+      expect(mode?.journal_mode).toBe("wal");
+      await cache.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it("does not retry other errors", async () => {
+    const temp = tempDir();
+    try {
+      const connection = refusingWal(await openLocalFile(temp.file("broken.sqlite")), 100, "disk I/O error");
+      await expect(createTaskCache(connection)).rejects.toThrow("disk I/O error");
+      expect(connection.refused).toBe(1);
     } finally {
       temp.remove();
     }
