@@ -7,13 +7,19 @@ import { dirname, join } from "node:path";
 import { createTaskCache, type CacheOptions, type Connection, type TaskCache } from "../core/index.ts";
 import { openLibsql } from "./libsql.ts";
 import { openLocalFile } from "./local-file.ts";
+import { openTursoSync } from "./turso-sync.ts";
 
 /** Where the Python store keeps its cache, and so where we do. */
 export const DEFAULT_CACHE_PATH = join(homedir(), ".uniqc", "cache", "tasks.sqlite");
 
 export interface OpenOptions extends CacheOptions {
-  /** Auth token for remote libSQL servers. */
-  authToken?: string;
+  /** Auth token for remote libSQL servers, or for the sync server of a replica. */
+  authToken?: string | undefined;
+  /**
+   * The server a replica syncs with (`libsql://…` on Turso Cloud, `http(s)://…`): the target is
+   * then the replica's local file, bootstrapped from the server when missing.
+   */
+  syncUrl?: string | undefined;
   /** Forces a driver: `local` (the runtime's SQLite) or `libsql`. By default a URL means libSQL. */
   driver?: "local" | "libsql";
 }
@@ -22,6 +28,13 @@ const URL_SCHEME = /^(libsql|https?|wss?|file):/i;
 
 /** Picks the adapter for a target and opens a connection on it. */
 export async function openConnection(target: string, options: OpenOptions = {}): Promise<Connection> {
+  if (options.syncUrl) {
+    if (URL_SCHEME.test(target) || target.startsWith(":memory:")) {
+      throw new TypeError(`A synced replica is a file on this machine: give a path, not ${target}`);
+    }
+    createParentFolder(target);
+    return openTursoSync({ path: target, url: options.syncUrl, authToken: options.authToken });
+  }
   const driver = options.driver ?? (URL_SCHEME.test(target) ? "libsql" : "local");
   if (driver === "libsql") {
     const url = URL_SCHEME.test(target) || target === ":memory:" ? target : `file:${target}`;
@@ -35,7 +48,8 @@ export async function openConnection(target: string, options: OpenOptions = {}):
 
 /**
  * Opens the cache at `target`: a file path (default `~/.uniqc/cache/tasks.sqlite`, folders
- * created), `:memory:`, or a libSQL URL (`file:`, `libsql://`, `http(s)://`, `ws(s)://`).
+ * created), `:memory:`, a libSQL URL (`file:`, `libsql://`, `http(s)://`, `ws(s)://`), or, with
+ * `syncUrl`, the path of a replica synced with that server.
  */
 export async function openCache(target: string = DEFAULT_CACHE_PATH, options: OpenOptions = {}): Promise<TaskCache> {
   return createTaskCache(await openConnection(target, options), options);

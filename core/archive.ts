@@ -43,7 +43,7 @@ export function archiveOperations(ctx: StoreContext) {
   /**
    * Copies the active rows chosen by `where` into the archive, then deletes exactly those, and
    * returns their ids. With `many`, the counter triggers that would fire for every row are set
-   * aside for the transaction (see {@link withoutRowCounters}).
+   * aside for the transaction where there are counters (see {@link withoutRowCounters}).
    */
   async function moveToArchive(tx: Executor, where: string, params: SqlValue[], many = false): Promise<string[]> {
     const [top] = await tx.all<{ last: number | bigint }>("SELECT COALESCE(MAX(rowid), 0) AS last FROM archived_tasks");
@@ -65,7 +65,7 @@ export function archiveOperations(ctx: StoreContext) {
         [...params, last],
       );
     };
-    const rows = many ? await withoutRowCounters(tx, last, move) : await move();
+    const rows = many && ctx.counters ? await withoutRowCounters(tx, last, move) : await move();
     return rows.map((row) => String(row.task_id));
   }
 

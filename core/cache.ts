@@ -4,8 +4,10 @@
 import { archiveOperations } from "./archive.ts";
 import { circuitOperations } from "./circuits.ts";
 import { createDriver, type Capabilities, type Connection } from "./driver.ts";
+import { NotSyncedError } from "./errors.ts";
 import { migrate, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
+import { startReplication, type SyncReport, type SyncState } from "./replication.ts";
 import { createStoreContext } from "./store-context.ts";
 import { taskOperations } from "./tasks.ts";
 import { systemClock, type Clock } from "./timestamps.ts";
@@ -21,7 +23,15 @@ export interface CacheOptions {
   keepPages?: boolean;
   /** The schema history; tests pass a broken one to check that a failed step rolls back. */
   migrations?: readonly Migration[];
+  /**
+   * On a synced replica, the time between sync rounds in milliseconds (5000 by default); 0 syncs
+   * only when asked (`sync()`).
+   */
+  syncIntervalMs?: number;
 }
+
+/** Five seconds between sync rounds: a task submitted on one machine shows on the others soon after. */
+export const DEFAULT_SYNC_INTERVAL_MS = 5000;
 
 /** What the cache knows about its file. */
 export interface CacheInfo {
@@ -41,7 +51,14 @@ export type TaskCache = ReturnType<typeof taskOperations> &
   ReturnType<typeof archiveOperations> &
   ReturnType<typeof circuitOperations> & {
     readonly info: CacheInfo;
-    /** Closes the connection once work in flight has finished. */
+    /**
+     * On a synced replica: pulls, settles tasks found in both tables, pushes, and says what moved.
+     * Throws {@link NotSyncedError} elsewhere, `SyncError` when the server cannot be reached.
+     */
+    sync(): Promise<SyncReport>;
+    /** How a synced replica stands with its server; undefined elsewhere. */
+    syncState(): Promise<SyncState | undefined>;
+    /** Closes the connection once work in flight has finished (on a replica, after a last push). */
     close(): Promise<void>;
   };
 
@@ -69,11 +86,25 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     applied: state.applied,
     capabilities: driver.capabilities,
   });
+  const replication =
+    driver.replica && startReplication(driver, driver.replica, {
+      clock: ctx.clock,
+      intervalMs: options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
+      writable: !info.readOnly,
+    });
+  // The first round settles what the replica opened with and pushes the schema; offline, the
+  // replica still opens, and its state says why it could not sync.
+  await replication?.sync().catch(() => undefined);
   return {
     ...tasks,
     ...archive,
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),
     info,
-    close: () => driver.close(),
+    sync: () => (replication ? replication.sync() : Promise.reject(new NotSyncedError())),
+    syncState: async () => replication?.state(),
+    close: async () => {
+      await replication?.stop();
+      await driver.close();
+    },
   };
 }

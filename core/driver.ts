@@ -34,6 +34,23 @@ export interface Capabilities {
   readonly writesUserVersion: boolean;
   /** A local file that should be switched to WAL once we know it is ours to write. */
   readonly walJournal: boolean;
+  /**
+   * Triggers made here stay and fire for every writer. Not on a synced replica: triggers do not
+   * travel, are reverted at the next pull, and fire again when pushed changes are replayed.
+   */
+  readonly durableTriggers: boolean;
+  /** Name prefixes of tables the engine keeps for itself, which are not the cache's schema. */
+  readonly internalTables?: readonly string[];
+}
+
+/** A replica kept in sync with a server by its engine. */
+export interface Replica {
+  /** Applies the server's new changes under the local ones; true when there were any. */
+  pull(): Promise<boolean>;
+  /** Sends the local changes; they stay local if this fails, and go with the next push. */
+  push(): Promise<void>;
+  /** How many local changes wait to be pushed. */
+  pending(): Promise<number>;
 }
 
 /** What an adapter implements. Optional methods are optional features. */
@@ -44,6 +61,14 @@ export interface Connection extends Executor {
    * it get `BEGIN IMMEDIATE … COMMIT` on their single connection.
    */
   transaction?<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * A value that moves whenever the data may have changed. Drivers whose file other processes
+   * write leave it out, and SQLite's `data_version` with this connection's `total_changes()` is
+   * asked instead; a driver that owns its file knows every change itself.
+   */
+  changeStamp?(): Promise<string>;
+  /** Present when the database is a synced replica. */
+  readonly replica?: Replica;
   close(): Promise<void>;
 }
 
@@ -52,9 +77,19 @@ export interface Driver extends Executor {
   readonly capabilities: Capabilities;
   /** Runs `fn` in a write transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** See {@link Connection.changeStamp}. */
+  changeStamp(): Promise<string>;
+  /** The replica's sync calls, each run alone: never inside a transaction or beside a statement. */
+  readonly replica: Replica | undefined;
   /** Waits for work in flight, then closes the connection. Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * `data_version` moves when another connection commits (another process, the Python store);
+ * `total_changes()` moves with this connection's own writes.
+ */
+const STAMP_SQL = "SELECT data_version AS version, total_changes() AS changes FROM pragma_data_version";
 
 /** Wraps an adapter's connection with the locking and transaction rules every driver shares. */
 export function createDriver(connection: Connection): Driver {
@@ -78,12 +113,25 @@ export function createDriver(connection: Connection): Driver {
         }
       };
 
+  const queued = <T>(work: () => Promise<T>) => (statements ? statements.run(work) : work());
+  const alone = <T>(work: () => Promise<T>) => transactions.run(work);
+  const { replica } = connection;
+
   return {
     capabilities,
-    all: (sql, args) =>
-      statements ? statements.run(() => connection.all(sql, args)) : connection.all(sql, args),
-    run: (sql, args) =>
-      statements ? statements.run(() => connection.run(sql, args)) : connection.run(sql, args),
+    all: (sql, args) => queued(() => connection.all(sql, args)),
+    run: (sql, args) => queued(() => connection.run(sql, args)),
+    changeStamp: connection.changeStamp
+      ? () => queued(() => connection.changeStamp!())
+      : async () => {
+          const [row] = await queued(() => connection.all<{ version: number; changes: number }>(STAMP_SQL));
+          return `${row?.version}:${row?.changes}`;
+        },
+    replica: replica && {
+      pull: () => alone(() => replica.pull()),
+      push: () => alone(() => replica.push()),
+      pending: () => replica.pending(),
+    },
     transaction: (fn) => transactions.run(() => begin(fn)),
     close: () => (closed ??= transactions.run(() => connection.close())),
   };

@@ -81,3 +81,29 @@ export class MigrationError extends CacheError {
     this.version = version;
   }
 }
+
+/** A synced replica is open in another process: one process owns a replica. Nothing was written. */
+export class ReplicaInUseError extends CacheError {
+  constructor(path: string, options?: ErrorOptions) {
+    super(
+      "replica_in_use",
+      `The synced replica ${path} is open in another process, and a replica belongs to one process. ` +
+        "Send requests to the server that holds it, or stop that server first.",
+      options,
+    );
+  }
+}
+
+/** A sync round with the server failed. Local writes are kept and go out with the next push. */
+export class SyncError extends CacheError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("sync_failed", `Sync with the server failed; local changes are kept and will be pushed later: ${message}`, options);
+  }
+}
+
+/** The cache is not a synced replica, so there is nothing to sync. */
+export class NotSyncedError extends CacheError {
+  constructor() {
+    super("not_synced", "This cache is not a synced replica; open it with a sync URL to sync it.");
+  }
+}

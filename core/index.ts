@@ -2,8 +2,10 @@
  * The embedded task cache: schema, migrations, tasks, archive and circuits, for any runtime.
  * It imports no driver; pair it with an adapter from `adapters/`.
  */
-export { createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
-export type { Capabilities, Connection, Driver, Executor, Row, SqlValue } from "./driver.ts";
+export { DEFAULT_SYNC_INTERVAL_MS, createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
+export type { Capabilities, Connection, Driver, Executor, Replica, Row, SqlValue } from "./driver.ts";
+export type { ReconcileResult } from "./reconcile.ts";
+export type { SyncReport, SyncState } from "./replication.ts";
 export * from "./errors.ts";
 export type { SchemaState } from "./migrator.ts";
 export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";

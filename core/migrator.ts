@@ -8,7 +8,7 @@
  */
 import type { Driver, Executor } from "./driver.ts";
 import { ForeignDatabaseError, MigrationError, NotSqliteError } from "./errors.ts";
-import { APPLICATION_ID, MIGRATIONS, type Migration } from "./schema.ts";
+import { APPLICATION_ID, MIGRATIONS, type Migration, type SchemaChange } from "./schema.ts";
 
 /** Live columns per table, read from `sqlite_master` and `pragma_table_info`. */
 export type LiveSchema = ReadonlyMap<string, ReadonlySet<string>>;
@@ -52,42 +52,45 @@ async function switchToWal(driver: Driver): Promise<void> {
 /** Checks the file, then brings it to the newest version, one transaction per step. */
 export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
   const supportedVersion = migrations.length;
-  const { applicationId, userVersion, schema: initial } = await readFile(driver);
+  const { capabilities } = driver;
+  const steps = migrations.map((migration) => stepOf(migration, capabilities.durableTriggers));
+  const internal = capabilities.internalTables ?? [];
+  const { applicationId, userVersion, schema: initial } = await readFile(driver, internal);
   let schema = initial;
   checkOwnership(applicationId, schema);
 
-  const claimed = driver.capabilities.writesUserVersion ? userVersion : inferVersion(schema, migrations);
+  const claimed = capabilities.writesUserVersion ? userVersion : inferVersion(schema, steps);
   const readOnlyReason =
     claimed > supportedVersion
       ? `the file is at schema v${claimed} and this build knows up to v${supportedVersion}; it was written by a newer program`
-      : describeMismatch(schema, migrations, claimed);
+      : describeMismatch(schema, steps, claimed);
   if (readOnlyReason !== undefined) {
     // Belt and braces: the store refuses writes itself, this makes SQLite refuse them too.
     await driver.run("PRAGMA query_only = 1");
     return { version: claimed, supportedVersion, readOnlyReason, applied: [], schema };
   }
 
-  if (driver.capabilities.walJournal) await switchToWal(driver);
-  const stampNeeded = applicationId === 0 && driver.capabilities.writesApplicationId;
+  if (capabilities.walJournal) await switchToWal(driver);
+  const stampNeeded = applicationId === 0 && capabilities.writesApplicationId;
   const applied: number[] = [];
-  for (const migration of migrations.slice(claimed)) {
-    const ran = await applyStep(driver, migration, stampNeeded && applied.length === 0);
-    if (ran) applied.push(migration.version);
+  for (const step of steps.slice(claimed)) {
+    const ran = await applyStep(driver, step, internal, stampNeeded && applied.length === 0);
+    if (ran) applied.push(step.version);
   }
   if (stampNeeded && applied.length === 0) {
     await driver.transaction((tx) => tx.run(`PRAGMA application_id = ${APPLICATION_ID}`));
   }
-  if (applied.length > 0) schema = (await readFile(driver)).schema;
+  if (applied.length > 0) schema = (await readFile(driver, internal)).schema;
   return { version: supportedVersion, supportedVersion, applied, schema };
 }
 
 /** Runs one step and its version bump in one transaction; a failure leaves the file as it was. */
-async function applyStep(driver: Driver, migration: Migration, stamp: boolean): Promise<boolean> {
+async function applyStep(driver: Driver, migration: Step, internal: readonly string[], stamp: boolean): Promise<boolean> {
   try {
     return await driver.transaction(async (tx) => {
       const { writesUserVersion } = driver.capabilities;
       // Another process may have migrated while we waited for the write lock.
-      const file = await readFile(tx);
+      const file = await readFile(tx, internal);
       if (writesUserVersion && file.userVersion >= migration.version) return false;
       if (stamp) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
       for (const change of migration.changes) {
@@ -102,6 +105,19 @@ async function applyStep(driver: Driver, migration: Migration, stamp: boolean): 
   }
 }
 
+/** A migration as it runs on one driver: with its trigger-kept part only where triggers last. */
+interface Step {
+  readonly version: number;
+  readonly changes: readonly SchemaChange[];
+  readonly tables: Readonly<Record<string, readonly string[]>>;
+}
+
+function stepOf(migration: Migration, durableTriggers: boolean): Step {
+  const { version, changes, tables, triggerKept } = migration;
+  if (!triggerKept || !durableTriggers) return { version, changes, tables };
+  return { version, changes: [...changes, ...triggerKept.changes], tables: { ...tables, ...triggerKept.tables } };
+}
+
 interface FileState {
   readonly applicationId: number;
   readonly userVersion: number;
@@ -113,7 +129,7 @@ interface FileState {
  * separately, another process could commit a migration step in between, and its new version
  * would seem to belong to the old tables.
  */
-async function readFile(db: Executor): Promise<FileState> {
+async function readFile(db: Executor, internal: readonly string[]): Promise<FileState> {
   let rows: { application_id: number; user_version: number; tbl: string | null; col: string | null }[];
   try {
     rows = await db.all(
@@ -133,7 +149,7 @@ async function readFile(db: Executor): Promise<FileState> {
   return {
     applicationId: Number(first?.application_id ?? 0),
     userVersion: Number(first?.user_version ?? 0),
-    schema: toSchema(rows.filter((row) => row.tbl !== null) as { tbl: string; col: string }[]),
+    schema: toSchema(rows.filter((row) => row.tbl !== null && !internal.some((prefix) => row.tbl!.startsWith(prefix))) as { tbl: string; col: string }[]),
   };
 }
 
@@ -169,7 +185,7 @@ function checkOwnership(applicationId: number, schema: LiveSchema): void {
 }
 
 /** The version a file's tables show, for drivers that cannot keep it in the header. */
-function inferVersion(schema: LiveSchema, migrations: readonly Migration[]): number {
+function inferVersion(schema: LiveSchema, migrations: readonly Step[]): number {
   let version = 0;
   for (const migration of migrations) {
     const complete = Object.entries(migration.tables).every(([table, columns]) =>
@@ -186,7 +202,7 @@ function inferVersion(schema: LiveSchema, migrations: readonly Migration[]): num
  * they match. Columns of our later versions are allowed (a replica may carry the tables without
  * the header); columns we never defined mean another program's lineage.
  */
-function describeMismatch(schema: LiveSchema, migrations: readonly Migration[], claimed: number): string | undefined {
+function describeMismatch(schema: LiveSchema, migrations: readonly Step[], claimed: number): string | undefined {
   const required = migrations[claimed - 1]?.tables ?? {};
   const known = migrations[migrations.length - 1]?.tables ?? {};
   const problems: string[] = [];

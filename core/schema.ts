@@ -3,8 +3,8 @@
  *
  * v1 and v2 are the seed's DDL verbatim (shared with the Python store); v3 adds the compiled
  * circuit to both tables; v4 adds what keeps listings fast at a million rows (indexes in listing
- * order, and counters kept by triggers), which the seed-era Python store writes through. Append only: never edit or reorder a released step, the files in
- * users' homes were made by them.
+ * order, and counters kept by triggers), which the seed-era Python store writes through. Append
+ * only: never edit or reorder a released step, the files in users' homes were made by them.
  */
 
 /** The `application_id` header of our files: the bytes `UNIC`. */
@@ -28,6 +28,14 @@ export interface Migration {
   readonly changes: readonly SchemaChange[];
   /** The columns each table has once this step has run, used to recognise a file's shape. */
   readonly tables: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What the step adds that triggers keep up to date. It runs after `changes`, and only where
+   * triggers last (see `Capabilities.durableTriggers`): a synced replica has none of it.
+   */
+  readonly triggerKept?: {
+    readonly changes: readonly SchemaChange[];
+    readonly tables: Readonly<Record<string, readonly string[]>>;
+  };
 }
 
 const V1_COLUMNS = [
@@ -139,25 +147,27 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
       // read needs them. The seed-era Python store creates them only below v2.
       ...["tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
       ...["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
-      // Row counts per table, backend and status, so `total` and counts read a few rows instead
-      // of counting a million. Triggers keep them right for every writer, the Python store too.
-      `CREATE TABLE IF NOT EXISTS task_counts (
+    ],
+    tables: { tasks: V3_COLUMNS, archived_tasks: [...V3_COLUMNS, "archived_at"] },
+    triggerKept: {
+      changes: [
+        // Row counts per table, backend and status, so `total` and counts read a few rows instead
+        // of counting a million. Triggers keep them right for every writer, the Python store too.
+        // The text as v4 was released with: SQLite keeps it, as written, in the file.
+        `CREATE TABLE IF NOT EXISTS task_counts (
         tbl TEXT NOT NULL,
         backend TEXT NOT NULL,
         status TEXT NOT NULL,
         n INTEGER NOT NULL,
         PRIMARY KEY (tbl, backend, status)
       ) WITHOUT ROWID`,
-      // Recounted from scratch, so running the step again (a synced replica) stays exact.
-      "DELETE FROM task_counts",
-      "INSERT INTO task_counts SELECT 'tasks', backend, status, COUNT(*) FROM tasks GROUP BY backend, status",
-      "INSERT INTO task_counts SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status",
-      ...(["tasks", "archived_tasks"] as const).flatMap((table) => Object.values(countTriggers(table)).map((trigger) => trigger.sql)),
-    ],
-    tables: {
-      tasks: V3_COLUMNS,
-      archived_tasks: [...V3_COLUMNS, "archived_at"],
-      task_counts: ["tbl", "backend", "status", "n"],
+        // Recounted from scratch, so running the step again stays exact.
+        "DELETE FROM task_counts",
+        "INSERT INTO task_counts SELECT 'tasks', backend, status, COUNT(*) FROM tasks GROUP BY backend, status",
+        "INSERT INTO task_counts SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status",
+        ...(["tasks", "archived_tasks"] as const).flatMap((table) => Object.values(countTriggers(table)).map((trigger) => trigger.sql)),
+      ],
+      tables: { task_counts: ["tbl", "backend", "status", "n"] },
     },
   },
 ]);

@@ -14,6 +14,11 @@ export interface StoreContext {
   /** Pages kept while the file is unchanged; only where every call shares one connection (see page-cache.ts). */
   readonly pages: PageCache | undefined;
   readonly shapes: TableShapes;
+  /**
+   * Whether `task_counts` holds every table's counts: the v4 counters exist and the triggers
+   * that keep them are durable here (not on a synced replica, where counts are counted).
+   */
+  readonly counters: boolean;
   readonly clock: Clock;
   /** Throws {@link ReadOnlyError} when the file may only be read. */
   assertWritable(): void;
@@ -23,8 +28,9 @@ export function createStoreContext(driver: Driver, state: SchemaState, options: 
   const { readOnlyReason, version, supportedVersion } = state;
   return Object.freeze({
     driver,
-    pages: options.keepPages && driver.capabilities.singleConnection ? new PageCache(driver) : undefined,
+    pages: options.keepPages && driver.capabilities.singleConnection ? new PageCache(() => driver.changeStamp()) : undefined,
     shapes: tableShapes(state.schema),
+    counters: state.schema.has("task_counts") && driver.capabilities.durableTriggers,
     clock: options.clock,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
@@ -45,19 +51,27 @@ export function missingFrom(unique: readonly string[], done: readonly string[]):
 }
 
 /**
- * How many rows of `table` match `filter`: from the v4 counters when the file has them (a few
- * rows whatever the table's size), by counting otherwise (files we only read).
+ * How many rows of `table` match `filter`: from the v4 counters where they hold (a few rows
+ * whatever the table's size), by counting over a listing index otherwise (files we only read,
+ * replicas), kept until the data changes.
  */
 export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
   if (!ctx.shapes.has(table)) return 0;
-  let where = whereOf(filter);
-  let sql = `SELECT COUNT(*) AS n FROM ${table} ${where.sql}`;
-  if (ctx.shapes.has("task_counts")) {
-    where = whereOf(filter, { sql: "tbl = ?", args: [table] });
-    sql = `SELECT COALESCE(SUM(n), 0) AS n FROM task_counts ${where.sql}`;
+  if (ctx.counters) {
+    const where = whereOf(filter, { sql: "tbl = ?", args: [table] });
+    const [row] = await ctx.driver.all<{ n: number }>(`SELECT COALESCE(SUM(n), 0) AS n FROM task_counts ${where.sql}`, where.args);
+    return Number(row?.n ?? 0);
   }
-  const [row] = await ctx.driver.all<{ n: number }>(sql, where.args);
-  return Number(row?.n ?? 0);
+  const where = whereOf(filter);
+  return keptRead(ctx, `count ${table} ${JSON.stringify(where.args)} ${where.sql}`, async () => {
+    const [row] = await ctx.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} ${where.sql}`, where.args);
+    return Number(row?.n ?? 0);
+  });
+}
+
+/** Reads through the kept answers when this cache keeps them. */
+export function keptRead<T>(ctx: StoreContext, key: string, load: () => Promise<T>, chars?: (value: T) => number): Promise<T> {
+  return ctx.pages ? ctx.pages.read(key, load, chars) : load();
 }
 
 /** A page of a listing. */
@@ -95,7 +109,7 @@ export function readPage(ctx: StoreContext, listing: string, args: SqlValue[], t
       last: last && Object.freeze({ submit_time: String(last.submit_time), task_id: String(last.task_id) }),
     });
   };
-  return ctx.pages ? ctx.pages.read(`${listing}\n${JSON.stringify(args)}`, load) : load();
+  return keptRead(ctx, `${listing}\n${JSON.stringify(args)}`, load, (page) => page.tasks.length);
 }
 
 /** The page with its tasks as objects. */

@@ -54,6 +54,7 @@ describe("libSQL", () => {
         writesApplicationId: false,
         writesUserVersion: false,
         walJournal: false,
+        durableTriggers: true,
       });
       await connection.close();
     }

@@ -29,6 +29,8 @@ export interface ContractTarget {
   connect(path?: string): Promise<Connection>;
   /** In-memory targets skip the cases about files. */
   readonly files: boolean;
+  /** A synced replica: no header, no triggers; the cases about those skip it. */
+  readonly replica?: boolean;
 }
 
 export interface ContractCase {

@@ -1,17 +1,20 @@
 /**
  * The adapters the contract runs against on the current runtime: its own local file driver,
- * libSQL on a file, and libSQL in memory.
+ * libSQL on a file, libSQL in memory, and a replica synced with a real Turso sync server.
  */
 import { openLibsql } from "../../adapters/libsql.ts";
 import { openLocalFile } from "../../adapters/local-file.ts";
+import { openTursoSync } from "../../adapters/turso-sync.ts";
+import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
 import type { ContractTarget } from "./cache-contract.ts";
 import { tempDir } from "./fixtures.ts";
 
-/** Targets plus the removal of the scratch folder their unnamed files go to. */
-export async function contractTargets(): Promise<{ targets: ContractTarget[]; cleanup: () => void }> {
+/** Targets plus the removal of what they made: scratch files, and the sync servers. */
+export async function contractTargets(): Promise<{ targets: ContractTarget[]; cleanup: () => Promise<void> }> {
   const scratch = tempDir("uniqc-contract-");
   let n = 0;
   const scratchFile = () => scratch.file(`db-${++n}.sqlite`);
+  const servers: SyncServer[] = [];
   const probe = await openLocalFile(":memory:");
   const localName = probe.capabilities.adapter;
   await probe.close();
@@ -19,6 +22,21 @@ export async function contractTargets(): Promise<{ targets: ContractTarget[]; cl
     { name: `local file (${localName})`, files: true, connect: (path) => openLocalFile(path ?? scratchFile()) },
     { name: "libsql file:", files: true, connect: async (path) => openLibsql({ url: `file:${path ?? scratchFile()}` }) },
     { name: "libsql :memory:", files: false, connect: async () => openLibsql({ url: ":memory:" }) },
+    {
+      name: "turso sync replica",
+      files: false,
+      replica: true,
+      // A server of its own for every connection, so each case starts from an empty history.
+      connect: async () => {
+        const server = await startSyncServer(scratchFile());
+        servers.push(server);
+        return openTursoSync({ path: scratchFile(), url: server.url });
+      },
+    },
   ];
-  return { targets, cleanup: scratch.remove };
+  const cleanup = async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    scratch.remove();
+  };
+  return { targets, cleanup };
 }

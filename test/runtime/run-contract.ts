@@ -23,7 +23,7 @@ try {
     }
   }
 } finally {
-  cleanup();
+  await cleanup();
 }
 console.log(JSON.stringify({ runtime, adapters: targets.map((t) => t.name), passed, failed: failures.length, failures }));
 process.exitCode = failures.length ? 1 : 0;

@@ -1,0 +1,103 @@
+/**
+ * A local replica that Turso keeps in sync with a server, through `@tursodatabase/sync`: the
+ * server (Turso Cloud, or `tursodb --sync-server`) holds the shared history, each machine a
+ * replica that reads and writes locally and works offline.
+ *
+ * What differs from a plain file is declared, not special-cased in the core: the engine is not
+ * SQLite (no `data_version`, internal `turso_*` tables), triggers and the header do not travel,
+ * and only one process may open the file.
+ */
+import { connect } from "@tursodatabase/sync";
+import { ReplicaInUseError, type Capabilities, type Connection, type Row, type SqlValue } from "../core/index.ts";
+
+export interface TursoSyncOptions {
+  /** The replica file on this machine; created and bootstrapped from the server when missing. */
+  path: string;
+  /** The server: `libsql://…` (Turso Cloud), `https://…` or `http://…`. */
+  url: string;
+  /** A token, or a function that gives a fresh one for every request. */
+  authToken?: string | (() => Promise<string>) | undefined;
+  /** How long one request to the server may take. */
+  timeoutMs?: number;
+}
+
+/** The part of the engine's prepared statement we use. */
+interface Statement {
+  all(...args: SqlValue[]): Promise<unknown[]>;
+  run(...args: SqlValue[]): Promise<{ changes: number }>;
+}
+
+const CAPABILITIES: Capabilities = Object.freeze({
+  adapter: "turso-sync",
+  singleConnection: true,
+  // The header stays on this machine: the version follows from the tables, as on every replica.
+  writesApplicationId: false,
+  writesUserVersion: false,
+  // The engine keeps its own journal; it is always WAL.
+  walJournal: false,
+  durableTriggers: false,
+  internalTables: ["turso_", "__turso_"],
+});
+
+/** The WAL is checkpointed by hand on a synced file (the engine turns its own off) once it is this large. */
+const CHECKPOINT_BYTES = 64 * 1024 * 1024;
+
+export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {
+  let db: Awaited<ReturnType<typeof connect>>;
+  try {
+    db = await connect({
+      path,
+      url,
+      authToken,
+      clientName: "uniqc-task-cache",
+      // A server that does not answer must not hold the replica (and every request) forever.
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+    });
+  } catch (error) {
+    if (/locked by another process/i.test(String((error as Error)?.message))) throw new ReplicaInUseError(path, { cause: error });
+    throw error;
+  }
+
+  const statements = new Map<string, Statement>();
+  const prepare = async (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = (await db.prepare(sql)) as Statement;
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  // Pulls change the data without moving `total_changes()`, so they are counted here.
+  let pulls = 0;
+  const checkpointIfLarge = async () => {
+    if ((await db.stats()).mainWalSize > CHECKPOINT_BYTES) await db.checkpoint();
+  };
+
+  return {
+    capabilities: CAPABILITIES,
+    all: async <T extends object = Row>(sql: string, args: readonly SqlValue[] = []) => (await (await prepare(sql)).all(...args)) as T[],
+    run: async (sql, args = []) => ({ changes: Number((await (await prepare(sql)).run(...args)).changes) }),
+    // This process owns the file: its own writes and its pulls are every change there is.
+    async changeStamp() {
+      const [row] = (await (await prepare("SELECT total_changes() AS n")).all()) as { n: number }[];
+      return `${pulls}:${row?.n}`;
+    },
+    replica: {
+      async pull() {
+        const changed = await db.pull();
+        if (changed) pulls++;
+        await checkpointIfLarge();
+        return changed;
+      },
+      async push() {
+        await db.push();
+        await checkpointIfLarge();
+      },
+      pending: async () => (await db.stats()).cdcOperations,
+    },
+    close: async () => {
+      statements.clear();
+      await db.close();
+    },
+  };
+}

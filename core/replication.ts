@@ -1,0 +1,110 @@
+/**
+ * The sync loop of a replica: pull the server's changes, settle tasks found in both tables,
+ * push the local changes, on an interval and on demand.
+ *
+ * A failed round changes nothing that was written locally: the engine keeps unpushed changes in
+ * its log, and the next round that reaches the server sends them. While the server cannot be
+ * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
+ */
+import type { Driver, Replica } from "./driver.ts";
+import { SyncError } from "./errors.ts";
+import { Mutex } from "./mutex.ts";
+import { reconcile, type ReconcileResult } from "./reconcile.ts";
+import { TASK_COLUMNS } from "./schema.ts";
+import { nowTimestamp, type Clock } from "./timestamps.ts";
+
+/** What one round moved. */
+export interface SyncReport {
+  /** The server had changes, and they were applied here. */
+  readonly pulled: boolean;
+  /** Entries of the engine's change log that this round pushed. */
+  readonly pushed: number;
+  /** Tasks that were in both tables, and where each stays. */
+  readonly reconciled: ReconcileResult;
+}
+
+/** How the replica stands with its server. */
+export interface SyncState {
+  readonly last_pull: string | null;
+  readonly last_push: string | null;
+  /** Entries of the engine's change log not yet pushed (its own bookkeeping among them). */
+  readonly pending_changes: number;
+  readonly last_error: { readonly at: string; readonly message: string } | null;
+  /** The interval between rounds, 0 when rounds run only on demand. */
+  readonly interval_ms: number;
+  /** Rounds that failed in a row; the wait before the next one doubles with each. */
+  readonly failures: number;
+}
+
+export const MAX_BACKOFF_MS = 5 * 60_000;
+
+export interface Replication {
+  /** Runs one round now (after the one in flight, if any) and says what moved. Throws {@link SyncError}. */
+  sync(): Promise<SyncReport>;
+  state(): Promise<SyncState>;
+  /** Stops the interval, waits for the round in flight, and tries a last push. */
+  stop(): Promise<void>;
+}
+
+export function startReplication(driver: Driver, replica: Replica, options: { clock: Clock; intervalMs: number; writable: boolean }): Replication {
+  const rounds = new Mutex();
+  let lastPull: string | null = null;
+  let lastPush: string | null = null;
+  let lastError: SyncState["last_error"] = null;
+  let failures = 0;
+  let settled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const round = () =>
+    rounds.run(async (): Promise<SyncReport> => {
+      try {
+        const pulled = await replica.pull();
+        lastPull = nowTimestamp(options.clock);
+        // Only a pull merges rows; a replica's first round also settles what it opened with. A
+        // replica that may only be read leaves the settling to the others.
+        const settle = options.writable && (pulled || !settled);
+        const reconciled = settle ? await driver.transaction((tx) => reconcile(tx, TASK_COLUMNS)) : { active: [], archived: [] };
+        settled = true;
+        const pushed = await replica.pending();
+        await replica.push();
+        lastPush = nowTimestamp(options.clock);
+        failures = 0;
+        lastError = null;
+        return { pulled, pushed, reconciled };
+      } catch (error) {
+        failures++;
+        const message = String((error as Error)?.message ?? error);
+        lastError = { at: nowTimestamp(options.clock), message };
+        throw new SyncError(message, { cause: error });
+      }
+    });
+
+  const schedule = () => {
+    if (stopped || options.intervalMs <= 0) return;
+    const wait = Math.min(options.intervalMs * 2 ** failures, Math.max(MAX_BACKOFF_MS, options.intervalMs));
+    timer = setTimeout(() => void round().catch(() => undefined).finally(schedule), wait);
+    // A library user's process may end without closing the cache; the loop must not hold it open.
+    (timer as { unref?: () => void }).unref?.();
+  };
+  schedule();
+
+  return {
+    sync: round,
+    async state() {
+      return {
+        last_pull: lastPull,
+        last_push: lastPush,
+        pending_changes: await replica.pending(),
+        last_error: lastError,
+        interval_ms: options.intervalMs,
+        failures,
+      };
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await rounds.run(() => replica.push().catch(() => undefined));
+    },
+  };
+}
