@@ -8,7 +8,7 @@
  * and only one process may open the file.
  */
 import { connect } from "@tursodatabase/sync";
-import { ReplicaInUseError, type Capabilities, type Connection, type Row, type SqlValue } from "../core/index.ts";
+import { ReplicaInUseError, SyncError, type Capabilities, type Connection, type Row, type SqlValue } from "../core/index.ts";
 
 export interface TursoSyncOptions {
   /** The replica file on this machine; created and bootstrapped from the server when missing. */
@@ -54,8 +54,10 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
       fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
     });
   } catch (error) {
-    if (/locked by another process/i.test(String((error as Error)?.message))) throw new ReplicaInUseError(path, { cause: error });
-    throw error;
+    const message = String((error as Error)?.message ?? error);
+    if (/locked by another process/i.test(message)) throw new ReplicaInUseError(path, { cause: error });
+    // Only a replica that does not exist yet needs the server to open: it is bootstrapped from it.
+    throw new SyncError(`The replica ${path} could not be bootstrapped from ${url}: ${message}`, { cause: error });
   }
 
   const statements = new Map<string, Statement>();
@@ -69,31 +71,47 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
   };
   // Pulls change the data without moving `total_changes()`, so they are counted here.
   let pulls = 0;
+  // The engine's change log holds pushed entries until the next pull rebuilds it from the
+  // server's state and the unpushed changes; entries above this id are not pushed yet.
+  let pushedThrough = 0;
+  const query = async <T>(sql: string, ...args: SqlValue[]) => (await (await prepare(sql)).all(...args)) as T[];
   const checkpointIfLarge = async () => {
     if ((await db.stats()).mainWalSize > CHECKPOINT_BYTES) await db.checkpoint();
   };
 
   return {
     capabilities: CAPABILITIES,
-    all: async <T extends object = Row>(sql: string, args: readonly SqlValue[] = []) => (await (await prepare(sql)).all(...args)) as T[],
+    all: <T extends object = Row>(sql: string, args: readonly SqlValue[] = []) => query<T>(sql, ...args),
     run: async (sql, args = []) => ({ changes: Number((await (await prepare(sql)).run(...args)).changes) }),
     // This process owns the file: its own writes and its pulls are every change there is.
     async changeStamp() {
-      const [row] = (await (await prepare("SELECT total_changes() AS n")).all()) as { n: number }[];
+      const [row] = await query<{ n: number }>("SELECT total_changes() AS n");
       return `${pulls}:${row?.n}`;
     },
     replica: {
       async pull() {
         const changed = await db.pull();
-        if (changed) pulls++;
+        if (changed) {
+          pulls++;
+          pushedThrough = 0;
+        }
         await checkpointIfLarge();
         return changed;
       },
       async push() {
         await db.push();
+        const [top] = await query<{ id: number | null }>("SELECT MAX(change_id) AS id FROM turso_cdc");
+        pushedThrough = Number(top?.id ?? 0);
         await checkpointIfLarge();
       },
-      pending: async () => (await db.stats()).cdcOperations,
+      // Row and schema changes only: the log also holds commit markers and the engine's own rows.
+      async pending() {
+        const [row] = await query<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM turso_cdc WHERE change_id > ? AND table_name IS NOT NULL AND table_name NOT LIKE 'turso%'",
+          pushedThrough,
+        );
+        return Number(row?.n ?? 0);
+      },
     },
     close: async () => {
       statements.clear();

@@ -49,7 +49,7 @@ export interface Replica {
   pull(): Promise<boolean>;
   /** Sends the local changes; they stay local if this fails, and go with the next push. */
   push(): Promise<void>;
-  /** How many local changes wait to be pushed. */
+  /** How many row and schema changes made here wait to be pushed. */
   pending(): Promise<number>;
 }
 
@@ -130,7 +130,7 @@ export function createDriver(connection: Connection): Driver {
     replica: replica && {
       pull: () => alone(() => replica.pull()),
       push: () => alone(() => replica.push()),
-      pending: () => replica.pending(),
+      pending: () => queued(() => replica.pending()),
     },
     transaction: (fn) => transactions.run(() => begin(fn)),
     close: () => (closed ??= transactions.run(() => connection.close())),

@@ -94,10 +94,10 @@ export class ReplicaInUseError extends CacheError {
   }
 }
 
-/** A sync round with the server failed. Local writes are kept and go out with the next push. */
+/** The sync server could not be reached, or refused. Local writes are kept and go out with the next push. */
 export class SyncError extends CacheError {
   constructor(message: string, options?: ErrorOptions) {
-    super("sync_failed", `Sync with the server failed; local changes are kept and will be pushed later: ${message}`, options);
+    super("sync_failed", message, options);
   }
 }
 

@@ -17,7 +17,7 @@ import { nowTimestamp, type Clock } from "./timestamps.ts";
 export interface SyncReport {
   /** The server had changes, and they were applied here. */
   readonly pulled: boolean;
-  /** Entries of the engine's change log that this round pushed. */
+  /** Row and schema changes this round pushed. */
   readonly pushed: number;
   /** Tasks that were in both tables, and where each stays. */
   readonly reconciled: ReconcileResult;
@@ -27,7 +27,7 @@ export interface SyncReport {
 export interface SyncState {
   readonly last_pull: string | null;
   readonly last_push: string | null;
-  /** Entries of the engine's change log not yet pushed (its own bookkeeping among them). */
+  /** Row and schema changes made here and not yet pushed. */
   readonly pending_changes: number;
   readonly last_error: { readonly at: string; readonly message: string } | null;
   /** The interval between rounds, 0 when rounds run only on demand. */
@@ -76,7 +76,7 @@ export function startReplication(driver: Driver, replica: Replica, options: { cl
         failures++;
         const message = String((error as Error)?.message ?? error);
         lastError = { at: nowTimestamp(options.clock), message };
-        throw new SyncError(message, { cause: error });
+        throw new SyncError(`Sync with the server failed; local changes are kept and go out with the next push: ${message}`, { cause: error });
       }
     });
 

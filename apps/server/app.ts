@@ -121,7 +121,14 @@ export function createApp(cache: TaskCache, options: AppOptions) {
   const document = openApiDocument(options.version);
 
   const routes = app
-    .get("/api/health", (c) => c.json({ status: "ok", schema_version: info.schemaVersion, read_only: info.readOnly }))
+    .get("/api/health", async (c) => {
+      const sync = await cache.syncState();
+      return c.json({ status: "ok", schema_version: info.schemaVersion, read_only: info.readOnly, ...(sync ? { sync } : {}) });
+    })
+    .post("/api/sync", async (c) => {
+      const { pulled, pushed, reconciled } = await cache.sync();
+      return c.json({ pulled, pushed, reconciled, sync: await cache.syncState() });
+    })
     .get("/api/version", (c) =>
       c.json({
         version: options.version,

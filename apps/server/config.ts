@@ -1,7 +1,9 @@
 /**
  * Server settings from flags and environment, the same for every runtime:
  * `--db` (`UNIQC_DB`), `--host` (`UNIQC_HOST`), `--port` (`UNIQC_PORT`), `--token` (`UNIQC_TOKEN`),
- * `--cors-origin` (`UNIQC_CORS_ORIGINS`, comma-separated). Flags win over the environment.
+ * `--cors-origin` (`UNIQC_CORS_ORIGINS`, comma-separated), and for a synced replica `--sync-url`
+ * (`UNIQC_SYNC_URL`), `--sync-token` (`UNIQC_SYNC_TOKEN`), `--sync-interval` (`UNIQC_SYNC_INTERVAL`)
+ * and `--import-from` (`UNIQC_IMPORT_FROM`). Flags win over the environment.
  */
 import { parseArgs } from "node:util";
 import * as v from "valibot";
@@ -14,6 +16,13 @@ export interface ServerConfig {
   port: number;
   token: string | undefined;
   corsOrigins: string[];
+  /** The sync server of a replica at `db`; undefined for a plain file or libSQL URL. */
+  syncUrl: string | undefined;
+  syncToken: string | undefined;
+  /** Milliseconds between sync rounds; 0 syncs only when asked. */
+  syncIntervalMs: number;
+  /** A local cache file (the Python package's) whose tasks flow into this one; read, never written. */
+  importFrom: string | undefined;
 }
 
 /** A setting that cannot be used; the message is for the person who started the server. */
@@ -28,12 +37,28 @@ const PortSchema = v.pipe(
   v.maxValue(65535, "must be at most 65535"),
 );
 
+/** `5s`, `500ms`, `2m`, or a number of seconds. */
+const IntervalSchema = v.pipe(
+  v.string(),
+  v.regex(/^\d+(\.\d+)?(ms|s|m)?$/, "must be a duration such as 5s, 500ms or 2m"),
+  v.transform((text) => {
+    const value = Number.parseFloat(text);
+    return Math.round(text.endsWith("ms") ? value : text.endsWith("m") ? value * 60_000 : value * 1000);
+  }),
+);
+
 const USAGE = `Usage: start [--db PATH_OR_URL] [--host 127.0.0.1] [--port 18765] [--token TOKEN] [--cors-origin ORIGIN]...
-  --db           the cache file or libSQL URL (UNIQC_DB); default ~/.uniqc/cache/tasks.sqlite
-  --host         address to listen on (UNIQC_HOST); anything but loopback needs a token
-  --port         port to listen on (UNIQC_PORT); 0 picks a free one
-  --token        require "Authorization: Bearer TOKEN" on the API (UNIQC_TOKEN)
-  --cors-origin  let this browser origin call the API (UNIQC_CORS_ORIGINS, comma-separated)`;
+             [--sync-url URL [--sync-token TOKEN] [--sync-interval 5s] [--import-from PATH]]
+  --db             the cache file or libSQL URL (UNIQC_DB); default ~/.uniqc/cache/tasks.sqlite
+  --host           address to listen on (UNIQC_HOST); anything but loopback needs a token
+  --port           port to listen on (UNIQC_PORT); 0 picks a free one
+  --token          require "Authorization: Bearer TOKEN" on the API (UNIQC_TOKEN)
+  --cors-origin    let this browser origin call the API (UNIQC_CORS_ORIGINS, comma-separated)
+  --sync-url       keep --db as a replica synced with this server (UNIQC_SYNC_URL)
+  --sync-token     the sync server's token (UNIQC_SYNC_TOKEN)
+  --sync-interval  time between sync rounds, 0 for only on request (UNIQC_SYNC_INTERVAL); default 5s
+  --import-from    bring the tasks of this local cache file into the replica as they change,
+                   reading it only (UNIQC_IMPORT_FROM), e.g. ~/.uniqc/cache/tasks.sqlite`;
 
 export function readConfig(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
   let values;
@@ -46,6 +71,10 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
         port: { type: "string" },
         token: { type: "string" },
         "cors-origin": { type: "string", multiple: true },
+        "sync-url": { type: "string" },
+        "sync-token": { type: "string" },
+        "sync-interval": { type: "string" },
+        "import-from": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -63,11 +92,26 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
     throw new ConfigError(`Refusing to listen on ${host} without a token: anyone on the network could change the cache. Set --token or UNIQC_TOKEN.`);
   }
   const origins = values["cors-origin"] ?? (env.UNIQC_CORS_ORIGINS ?? "").split(",");
+  const interval = v.safeParse(IntervalSchema, values["sync-interval"] ?? (env.UNIQC_SYNC_INTERVAL || "5s"));
+  if (!interval.success) throw new ConfigError(`--sync-interval ${toInputIssues(interval.issues)[0]!.message}`);
+  const syncUrl = values["sync-url"] ?? (env.UNIQC_SYNC_URL || undefined);
+  const importFrom = values["import-from"] ?? (env.UNIQC_IMPORT_FROM || undefined);
+  const db = values.db ?? (env.UNIQC_DB || undefined);
+  if (syncUrl && db === undefined) {
+    throw new ConfigError("--sync-url needs --db: a replica is a file of its own, never the Python package's cache.");
+  }
+  if (importFrom !== undefined && !syncUrl) {
+    throw new ConfigError("--import-from brings a local file into a synced replica: give --sync-url too.");
+  }
   return {
-    db: values.db ?? (env.UNIQC_DB || undefined),
+    db,
     host,
     port: port.output,
     token,
     corsOrigins: origins.map((origin) => origin.trim()).filter(Boolean),
+    syncUrl,
+    syncToken: values["sync-token"] ?? (env.UNIQC_SYNC_TOKEN || undefined),
+    syncIntervalMs: interval.output,
+    importFrom,
   };
 }

@@ -24,8 +24,52 @@ interface Endpoint {
   path_params?: ObjectSchema;
   query?: ObjectSchema;
   body?: v.GenericSchema;
+  /** The JSON Schema of the answer, where the document spells it out. */
+  response?: Record<string, unknown>;
   errors?: number[];
 }
+
+const STAMP = { type: ["string", "null"], description: "ISO-8601 UTC, in the stored form" };
+
+/** How a synced replica stands with its server (`sync` in the health answer). */
+const SYNC_STATE = {
+  type: "object",
+  required: ["last_pull", "last_push", "pending_changes", "last_error", "interval_ms", "failures"],
+  properties: {
+    last_pull: STAMP,
+    last_push: STAMP,
+    pending_changes: { type: "integer", description: "Row and schema changes made here and not yet pushed" },
+    last_error: { type: ["object", "null"], properties: { at: { type: "string" }, message: { type: "string" } } },
+    interval_ms: { type: "integer", description: "Time between sync rounds; 0 when rounds run only on request" },
+    failures: { type: "integer", description: "Rounds failed in a row; the wait before the next doubles with each" },
+  },
+};
+
+const HEALTH = {
+  type: "object",
+  required: ["status", "schema_version", "read_only"],
+  properties: {
+    status: { const: "ok" },
+    schema_version: { type: "integer" },
+    read_only: { type: "boolean" },
+    sync: { ...SYNC_STATE, description: "Present when the cache is a synced replica" },
+  },
+};
+
+const SYNC_REPORT = {
+  type: "object",
+  required: ["pulled", "pushed", "reconciled", "sync"],
+  properties: {
+    pulled: { type: "boolean", description: "The server had changes, and they were applied" },
+    pushed: { type: "integer", description: "Row and schema changes this round pushed" },
+    reconciled: {
+      type: "object",
+      description: "Tasks found in both tables after the pull, by the table each stays in",
+      properties: { active: { type: "array", items: { type: "string" } }, archived: { type: "array", items: { type: "string" } } },
+    },
+    sync: SYNC_STATE,
+  },
+};
 
 const ID = TaskIdParams;
 
@@ -45,7 +89,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: "delete", path: "/api/archive/{id}", summary: "Delete an archived task for good", tag: "archive", path_params: ID, errors: [400, 404, 409] },
   { method: "post", path: "/api/archive/restore/{id}", summary: "Move an archived task back", tag: "archive", path_params: ID, errors: [400, 404, 409] },
   { method: "get", path: "/api/circuits/{id}", summary: "The source, compiled or executed circuit of a task", tag: "circuits", path_params: ID, query: CircuitQuery, errors: [400, 404] },
-  { method: "get", path: "/api/health", summary: "Liveness", tag: "service" },
+  { method: "get", path: "/api/health", summary: "Liveness, and on a synced replica its sync state (last push and pull, changes waiting, last error)", tag: "service", response: HEALTH },
+  { method: "post", path: "/api/sync", summary: "On a synced replica: pull, settle tasks found in both tables, push, and say what moved", tag: "service", response: SYNC_REPORT, errors: [409, 502] },
   { method: "get", path: "/api/version", summary: "Versions, schema, read-only flag and adapter", tag: "service" },
   { method: "get", path: "/api/openapi.json", summary: "This document", tag: "service" },
   { method: "get", path: "/api/docs", summary: "The reference page for this document", tag: "service" },
@@ -87,7 +132,9 @@ const PROBLEM = {
 export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of ENDPOINTS) {
-    const responses: Record<string, unknown> = { 200: { description: "OK", content: { "application/json": {} } } };
+    const responses: Record<string, unknown> = {
+      200: { description: "OK", content: { "application/json": endpoint.response ? { schema: endpoint.response } : {} } },
+    };
     for (const status of endpoint.errors ?? []) {
       responses[status] = { description: "Problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
     }

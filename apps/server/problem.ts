@@ -23,6 +23,7 @@ const TITLES: Record<number, string> = {
   413: "Content Too Large",
   415: "Unsupported Media Type",
   500: "Internal Server Error",
+  502: "Bad Gateway",
 };
 
 /** HTTP status for each typed error of the cache. */
@@ -32,6 +33,9 @@ const STATUS_OF: Record<string, ContentfulStatusCode> = {
   conflict: 409,
   // A newer file is the server's state, not the request's fault: the write conflicts with it.
   read_only: 409,
+  not_synced: 409,
+  // The sync server failed, not this server: the request may succeed later.
+  sync_failed: 502,
 };
 
 export function problemResponse(status: number, detail: string, extra: { code?: string; errors?: readonly InputIssue[]; headers?: HeadersInit } = {}): Response {

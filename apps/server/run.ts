@@ -36,7 +36,11 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
   const target = config.db ?? DEFAULT_CACHE_PATH;
   let cache: TaskCache;
   try {
-    cache = await openCache(target, { authToken: process.env.UNIQC_DB_AUTH_TOKEN });
+    cache = await openCache(target, {
+      authToken: config.syncToken ?? process.env.UNIQC_DB_AUTH_TOKEN,
+      syncUrl: config.syncUrl,
+      syncIntervalMs: config.syncIntervalMs,
+    });
   } catch (error) {
     if (error instanceof CacheError) fail(`Cannot serve ${target}: ${error.message}`, 1);
     throw error;
