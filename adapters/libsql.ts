@@ -45,7 +45,7 @@ export function openLibsql({ url, authToken }: LibsqlOptions): Connection {
     writesApplicationId: local,
     writesUserVersion: local,
     walJournal: local && url !== ":memory:" && !/^file::memory:/i.test(url),
-    durableTriggers: true,
+    synced: false,
   };
   return {
     capabilities,

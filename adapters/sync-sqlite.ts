@@ -68,6 +68,6 @@ export function localCapabilities(adapter: string, path: string): Capabilities {
     writesApplicationId: true,
     writesUserVersion: true,
     walJournal: path !== ":memory:" && path !== "",
-    durableTriggers: true,
+    synced: false,
   };
 }

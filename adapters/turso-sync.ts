@@ -35,7 +35,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
   writesUserVersion: false,
   // The engine keeps its own journal; it is always WAL.
   walJournal: false,
-  durableTriggers: false,
+  synced: true,
   internalTables: ["turso_", "__turso_"],
 });
 

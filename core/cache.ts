@@ -70,6 +70,9 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
   const driver = createDriver(connection);
   let state: SchemaState;
   try {
+    // A replica takes the server's schema before changing its own: steps that another replica
+    // already took arrive as they are, and are not taken twice. Offline, it migrates alone.
+    await driver.replica?.pull().catch(() => undefined);
     state = await migrate(driver, options.migrations ?? MIGRATIONS);
   } catch (error) {
     await driver.close().catch(() => undefined);

@@ -35,10 +35,11 @@ export interface Capabilities {
   /** A local file that should be switched to WAL once we know it is ours to write. */
   readonly walJournal: boolean;
   /**
-   * Triggers made here stay and fire for every writer. Not on a synced replica: triggers do not
-   * travel, are reverted at the next pull, and fire again when pushed changes are replayed.
+   * A replica its engine keeps in sync with a server. Triggers do not travel there (they are
+   * reverted at the next pull and fire again when pushed changes are replayed), nor does the
+   * header; and its own schema changes are replayed on top of the server's at every pull.
    */
-  readonly durableTriggers: boolean;
+  readonly synced: boolean;
   /** Name prefixes of tables the engine keeps for itself, which are not the cache's schema. */
   readonly internalTables?: readonly string[];
 }

@@ -53,13 +53,13 @@ async function switchToWal(driver: Driver): Promise<void> {
 export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
   const supportedVersion = migrations.length;
   const { capabilities } = driver;
-  const steps = migrations.map((migration) => stepOf(migration, capabilities.durableTriggers));
+  const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
   const internal = capabilities.internalTables ?? [];
-  const { applicationId, userVersion, schema: initial } = await readFile(driver, internal);
+  const { applicationId, userVersion, schema: initial, indexes } = await readFile(driver, internal);
   let schema = initial;
   checkOwnership(applicationId, schema);
 
-  const claimed = capabilities.writesUserVersion ? userVersion : inferVersion(schema, steps);
+  const claimed = capabilities.writesUserVersion ? userVersion : inferVersion(schema, indexes, steps);
   const readOnlyReason =
     claimed > supportedVersion
       ? `the file is at schema v${claimed} and this build knows up to v${supportedVersion}; it was written by a newer program`
@@ -105,23 +105,25 @@ async function applyStep(driver: Driver, migration: Step, internal: readonly str
   }
 }
 
-/** A migration as it runs on one driver: with its trigger-kept part only where triggers last. */
+/** A migration as it runs on one driver: its unsynced part only where the file is not a replica. */
 interface Step {
   readonly version: number;
   readonly changes: readonly SchemaChange[];
   readonly tables: Readonly<Record<string, readonly string[]>>;
+  readonly indexes: readonly string[];
 }
 
-function stepOf(migration: Migration, durableTriggers: boolean): Step {
-  const { version, changes, tables, triggerKept } = migration;
-  if (!triggerKept || !durableTriggers) return { version, changes, tables };
-  return { version, changes: [...changes, ...triggerKept.changes], tables: { ...tables, ...triggerKept.tables } };
+function stepOf(migration: Migration, synced: boolean): Step {
+  const { version, changes, tables, unsynced, indexes = [] } = migration;
+  if (!unsynced || synced) return { version, changes, tables, indexes };
+  return { version, changes: [...changes, ...unsynced.changes], tables: { ...tables, ...unsynced.tables }, indexes };
 }
 
 interface FileState {
   readonly applicationId: number;
   readonly userVersion: number;
   readonly schema: LiveSchema;
+  readonly indexes: ReadonlySet<string>;
 }
 
 /**
@@ -146,16 +148,21 @@ async function readFile(db: Executor, internal: readonly string[]): Promise<File
     throw error;
   }
   const [first] = rows;
+  const ours = rows.filter((row) => row.tbl !== null && !internal.some((prefix) => row.tbl!.startsWith(prefix)));
   return {
     applicationId: Number(first?.application_id ?? 0),
     userVersion: Number(first?.user_version ?? 0),
-    schema: toSchema(rows.filter((row) => row.tbl !== null && !internal.some((prefix) => row.tbl!.startsWith(prefix))) as { tbl: string; col: string }[]),
+    schema: toSchema(ours.filter((row) => row.col !== null) as { tbl: string; col: string }[]),
+    indexes: new Set(ours.filter((row) => row.col === null).map((row) => row.tbl!)),
   };
 }
 
+/** Each table's columns, and each index by name with no column. */
 const LIVE_COLUMNS = `SELECT m.name AS tbl, p.name AS col
   FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p
- WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`;
+ WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+ UNION ALL
+SELECT name, NULL FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'`;
 
 function toSchema(rows: readonly { tbl: string; col: string }[]): LiveSchema {
   const schema = new Map<string, Set<string>>();
@@ -185,12 +192,12 @@ function checkOwnership(applicationId: number, schema: LiveSchema): void {
 }
 
 /** The version a file's tables show, for drivers that cannot keep it in the header. */
-function inferVersion(schema: LiveSchema, migrations: readonly Step[]): number {
+function inferVersion(schema: LiveSchema, indexes: ReadonlySet<string>, migrations: readonly Step[]): number {
   let version = 0;
   for (const migration of migrations) {
-    const complete = Object.entries(migration.tables).every(([table, columns]) =>
-      columns.every((column) => schema.get(table)?.has(column)),
-    );
+    const complete =
+      Object.entries(migration.tables).every(([table, columns]) => columns.every((column) => schema.get(table)?.has(column))) &&
+      migration.indexes.every((index) => indexes.has(index));
     if (!complete) break;
     version = migration.version;
   }

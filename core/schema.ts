@@ -28,11 +28,14 @@ export interface Migration {
   readonly changes: readonly SchemaChange[];
   /** The columns each table has once this step has run, used to recognise a file's shape. */
   readonly tables: Readonly<Record<string, readonly string[]>>;
+  /** Indexes this step makes, for a step that adds no column: how a replica, which keeps no version, shows it ran. */
+  readonly indexes?: readonly string[];
   /**
-   * What the step adds that triggers keep up to date. It runs after `changes`, and only where
-   * triggers last (see `Capabilities.durableTriggers`): a synced replica has none of it.
+   * What the step does only on a file that is not a synced replica (see `Capabilities.synced`),
+   * after `changes`: objects kept by triggers, which do not travel, and dropping indexes, which
+   * the engine replays on top of another replica's drop and then fails.
    */
-  readonly triggerKept?: {
+  readonly unsynced?: {
     readonly changes: readonly SchemaChange[];
     readonly tables: Readonly<Record<string, readonly string[]>>;
   };
@@ -51,13 +54,18 @@ const V1_COLUMNS = [
 
 const V3_COLUMNS = [...V1_COLUMNS, "compiled_circuit_json"] as const;
 
+/** The listing indexes of a table: each filter's columns, then the listing order. */
+const ORDER_INDEXES = [
+  ["order", "submit_time, task_id"],
+  ["status_order", "status, submit_time, task_id"],
+  ["backend_order", "backend, submit_time, task_id"],
+  ["backend_status_order", "backend, status, submit_time, task_id"],
+] as const;
+
+const orderIndexNames = (prefix: string) => ORDER_INDEXES.map(([name]) => `${prefix}_${name}_idx`);
+
 function orderIndexes(prefix: string, table: string): string[] {
-  return [
-    `CREATE INDEX IF NOT EXISTS ${prefix}_order_idx ON ${table}(submit_time, task_id)`,
-    `CREATE INDEX IF NOT EXISTS ${prefix}_status_order_idx ON ${table}(status, submit_time, task_id)`,
-    `CREATE INDEX IF NOT EXISTS ${prefix}_backend_order_idx ON ${table}(backend, submit_time, task_id)`,
-    `CREATE INDEX IF NOT EXISTS ${prefix}_backend_status_order_idx ON ${table}(backend, status, submit_time, task_id)`,
-  ];
+  return ORDER_INDEXES.map(([name, columns]) => `CREATE INDEX IF NOT EXISTS ${prefix}_${name}_idx ON ${table}(${columns})`);
 }
 
 /** Triggers that keep `task_counts` equal to the rows of `table`, whoever writes them. */
@@ -143,14 +151,15 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
       // with no sort and no temporary B-tree, whatever the filter.
       ...orderIndexes("tasks", "tasks"),
       ...orderIndexes("archived", "archived_tasks"),
-      // The seed's single-column indexes are prefixes of those: every write paid for them, no
-      // read needs them. The seed-era Python store creates them only below v2.
-      ...["tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
-      ...["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
     ],
     tables: { tasks: V3_COLUMNS, archived_tasks: [...V3_COLUMNS, "archived_at"] },
-    triggerKept: {
+    indexes: [...orderIndexNames("tasks"), ...orderIndexNames("archived")],
+    unsynced: {
       changes: [
+        // The seed's single-column indexes are prefixes of those: every write paid for them, no
+        // read needs them. The seed-era Python store creates them only below v2.
+        ...["tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
+        ...["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
         // Row counts per table, backend and status, so `total` and counts read a few rows instead
         // of counting a million. Triggers keep them right for every writer, the Python store too.
         // The text as v4 was released with: SQLite keeps it, as written, in the file.

@@ -30,7 +30,7 @@ export function createStoreContext(driver: Driver, state: SchemaState, options: 
     driver,
     pages: options.keepPages && driver.capabilities.singleConnection ? new PageCache(() => driver.changeStamp()) : undefined,
     shapes: tableShapes(state.schema),
-    counters: state.schema.has("task_counts") && driver.capabilities.durableTriggers,
+    counters: state.schema.has("task_counts") && !driver.capabilities.synced,
     clock: options.clock,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);

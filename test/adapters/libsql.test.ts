@@ -54,7 +54,7 @@ describe("libSQL", () => {
         writesApplicationId: false,
         writesUserVersion: false,
         walJournal: false,
-        durableTriggers: true,
+        synced: false,
       });
       await connection.close();
     }
