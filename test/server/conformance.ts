@@ -74,7 +74,10 @@ export const conformance: readonly ConformanceCase[] = [
   {
     name: "health and version describe the service",
     async run(api) {
-      assert.deepEqual(await api.ok("GET", "/api/health"), { status: "ok", schema_version: 4, read_only: false });
+      const { sync, ...health } = await api.ok("GET", "/api/health");
+      assert.deepEqual(health, { status: "ok", schema_version: 4, read_only: false });
+      // A synced replica also says how it stands with its server.
+      if (sync !== undefined) assert.deepEqual(Object.keys(sync).sort(), ["failures", "interval_ms", "last_error", "last_pull", "last_push", "pending_changes"]);
       const version = await api.ok("GET", "/api/version");
       assert.match(version.version, /^\d+\.\d+\.\d+/);
       assert.equal(version.schema_version, 4);
