@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import type { Connection } from "../core/index.ts";
 import { localCapabilities, syncConnection, type SyncDatabase } from "./sync-sqlite.ts";
 
-export function openBetterSqlite3(path: string): Connection {
-  return syncConnection(new Database(path) as unknown as SyncDatabase, localCapabilities("better-sqlite3", path));
+export function openBetterSqlite3(path: string, readOnly = false): Connection {
+  const db = new Database(path, { readonly: readOnly, fileMustExist: readOnly });
+  return syncConnection(db as unknown as SyncDatabase, localCapabilities("better-sqlite3", path));
 }

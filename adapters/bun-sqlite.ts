@@ -4,6 +4,7 @@ import { Database } from "bun:sqlite";
 import type { Connection } from "../core/index.ts";
 import { localCapabilities, syncConnection, type SyncDatabase } from "./sync-sqlite.ts";
 
-export function openBunSqlite(path: string): Connection {
-  return syncConnection(new Database(path, { create: true }) as SyncDatabase, localCapabilities("bun:sqlite", path));
+export function openBunSqlite(path: string, readOnly = false): Connection {
+  const db = new Database(path, readOnly ? { readonly: true } : { create: true });
+  return syncConnection(db as SyncDatabase, localCapabilities("bun:sqlite", path));
 }

@@ -4,10 +4,11 @@
  */
 import type { Connection } from "../core/index.ts";
 
-export async function openLocalFile(path: string): Promise<Connection> {
-  if ("Bun" in globalThis) return (await import("./bun-sqlite.ts")).openBunSqlite(path);
-  if (await hasNodeSqlite()) return (await import("./node-sqlite.ts")).openNodeSqlite(path);
-  return (await import("./better-sqlite3.ts")).openBetterSqlite3(path);
+export async function openLocalFile(path: string, options: { readOnly?: boolean } = {}): Promise<Connection> {
+  const readOnly = options.readOnly ?? false;
+  if ("Bun" in globalThis) return (await import("./bun-sqlite.ts")).openBunSqlite(path, readOnly);
+  if (await hasNodeSqlite()) return (await import("./node-sqlite.ts")).openNodeSqlite(path, readOnly);
+  return (await import("./better-sqlite3.ts")).openBetterSqlite3(path, readOnly);
 }
 
 /** Probes rather than reads version numbers: some Node 22 releases keep `node:sqlite` behind a flag. */

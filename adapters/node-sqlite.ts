@@ -3,6 +3,6 @@ import { DatabaseSync } from "node:sqlite";
 import type { Connection } from "../core/index.ts";
 import { localCapabilities, syncConnection, type SyncDatabase } from "./sync-sqlite.ts";
 
-export function openNodeSqlite(path: string): Connection {
-  return syncConnection(new DatabaseSync(path) as unknown as SyncDatabase, localCapabilities("node:sqlite", path));
+export function openNodeSqlite(path: string, readOnly = false): Connection {
+  return syncConnection(new DatabaseSync(path, { readOnly }) as unknown as SyncDatabase, localCapabilities("node:sqlite", path));
 }

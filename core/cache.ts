@@ -4,6 +4,7 @@
 import { archiveOperations } from "./archive.ts";
 import { circuitOperations } from "./circuits.ts";
 import { createDriver, type Capabilities, type Connection } from "./driver.ts";
+import { importOperations } from "./imports.ts";
 import { NotSyncedError } from "./errors.ts";
 import { migrate, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
@@ -49,6 +50,7 @@ export interface CacheInfo {
 
 export type TaskCache = ReturnType<typeof taskOperations> &
   ReturnType<typeof archiveOperations> &
+  ReturnType<typeof importOperations> &
   ReturnType<typeof circuitOperations> & {
     readonly info: CacheInfo;
     /**
@@ -102,6 +104,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     ...tasks,
     ...archive,
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),
+    ...importOperations(ctx),
     info,
     sync: () => (replication ? replication.sync() : Promise.reject(new NotSyncedError())),
     syncState: async () => replication?.state(),

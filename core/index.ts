@@ -3,7 +3,8 @@
  * It imports no driver; pair it with an adapter from `adapters/`.
  */
 export { DEFAULT_SYNC_INTERVAL_MS, createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
-export type { Capabilities, Connection, Driver, Executor, Replica, Row, SqlValue } from "./driver.ts";
+export { createDriver, type Capabilities, type Connection, type Driver, type Executor, type Replica, type Row, type SqlValue } from "./driver.ts";
+export { StoredTaskSchema, type ImportResult, type StoredTask } from "./imports.ts";
 export type { ReconcileResult } from "./reconcile.ts";
 export type { SyncReport, SyncState } from "./replication.ts";
 export * from "./errors.ts";

@@ -31,7 +31,7 @@ const BackendSchema = v.pipe(
   v.maxLength(200, "must be at most 200 characters"),
 );
 
-const TimestampSchema = v.pipe(
+export const TimestampSchema = v.pipe(
   v.string("must be an ISO-8601 timestamp"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const normalized = normalizeTimestamp(dataset.value);

@@ -14,6 +14,7 @@ import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type T
 import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
 import { docsRoutes } from "./docs.ts";
 import { openApiDocument } from "./openapi.ts";
+import type { FollowState } from "./follow-file.ts";
 import { errorToProblem, problemResponse } from "./problem.ts";
 import {
   ArchiveExpiredQuery,
@@ -36,6 +37,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Largest request body in bytes; 1 MiB by default. */
   bodyLimit?: number;
+  /** How the following of a local file goes (`--import-from`), for `/api/health`. */
+  following?: () => FollowState;
 }
 
 type Target = "json" | "query" | "param";
@@ -123,7 +126,14 @@ export function createApp(cache: TaskCache, options: AppOptions) {
   const routes = app
     .get("/api/health", async (c) => {
       const sync = await cache.syncState();
-      return c.json({ status: "ok", schema_version: info.schemaVersion, read_only: info.readOnly, ...(sync ? { sync } : {}) });
+      const following = options.following?.();
+      return c.json({
+        status: "ok",
+        schema_version: info.schemaVersion,
+        read_only: info.readOnly,
+        ...(sync ? { sync } : {}),
+        ...(following ? { import_from: following } : {}),
+      });
     })
     .post("/api/sync", async (c) => {
       const { pulled, pushed, reconciled } = await cache.sync();

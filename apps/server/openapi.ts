@@ -53,6 +53,16 @@ const HEALTH = {
     schema_version: { type: "integer" },
     read_only: { type: "boolean" },
     sync: { ...SYNC_STATE, description: "Present when the cache is a synced replica" },
+    import_from: {
+      type: "object",
+      description: "Present when the server follows a local cache file (--import-from)",
+      properties: {
+        source: { type: "string" },
+        last_import: STAMP,
+        imported: { type: "integer", description: "Rows written here from that file since the server started" },
+        last_error: { type: ["object", "null"], properties: { at: { type: "string" }, message: { type: "string" } } },
+      },
+    },
   },
 };
 

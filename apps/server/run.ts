@@ -9,6 +9,7 @@ import { CacheError, type TaskCache } from "../../core/index.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
+import { followFile } from "./follow-file.ts";
 
 /** A server the runtime started. */
 export interface RunningServer {
@@ -45,7 +46,14 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     if (error instanceof CacheError) fail(`Cannot serve ${target}: ${error.message}`, 1);
     throw error;
   }
-  const app = createApp(cache, { version: pkg.version, runtime, token: config.token, corsOrigins: config.corsOrigins });
+  const follower = config.importFrom === undefined ? undefined : followFile(config.importFrom, cache);
+  const app = createApp(cache, {
+    version: pkg.version,
+    runtime,
+    token: config.token,
+    corsOrigins: config.corsOrigins,
+    following: follower?.state,
+  });
   const server = await listen(app.fetch, config);
 
   let stopping = false;
@@ -54,6 +62,7 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     stopping = true;
     console.log(`${signal}: finishing requests in flight, then closing the cache`);
     await server.close();
+    await follower?.stop();
     await cache.close();
     process.exit(0);
   };
