@@ -39,8 +39,11 @@ const CAPABILITIES: Capabilities = Object.freeze({
   internalTables: ["turso_", "__turso_"],
 });
 
+/** Changes sent in one push request, at most (a transaction is never split). */
+const PUSH_BATCH = 2000;
+
 /** The WAL is checkpointed by hand on a synced file (the engine turns its own off) once it is this large. */
-const CHECKPOINT_BYTES = 64 * 1024 * 1024;
+const CHECKPOINT_BYTES = 8 * 1024 * 1024;
 
 export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {
   let db: Awaited<ReturnType<typeof connect>>;
@@ -50,6 +53,9 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
       url,
       authToken,
       clientName: "uniqc-task-cache",
+      // One request per this many changes (whole transactions): the engine builds each push in
+      // memory, and a push of about 100,000 row changes in one request aborts the process.
+      pushOperationsThreshold: PUSH_BATCH,
       // A server that does not answer must not hold the replica (and every request) forever.
       fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
     });

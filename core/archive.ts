@@ -45,7 +45,7 @@ export function archiveOperations(ctx: StoreContext) {
    * returns their ids. With `many`, the counter triggers that would fire for every row are set
    * aside for the transaction where there are counters (see {@link withoutRowCounters}).
    */
-  async function moveToArchive(tx: Executor, where: string, params: SqlValue[], many = false): Promise<string[]> {
+  async function moveToArchive(tx: Executor, where: string, params: SqlValue[], many = false, limit?: number): Promise<string[]> {
     const [top] = await tx.all<{ last: number | bigint }>("SELECT COALESCE(MAX(rowid), 0) AS last FROM archived_tasks");
     // The copies get rowids above the archive's last one: that names exactly the rows this move made.
     const last = top!.last;
@@ -55,7 +55,7 @@ export function archiveOperations(ctx: StoreContext) {
         `INSERT INTO archived_tasks (${copy}, archived_at)
          SELECT ${copy}, ? FROM tasks
           WHERE ${where} AND NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id)
-          ORDER BY submit_time, task_id`,
+          ORDER BY submit_time, task_id${limit === undefined ? "" : ` LIMIT ${limit}`}`,
         [nowTimestamp(ctx.clock), ...params],
       );
       return tx.all<{ task_id: string }>(
@@ -143,21 +143,22 @@ export function archiveOperations(ctx: StoreContext) {
     },
 
     /**
-     * Archives tasks submitted more than `hours` ago, in one transaction of two set statements.
-     * With `terminalOnly` (the default), tasks still pending or running stay and are reported.
+     * Archives tasks submitted more than `hours` ago, in one transaction of two set statements
+     * (on a synced replica, in chunks; see `StoreContext.inChunks`). With `terminalOnly` (the
+     * default), tasks still pending or running stay and are reported.
      */
     async archiveExpired(options: ArchiveExpiredOptions = {}): Promise<ArchiveExpiredResult> {
       ctx.assertWritable();
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
       const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
-      return driver.transaction(async (tx) => {
-        const terminal = TERMINAL_SQL;
-        const archived = await moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true);
-        const skipped = terminalOnly
-          ? await tx.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [cutoff])
-          : [];
-        return { archived, skipped: skipped.map((row) => String(row.task_id)) };
-      });
+      const terminal = TERMINAL_SQL;
+      const archived = await ctx.inChunks((tx, limit) =>
+        moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true, limit),
+      );
+      const skipped = terminalOnly
+        ? await driver.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [cutoff])
+        : [];
+      return { archived, skipped: skipped.map((row) => String(row.task_id)) };
     },
 
     listArchivedText,

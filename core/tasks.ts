@@ -4,7 +4,7 @@
 import type { SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { countRows, idSet, keptRead, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
+import { countRows, groupCounts, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { nowTimestamp } from "./timestamps.ts";
 import {
@@ -109,14 +109,10 @@ export function taskOperations(ctx: StoreContext) {
 
     /** Active tasks per status, in one query. Statuses other writers invented count in `total` only. */
     async counts(): Promise<StatusCounts> {
-      const sql = ctx.counters
-        ? "SELECT status, SUM(n) AS n FROM task_counts WHERE tbl = 'tasks' GROUP BY status"
-        : "SELECT status, COUNT(*) AS n FROM tasks GROUP BY status";
-      const rows = await keptRead(ctx, sql, () => driver.all<{ status: string; n: number }>(sql));
       const counts: StatusCounts = { pending: 0, running: 0, success: 0, failed: 0, cancelled: 0, total: 0 };
-      for (const { status, n } of rows) {
-        if ((TASK_STATUSES as readonly string[]).includes(status)) counts[status as keyof StatusCounts] = Number(n);
-        counts.total += Number(n);
+      for (const { status, n } of await groupCounts(ctx, "tasks")) {
+        if ((TASK_STATUSES as readonly string[]).includes(status)) counts[status as keyof StatusCounts] += n;
+        counts.total += n;
       }
       return counts;
     },
@@ -144,8 +140,14 @@ export function taskOperations(ctx: StoreContext) {
     /** Deletes every active task in a terminal status; returns how many. */
     async clearCompleted(): Promise<number> {
       ctx.assertWritable();
-      const { changes } = await driver.run(`DELETE FROM tasks WHERE ${TERMINAL_SQL}`);
-      return changes;
+      const deleted = await ctx.inChunks((tx, limit) =>
+        tx.all<{ task_id: string }>(
+          limit === undefined
+            ? `DELETE FROM tasks WHERE ${TERMINAL_SQL} RETURNING task_id`
+            : `DELETE FROM tasks WHERE task_id IN (SELECT task_id FROM tasks WHERE ${TERMINAL_SQL} LIMIT ${limit}) RETURNING task_id`,
+        ),
+      );
+      return deleted.length;
     },
   };
 }

@@ -1,0 +1,124 @@
+/**
+ * The synced replica, measured against a real `tursodb --sync-server` on loopback:
+ *
+ *   npx tsx bench/sync.ts                    # 100k tasks (9.5 % archived), 10k pushed
+ *   npx tsx bench/sync.ts --rows 1000000     # the counting cost at a million
+ *
+ * It generates a local file (bench/generate.ts), brings its rows into replica A and pushes them,
+ * then times: bootstrapping replica B from the server, writing and pushing new tasks on B, pulling
+ * them on A, and the listing and counts on B next to the local file of the same rows, as ratios.
+ */
+import { appendFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openConnection } from "../adapters/open.ts";
+import { openCache } from "../adapters/open.ts";
+import { createTaskCache, type TaskCache } from "../core/index.ts";
+import { startSyncServer } from "../test/fixtures/sync-server.ts";
+import { DEFAULTS, generate } from "./generate.ts";
+
+(globalThis as any).__log = (m: string) => appendFileSync("/tmp/prog", m + "\n");
+const { values } = parseArgs({ options: { rows: { type: "string" }, push: { type: "string" }, seconds: { type: "string" } } });
+const rows = Number(values.rows ?? 100_000);
+const pushRows = Number(values.push ?? 10_000);
+const budgetMs = Number(values.seconds ?? 1) * 1000;
+const dir = join(import.meta.dirname, "out", `sync-${rows}`);
+rmSync(dir, { recursive: true, force: true });
+
+const seconds = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
+  const start = performance.now();
+  const result = await work();
+  return [(performance.now() - start) / 1000, result];
+};
+
+/** Mean milliseconds per call over the time budget (at least 3 calls). */
+async function perCall(fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  let calls = 0;
+  const start = performance.now();
+  while (calls < 3 || performance.now() - start < budgetMs) {
+    await fn();
+    calls++;
+  }
+  return (performance.now() - start) / calls;
+}
+
+const localFile = join(dir, "local.sqlite");
+await generate(localFile, { ...DEFAULTS, rows, archived: 0.095 });
+const server = await startSyncServer(join(dir, "server.db"));
+const figures: [string, string][] = [];
+const fmt = (n: number, digits = 2) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+try {
+  // Replica A takes the generated rows as stored, in batches, then pushes them all.
+  const a = await openCache(join(dir, "a.db"), { syncUrl: server.url, syncIntervalMs: 0 });
+  const source = await openConnection(localFile);
+  const [fillSeconds] = await seconds(async () => {
+    for (const table of ["tasks", "archived_tasks"]) {
+      for (let offset = 0; ; offset += 1000) {
+        const batch = await source.all(`SELECT * FROM ${table} ORDER BY rowid LIMIT 1000 OFFSET ${offset}`);
+        if (batch.length === 0) break;
+        await a.importRows(batch);
+        if (offset % 20000 === 0) await a.sync();
+        appendFileSync("/tmp/prog", `${table} ${offset}\n`);
+      }
+    }
+  });
+  await source.close();
+  const [firstPush] = await seconds(() => a.sync());
+  appendFileSync("/tmp/prog", "filled; pushing\n");
+  figures.push([`write ${rows.toLocaleString("en")} tasks into replica A (batches of 5,000)`, `${fmt(fillSeconds, 1)} s`]);
+  figures.push([`push them to the server (one round)`, `${fmt(firstPush, 1)} s`]);
+
+  appendFileSync("/tmp/prog", "pushed; bootstrapping\n");
+  const [bootstrap, b] = await seconds(() => openCache(join(dir, "b.db"), { syncUrl: server.url, syncIntervalMs: 0, keepPages: false }));
+  figures.push([`bootstrap replica B with ${rows.toLocaleString("en")} tasks (open on an empty path)`, `${fmt(bootstrap, 1)} s`]);
+  if ((await b.list()).total + (await b.countArchived()) !== rows) throw new Error("replica B did not receive every task");
+
+  const [writeNew] = await seconds(async () => {
+    for (let i = 0; i < pushRows; i++) await b.save({ task_id: `uqt_new_${i}`, backend: "originq:WK_C180", status: "running", metadata: { circuit_ir: "QINIT 2\nH q[0]" } });
+  });
+  const [push, round] = await seconds(() => b.sync());
+  const [pull] = await seconds(() => a.sync());
+  figures.push([`save ${pushRows.toLocaleString("en")} new tasks on B, one by one`, `${fmt(writeNew, 1)} s`]);
+  figures.push([`push them (a sync round: pull, settle, push ${round.pushed.toLocaleString("en")} changes)`, `${fmt(push, 2)} s`]);
+  figures.push([`pull them on A (a sync round)`, `${fmt(pull, 2)} s`]);
+  await a.close();
+
+  // The same tasks on both sides: the local file gets B's new tasks too.
+  const local = await createTaskCache(await openConnection(localFile), { keepPages: false });
+  for (let i = 0; i < pushRows; i++) await local.save({ task_id: `uqt_new_${i}`, backend: "originq:WK_C180", status: "running", metadata: { circuit_ir: "QINIT 2\nH q[0]" } });
+
+  const operations: [string, (cache: TaskCache) => Promise<unknown>][] = [
+    ["list newest 100", (c) => c.listText({ limit: 100 })],
+    ["list failed, newest 100", (c) => c.listText({ status: "failed", limit: 100 })],
+    ["list a backend at offset 5,000", (c) => c.listText({ backend: "ibm:ibm_kyiv", limit: 100, offset: 5000 })],
+    ["counts (as after every change)", (c) => c.counts()],
+    ["get by id", (c) => c.get("uqt_new_5")],
+  ];
+  const table: string[] = [];
+  const compare = async (name: string, op: (cache: TaskCache) => Promise<unknown>, localCache: TaskCache, replica: TaskCache) => {
+    const localMs = await perCall(() => op(localCache));
+    const replicaMs = await perCall(() => op(replica));
+    table.push(`| ${name} | ${fmt(localMs, 3)} | ${fmt(replicaMs, 3)} | ${fmt(replicaMs / localMs)} |`);
+  };
+  for (const [name, op] of operations) await compare(name, op, local, b);
+  await local.close();
+  await b.close();
+  // Kept answers, as the server serves a dashboard that asks again and again.
+  const keptLocal = await createTaskCache(await openConnection(localFile));
+  const keptReplica = await openCache(join(dir, "b.db"), { syncUrl: server.url, syncIntervalMs: 0 });
+  await compare("list newest 100, page kept", (c) => c.listText({ limit: 100 }), keptLocal, keptReplica);
+  await compare("counts, unchanged (kept)", (c) => c.counts(), keptLocal, keptReplica);
+  await keptLocal.close();
+  await keptReplica.close();
+
+  console.log(`Synced replica, ${rows.toLocaleString("en")} tasks (9.5 % archived), against tursodb --sync-server on loopback.\n`);
+  console.log("| step | time |\n| --- | ---: |");
+  for (const [name, value] of figures) console.log(`| ${name} | ${value} |`);
+  console.log("\n| operation | local file ms | replica ms | replica / local |\n| --- | ---: | ---: | ---: |");
+  console.log(table.join("\n"));
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
