@@ -42,7 +42,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
 /** Changes sent in one push request, at most (a transaction is never split). */
 const PUSH_BATCH = 2000;
 
-/** The WAL is checkpointed by hand on a synced file (the engine turns its own off) once it is this large. */
+/** The WAL is checkpointed by hand on a synced file (the engine turns its own checkpoints off) once it is this large. */
 const CHECKPOINT_BYTES = 8 * 1024 * 1024;
 
 export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {

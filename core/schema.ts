@@ -5,6 +5,8 @@
  * circuit to both tables; v4 adds what keeps listings fast at a million rows (indexes in listing
  * order, and counters kept by triggers), which the seed-era Python store writes through. Append
  * only: never edit or reorder a released step, the files in users' homes were made by them.
+ * Synced replicas came later: what a step does only off replicas is marked `unsynced`, which
+ * leaves its effect on every file exactly as released.
  */
 
 /** The `application_id` header of our files: the bytes `UNIC`. */
@@ -32,8 +34,10 @@ export interface Migration {
   readonly indexes?: readonly string[];
   /**
    * What the step does only on a file that is not a synced replica (see `Capabilities.synced`),
-   * after `changes`: objects kept by triggers, which do not travel, and dropping indexes, which
-   * the engine replays on top of another replica's drop and then fails.
+   * after `changes`: objects kept by triggers, which do not travel; and the seed's single-column
+   * indexes, made by v1 and v2 and dropped by v4. A replica never has them: the replica engine's
+   * planner prefers them to the listing indexes and then sorts, and it fails to replay a drop
+   * that another replica made too.
    */
   readonly unsynced?: {
     readonly changes: readonly SchemaChange[];
@@ -103,11 +107,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
         result_json TEXT,
         metadata_json TEXT NOT NULL DEFAULT '{}'
       )`,
-      "CREATE INDEX IF NOT EXISTS tasks_backend_idx ON tasks(backend)",
-      "CREATE INDEX IF NOT EXISTS tasks_status_idx ON tasks(status)",
-      "CREATE INDEX IF NOT EXISTS tasks_submit_time_idx ON tasks(submit_time)",
     ],
     tables: { tasks: V1_COLUMNS },
+    unsynced: {
+      changes: [
+        "CREATE INDEX IF NOT EXISTS tasks_backend_idx ON tasks(backend)",
+        "CREATE INDEX IF NOT EXISTS tasks_status_idx ON tasks(status)",
+        "CREATE INDEX IF NOT EXISTS tasks_submit_time_idx ON tasks(submit_time)",
+      ],
+      tables: {},
+    },
   },
   {
     version: 2,
@@ -124,11 +133,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
         metadata_json TEXT NOT NULL DEFAULT '{}',
         archived_at TEXT NOT NULL
       )`,
-      "CREATE INDEX IF NOT EXISTS archived_backend_idx ON archived_tasks(backend)",
-      "CREATE INDEX IF NOT EXISTS archived_status_idx ON archived_tasks(status)",
-      "CREATE INDEX IF NOT EXISTS archived_submit_time_idx ON archived_tasks(submit_time)",
     ],
     tables: { tasks: V1_COLUMNS, archived_tasks: [...V1_COLUMNS, "archived_at"] },
+    unsynced: {
+      changes: [
+        "CREATE INDEX IF NOT EXISTS archived_backend_idx ON archived_tasks(backend)",
+        "CREATE INDEX IF NOT EXISTS archived_status_idx ON archived_tasks(status)",
+        "CREATE INDEX IF NOT EXISTS archived_submit_time_idx ON archived_tasks(submit_time)",
+      ],
+      tables: {},
+    },
   },
   {
     version: 3,

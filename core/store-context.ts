@@ -15,8 +15,8 @@ export interface StoreContext {
   readonly pages: PageCache | undefined;
   readonly shapes: TableShapes;
   /**
-   * Whether `task_counts` holds every table's counts: the v4 counters exist and the triggers
-   * that keep them are durable here (not on a synced replica, where counts are counted).
+   * Whether `task_counts` holds every table's counts: the v4 counters exist and the file is not
+   * a synced replica (where triggers do not travel, so counts are counted).
    */
   readonly counters: boolean;
   readonly clock: Clock;
