@@ -13,8 +13,11 @@ import { openTursoSync } from "./turso-sync.ts";
 export const DEFAULT_CACHE_PATH = join(homedir(), ".uniqc", "cache", "tasks.sqlite");
 
 export interface OpenOptions extends CacheOptions {
-  /** Auth token for remote libSQL servers, or for the sync server of a replica. */
-  authToken?: string | undefined;
+  /**
+   * Auth token for remote libSQL servers, or for the sync server of a replica, where it may also
+   * be a function that gives a fresh token for each request.
+   */
+  authToken?: string | (() => Promise<string>) | undefined;
   /**
    * The server a replica syncs with (`libsql://…` on Turso Cloud, `http(s)://…`): the target is
    * then the replica's local file, bootstrapped from the server when missing.
@@ -39,6 +42,7 @@ export async function openConnection(target: string, options: OpenOptions = {}):
   if (driver === "libsql") {
     const url = URL_SCHEME.test(target) || target === ":memory:" ? target : `file:${target}`;
     if (/^file:/i.test(url)) createParentFolder(url.slice("file:".length));
+    if (typeof options.authToken === "function") throw new TypeError("libSQL takes its auth token as a string");
     return openLibsql({ url, authToken: options.authToken });
   }
   if (URL_SCHEME.test(target)) throw new TypeError(`The local driver takes a file path, not the URL ${target}`);

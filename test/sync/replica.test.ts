@@ -174,6 +174,15 @@ describe("synced replicas", () => {
     assert.equal(active.length + archived.length, 60);
   });
 
+  it("takes its token as a function, asked again for the requests of every round", async () => {
+    let asked = 0;
+    const a = await world.replica("a", { authToken: async () => `token-${++asked}` });
+    const before = asked;
+    await a.save(task("t"));
+    await a.sync();
+    assert.ok(before > 0 && asked > before, `asked ${before}, then ${asked}`);
+  });
+
   it("sync on a cache that is not a replica is a typed error", async () => {
     const local = await openCache(world.path("plain.sqlite"));
     try {

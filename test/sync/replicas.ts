@@ -2,15 +2,15 @@
  * Helpers for tests of synced replicas: a real sync server, replicas opened on it, and every row
  * of a replica read back whole.
  */
-import { openCache } from "../../adapters/open.ts";
-import type { CacheOptions, Task, TaskCache } from "../../core/index.ts";
+import { openCache, type OpenOptions } from "../../adapters/open.ts";
+import type { Task, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
 
 export interface SyncWorld {
   server: SyncServer;
   /** A replica of the server at `name.db`, syncing only when asked unless told otherwise. */
-  replica(name: string, options?: CacheOptions): Promise<TaskCache>;
+  replica(name: string, options?: OpenOptions): Promise<TaskCache>;
   path(name: string): string;
   /** Stops the server on purpose; `restart` brings it back on the same port and file. */
   restart(): Promise<void>;
