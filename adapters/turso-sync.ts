@@ -53,8 +53,8 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
       url,
       authToken,
       clientName: "uniqc-task-cache",
-      // One request per this many changes (whole transactions): the engine builds each push in
-      // memory, and a push of about 100,000 row changes in one request aborts the process.
+      // Requests of bounded size. The engine still gathers every waiting change in memory first,
+      // and aborts past about 128 MiB; the core keeps below that (see SYNCED_CHUNK).
       pushOperationsThreshold: PUSH_BATCH,
       // A server that does not answer must not hold the replica (and every request) forever.
       fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),

@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { openLibsql } from "../adapters/libsql.ts";
 import { openLocalFile } from "../adapters/local-file.ts";
 import { createTaskCache, type Connection, type Executor, type TaskCache } from "../core/index.ts";
+import { meanMs } from "./mean-time.ts";
 
 const { values } = parseArgs({ options: { file: { type: "string" }, scratch: { type: "string" }, seconds: { type: "string" } } });
 const file = values.file!;
@@ -23,17 +24,7 @@ const scratch = values.scratch ?? file;
 const budgetMs = Number(values.seconds ?? 1) * 1000;
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : `node${process.versions.node.split(".")[0]}`;
 
-/** Mean milliseconds per call, repeating until the time budget is spent (at least 3 calls). */
-async function measure(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  let calls = 0;
-  const start = performance.now();
-  while (calls < 3 || performance.now() - start < budgetMs) {
-    await fn();
-    calls++;
-  }
-  return (performance.now() - start) / calls;
-}
+const measure = (fn: () => Promise<unknown>) => meanMs(fn, budgetMs);
 
 const SUMMARY = "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json, NULL AS archived_at";
 const ORDER = "ORDER BY submit_time DESC, task_id DESC";

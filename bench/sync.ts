@@ -15,6 +15,7 @@ import { openCache, openConnection } from "../adapters/open.ts";
 import { createTaskCache, type TaskCache } from "../core/index.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 import { DEFAULTS, generate } from "./generate.ts";
+import { meanMs } from "./mean-time.ts";
 
 const { values } = parseArgs({ options: { rows: { type: "string" }, push: { type: "string" }, seconds: { type: "string" } } });
 const rows = Number(values.rows ?? 100_000);
@@ -29,17 +30,7 @@ const seconds = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
   return [(performance.now() - start) / 1000, result];
 };
 
-/** Mean milliseconds per call over the time budget (at least 3 calls). */
-async function perCall(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  let calls = 0;
-  const start = performance.now();
-  while (calls < 3 || performance.now() - start < budgetMs) {
-    await fn();
-    calls++;
-  }
-  return (performance.now() - start) / calls;
-}
+const perCall = (fn: () => Promise<unknown>) => meanMs(fn, budgetMs);
 
 const localFile = join(dir, "local.sqlite");
 await generate(localFile, { ...DEFAULTS, rows, archived: 0.095 });
