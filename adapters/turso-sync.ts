@@ -45,6 +45,24 @@ const PUSH_BATCH = 2000;
 /** The WAL is checkpointed by hand on a synced file (the engine turns its own checkpoints off) once it is this large. */
 const CHECKPOINT_BYTES = 8 * 1024 * 1024;
 
+/**
+ * `fetch`, giving up when the server has not started to answer within `ms`: a server that does
+ * not answer must not hold the replica (and every request waiting on it) forever. Once it
+ * answers, the body may take as long as it needs: a bootstrap downloads the whole history.
+ */
+function answeredWithin(ms: number): typeof fetch {
+  return async (input, init) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`the sync server did not answer within ${ms} ms`)), ms);
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    try {
+      return await fetch(input, { ...init, signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
 export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {
   let db: Awaited<ReturnType<typeof connect>>;
   try {
@@ -56,8 +74,7 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
       // Requests of bounded size. The engine still gathers every waiting change in memory first,
       // and aborts past about 128 MiB; the core keeps below that (see SYNCED_CHUNK).
       pushOperationsThreshold: PUSH_BATCH,
-      // A server that does not answer must not hold the replica (and every request) forever.
-      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+      fetch: answeredWithin(timeoutMs),
     });
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
