@@ -1,0 +1,97 @@
+/** The circuit parsers and the SVG drawer, on a corpus of real circuits in both languages. */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { CircuitSyntaxError, drawCircuit, parseCircuit } from "../../core/drawing/index.ts";
+import { CORPUS } from "./corpus.ts";
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
+
+/** Every element of a parsed SVG with its class, depth first. */
+function elements(node: unknown, found: { tag: string; attrs: Record<string, string> }[] = [], tag = "svg") {
+  if (Array.isArray(node)) node.forEach((child) => elements(child, found, tag));
+  else if (node && typeof node === "object") {
+    const attrs = Object.fromEntries(Object.entries(node).filter(([, value]) => typeof value === "string")) as Record<string, string>;
+    found.push({ tag, attrs });
+    for (const [key, child] of Object.entries(node)) if (typeof child === "object") elements(child, found, key);
+  }
+  return found;
+}
+
+describe.each(CORPUS)("$name in $language", (sample) => {
+  it("parses to its wires and operations", () => {
+    const circuit = parseCircuit(sample.text);
+    expect(circuit.language).toBe(sample.language);
+    expect(circuit.qubits).toBe(sample.qubits);
+    expect(circuit.clbits).toBe(sample.clbits);
+    expect(circuit.operations).toHaveLength(sample.operations);
+  });
+
+  it("draws well-formed SVG with a wire per bit, a group per operation, a label per wire", () => {
+    const svg = drawCircuit(sample.text);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    const all = elements(xml.parse(svg).svg);
+    const classes = (name: string) => all.filter((e) => e.attrs.class?.split(" ").includes(name));
+    expect(classes("wire-q")).toHaveLength(sample.qubits);
+    expect(classes("wire-c")).toHaveLength(sample.clbits);
+    expect(classes("op")).toHaveLength(sample.operations);
+    expect(classes("wire-label")).toHaveLength(sample.qubits + sample.clbits);
+  });
+});
+
+describe("drawing", () => {
+  it("draws each kind of operation in its own way, the same from both languages", () => {
+    const [originir, qasm] = CORPUS.filter((s) => s.name === "every gate kind").map((s) => drawCircuit(s.text));
+    for (const svg of [originir!, qasm!]) {
+      for (const kind of ["op-gate", "op-measure", "op-barrier", "op-reset", "control", "target-plus", "swap", "measure-line", "barrier"]) {
+        expect(svg, kind).toMatch(new RegExp(`class="([^"]* )?${kind}[ "]`));
+      }
+      expect(svg).toMatch(/data-name="(MYGATE|mygate)"/);
+      expect(svg).toContain(">M<");
+      expect(svg).toContain("|0⟩");
+    }
+    expect(originir).toContain(">RX(1.5708)<");
+    expect(qasm).toContain(">RX(pi/2)<");
+  });
+
+  it("packs gates on separate wires into one column, and keeps its size when wide", () => {
+    const side = parseCircuit("QINIT 3\nH q[0]\nH q[1]\nH q[2]\nCNOT q[0],q[2]\nX q[1]");
+    const narrow = drawCircuit("QINIT 3\nH q[0]\nH q[1]\nH q[2]");
+    const deep = drawCircuit(`QINIT 1\n${"H q[0]\n".repeat(300)}`);
+    expect(side.operations).toHaveLength(5);
+    const widthOf = (svg: string) => Number(/width="(\d+)"/.exec(svg)![1]);
+    expect(widthOf(narrow)).toBeLessThan(150);
+    expect(widthOf(deep)).toBeGreaterThan(300 * 40);
+  });
+
+  it("escapes what it writes, so a hostile gate name cannot break the document", () => {
+    const svg = drawCircuit('OPENQASM 2.0;\nqreg q[1];\nrz(1<2&"x") q[0];');
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toContain("&#60;");
+  });
+
+  it.each([
+    ["empty text", ""],
+    ["neither language", "hello"],
+    ["a qubit beyond QINIT", "QINIT 2\nH q[5]"],
+    ["a gate naming a qubit twice", "QINIT 2\nCNOT q[0],q[0]"],
+    ["too many qubits", "QINIT 100000"],
+    ["an unknown register", "OPENQASM 2.0;\nqreg q[2];\nh r[0];"],
+    ["a measure without its bits", "OPENQASM 2.0;\nqreg q[2];\ncreg c[1];\nmeasure q -> c;"],
+    ["an unterminated statement", "OPENQASM 2.0;\nqreg q[2];\nh q[0]"],
+    ["a huge text", `QINIT 1\n${"H q[0]\n".repeat(200_000)}`],
+  ])("refuses %s with a CircuitSyntaxError", (_, text) => {
+    expect(() => parseCircuit(text)).toThrow(CircuitSyntaxError);
+  });
+
+  it("names the line it stopped at", () => {
+    expect(() => parseCircuit("QINIT 2\nH q[0]\nFOO q[9]")).toThrow(/line 3/);
+    expect(() => parseCircuit("OPENQASM 2.0;\nqreg q[1];\n\nh q[3];")).toThrow(/line 4/);
+  });
+
+  it("skips gate definitions and reads whole-register operations bit by bit", () => {
+    const circuit = parseCircuit('OPENQASM 2.0;\ninclude "qelib1.inc";\ngate bell a, b {\n  h a;\n  cx a, b;\n}\nqreg q[2];\nqreg r[1];\ncreg c[2];\nbell q[0], r[0];\nh q;\nmeasure q -> c;');
+    expect(circuit.qubits).toBe(3);
+    expect(circuit.operations.map((op) => op.name)).toEqual(["bell", "h", "h", "measure", "measure"]);
+    expect(circuit.operations.at(-1)).toMatchObject({ targets: [1], clbits: [1] });
+  });
+});
