@@ -11,6 +11,8 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { GenericSchema } from "valibot";
 import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
+import { drawCircuit } from "../../core/drawing/index.ts";
+import { circuitFragment, circuitText } from "./circuit-fragment.ts";
 import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
 import { docsRoutes } from "./docs.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -225,6 +227,15 @@ export function createApp(cache: TaskCache, options: AppOptions) {
 
     .get("/api/circuits/:id", validate("param", TaskIdParams), validate("query", CircuitQuery), async (c) => {
       return c.json(await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format));
+    })
+    .get("/api/circuits/:id/svg", validate("param", TaskIdParams), validate("query", CircuitQuery), async (c) => {
+      return c.html(circuitFragment(await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format)));
+    })
+    .get("/api/circuits/:id/drawing.svg", validate("param", TaskIdParams), validate("query", CircuitQuery), async (c) => {
+      const view = await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format);
+      const text = circuitText(view);
+      if (text === undefined) throw new HTTPException(404, { message: `Task ${view.task_id} has no ${view.format} circuit.` });
+      return c.body(drawCircuit(text), 200, { "content-type": "image/svg+xml; charset=utf-8" });
     });
 
   return routes;

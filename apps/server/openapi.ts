@@ -26,6 +26,8 @@ interface Endpoint {
   body?: v.GenericSchema;
   /** The JSON Schema of the answer, where the document spells it out. */
   response?: Record<string, unknown>;
+  /** The media type of the answer, when it is not JSON. */
+  produces?: string;
   errors?: number[];
 }
 
@@ -99,6 +101,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: "delete", path: "/api/archive/{id}", summary: "Delete an archived task for good", tag: "archive", path_params: ID, errors: [400, 404, 409] },
   { method: "post", path: "/api/archive/restore/{id}", summary: "Move an archived task back", tag: "archive", path_params: ID, errors: [400, 404, 409] },
   { method: "get", path: "/api/circuits/{id}", summary: "The source, compiled or executed circuit of a task", tag: "circuits", path_params: ID, query: CircuitQuery, errors: [400, 404] },
+  { method: "get", path: "/api/circuits/{id}/svg", summary: "The circuit drawn, as an HTML fragment holding the SVG (or its text, when it cannot be drawn)", tag: "circuits", path_params: ID, query: CircuitQuery, produces: "text/html", errors: [400, 404] },
+  { method: "get", path: "/api/circuits/{id}/drawing.svg", summary: "The circuit drawn, as an SVG image", tag: "circuits", path_params: ID, query: CircuitQuery, produces: "image/svg+xml", errors: [400, 404, 422] },
   { method: "get", path: "/api/health", summary: "Liveness, and on a synced replica its sync state (last push and pull, changes waiting, last error)", tag: "service", response: HEALTH },
   { method: "post", path: "/api/sync", summary: "On a synced replica: pull, settle tasks found in both tables, push, and say what moved", tag: "service", response: SYNC_REPORT, errors: [409, 502] },
   { method: "get", path: "/api/version", summary: "Versions, schema, read-only flag and adapter", tag: "service" },
@@ -143,7 +147,10 @@ export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of ENDPOINTS) {
     const responses: Record<string, unknown> = {
-      200: { description: "OK", content: { "application/json": endpoint.response ? { schema: endpoint.response } : {} } },
+      200: {
+        description: "OK",
+        content: endpoint.produces ? { [endpoint.produces]: {} } : { "application/json": endpoint.response ? { schema: endpoint.response } : {} },
+      },
     };
     for (const status of endpoint.errors ?? []) {
       responses[status] = { description: "Problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };

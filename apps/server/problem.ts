@@ -22,6 +22,7 @@ const TITLES: Record<number, string> = {
   409: "Conflict",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Content",
   500: "Internal Server Error",
   502: "Bad Gateway",
 };
@@ -34,6 +35,8 @@ const STATUS_OF: Record<string, ContentfulStatusCode> = {
   // A newer file is the server's state, not the request's fault: the write conflicts with it.
   read_only: 409,
   not_synced: 409,
+  // The request is well formed; the circuit stored for the task is what cannot be drawn.
+  circuit_syntax: 422,
   // The sync server failed, not this server: the request may succeed later.
   sync_failed: 502,
 };

@@ -1,3 +1,5 @@
+import { CacheError } from "../errors.ts";
+
 /**
  * A circuit as the drawer sees it: wires and a list of operations, whatever language it came in.
  */
@@ -26,11 +28,10 @@ export interface Circuit {
 }
 
 /** A circuit text this module cannot read, with the line it stopped at. */
-export class CircuitSyntaxError extends Error {
+export class CircuitSyntaxError extends CacheError {
   readonly line: number;
   constructor(line: number, message: string) {
-    super(line > 0 ? `line ${line}: ${message}` : message);
-    this.name = "CircuitSyntaxError";
+    super("circuit_syntax", `The circuit cannot be drawn: ${line > 0 ? `line ${line}: ` : ""}${message}`);
     this.line = line;
   }
 }

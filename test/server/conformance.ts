@@ -267,6 +267,32 @@ export const conformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "circuits are drawn as an HTML fragment and as an SVG image; what cannot be drawn falls back or is 422",
+    async run(api) {
+      await put(api, "draw-1", { metadata: { circuit_ir: "QINIT 2\nCREG 2\nH q[0]\nCNOT q[0],q[1]\nMEASURE q[0],c[0]" }, compiled_circuit: { qasm: "not a circuit <b>" } });
+      const fragment = await api.call("GET", "/api/circuits/draw-1/svg?format=source");
+      assert.equal(fragment.status, 200);
+      assert.match(fragment.type, /^text\/html/);
+      assert.match(fragment.text, /^<div class="circuit-svg"[^>]*><svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.equal(fragment.text.match(/class="op /g)?.length, 3);
+      const image = await api.call("GET", "/api/circuits/draw-1/drawing.svg");
+      assert.equal(image.status, 200);
+      assert.match(image.type, /^image\/svg\+xml/);
+      assert.match(image.text, /^<svg /);
+      // The compiled circuit is not one the drawer reads: its text, escaped, with the reason.
+      const fallback = await api.call("GET", "/api/circuits/draw-1/svg?format=compiled");
+      assert.equal(fallback.status, 200);
+      assert.match(fallback.text, /class="circuit-fallback"[^>]*data-reason="unreadable"/);
+      assert.match(fallback.text, /not a circuit &#60;b&#62;/);
+      await api.refused(422, "GET", "/api/circuits/draw-1/drawing.svg?format=compiled");
+      await put(api, "draw-2", { metadata: {} });
+      assert.match((await api.call("GET", "/api/circuits/draw-2/svg")).text, /data-reason="none"/);
+      await api.refused(404, "GET", "/api/circuits/draw-2/drawing.svg");
+      await api.refused(404, "GET", "/api/circuits/draw-none/svg");
+      await api.refused(400, "GET", "/api/circuits/draw-1/svg?format=pulse");
+    },
+  },
+  {
     name: "unknown routes and methods are 404 problems",
     async run(api) {
       await api.refused(404, "GET", "/api/nothing-here");

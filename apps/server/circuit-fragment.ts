@@ -1,0 +1,30 @@
+/**
+ * A task's circuit as the Python gateway's web frontend shows it: an HTML fragment holding the
+ * drawing, or, when there is no circuit of that format or it cannot be drawn, a block with the
+ * circuit's text and the reason, so the tab always says something.
+ */
+import type { CircuitView } from "../../core/index.ts";
+import { CacheError } from "../../core/index.ts";
+import { drawCircuit } from "../../core/drawing/index.ts";
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The circuit's text: stored text as it is, anything else (an IR object) as JSON. */
+export function circuitText(view: CircuitView): string | undefined {
+  if (view.circuit === null || view.circuit === undefined) return undefined;
+  return typeof view.circuit === "string" ? view.circuit : JSON.stringify(view.circuit, null, 2);
+}
+
+export function circuitFragment(view: CircuitView): string {
+  const text = circuitText(view);
+  const attributes = `data-task-id="${escape(view.task_id)}" data-format="${view.format}"`;
+  if (text === undefined) {
+    return `<div class="circuit-fallback" ${attributes} data-reason="none"><p>No ${view.format} circuit is recorded for this task.</p></div>`;
+  }
+  try {
+    return `<div class="circuit-svg" ${attributes} data-language="${escape(view.language ?? "")}">${drawCircuit(text)}</div>`;
+  } catch (error) {
+    if (!(error instanceof CacheError)) throw error;
+    return `<div class="circuit-fallback" ${attributes} data-reason="unreadable"><p>${escape(error.message)}</p><pre class="circuit-text">${escape(text)}</pre></div>`;
+  }
+}
