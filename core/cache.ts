@@ -60,6 +60,8 @@ export type TaskCache = ReturnType<typeof taskOperations> &
     sync(): Promise<SyncReport>;
     /** How a synced replica stands with its server; undefined elsewhere. */
     syncState(): Promise<SyncState | undefined>;
+    /** A value that moves whenever the data may have changed, whoever changed it (see `Driver.changeStamp`). */
+    changeStamp(): Promise<string>;
     /** Closes the connection once work in flight has finished (on a replica, after a last push). */
     close(): Promise<void>;
   };
@@ -108,6 +110,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     info,
     sync: () => (replication ? replication.sync() : Promise.reject(new NotSyncedError())),
     syncState: async () => replication?.state(),
+    changeStamp: () => driver.changeStamp(),
     close: async () => {
       await replication?.stop();
       await driver.close();

@@ -9,6 +9,7 @@ import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { streamSSE } from "hono/streaming";
 import type { GenericSchema } from "valibot";
 import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
@@ -17,6 +18,7 @@ import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
 import { docsRoutes } from "./docs.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { FollowState } from "./follow-file.ts";
+import { announcing, EventHub, type CacheEvent } from "./events.ts";
 import { errorToProblem, problemResponse } from "./problem.ts";
 import {
   ArchiveExpiredQuery,
@@ -41,9 +43,14 @@ export interface AppOptions {
   bodyLimit?: number;
   /** How the following of a local file goes (`--import-from`), for `/api/health`. */
   following?: () => FollowState;
+  /** Where writes are announced for `/api/events`; the runtime's entry closes it on shutdown. */
+  events?: EventHub;
 }
 
 type Target = "json" | "query" | "param";
+
+/** A comment on an idle event stream this often, so that proxies keep it open. */
+const KEEP_ALIVE_MS = 15_000;
 
 /** Hono's validator with valibot, failing as problem+json that names the field, never echoing input. */
 const validate = <T extends Target, S extends GenericSchema>(target: T, schema: S) =>
@@ -96,8 +103,10 @@ function pageResponse(c: Context, page: TaskPageText, fields: { limit: number; o
   return c.body(`{"tasks":${page.tasks},${envelope.slice(1)}`, 200, { "content-type": "application/json" });
 }
 
-export function createApp(cache: TaskCache, options: AppOptions) {
+export function createApp(store: TaskCache, options: AppOptions) {
   const app = new Hono();
+  const hub = options.events ?? new EventHub(store);
+  const cache = announcing(store, hub);
   app.onError(errorToProblem);
   app.notFound((c) => problemResponse(404, `There is no ${c.req.method} ${c.req.path} in this API.`));
 
@@ -137,6 +146,27 @@ export function createApp(cache: TaskCache, options: AppOptions) {
         ...(following ? { import_from: following } : {}),
       });
     })
+    .get("/api/events", (c) =>
+      streamSSE(c, async (stream) => {
+        const header = c.req.header("last-event-id");
+        const lastId = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+        let sent = Promise.resolve();
+        const send = (event: CacheEvent) =>
+          (sent = sent.then(() => stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) })));
+        const { missed, stop } = hub.listen(lastId, send);
+        stream.onAbort(stop);
+        missed.forEach(send);
+        await stream.writeSSE({ event: "ready", data: JSON.stringify({ last_event_id: lastId ?? null }) });
+        const closed = hub.closed();
+        while (!stream.aborted) {
+          const ended = await Promise.race([closed.then(() => true), stream.sleep(KEEP_ALIVE_MS).then(() => false)]);
+          if (ended) break;
+          await stream.write(": keep-alive\n\n");
+        }
+        stop();
+        await sent;
+      }),
+    )
     .post("/api/sync", async (c) => {
       const { pulled, pushed, reconciled } = await cache.sync();
       return c.json({ pulled, pushed, reconciled, sync: await cache.syncState() });

@@ -10,8 +10,13 @@ await runServer("node", (fetch, { host, port }) =>
         port: info.port,
         close: () =>
           new Promise((done) => {
-            server.close(() => done());
-            // Idle keep-alive connections would otherwise hold the shutdown for seconds.
+            // Keep-alive connections would otherwise hold the shutdown for seconds: each is
+            // closed as soon as it is idle, including those whose event stream is just ending.
+            const sweep = setInterval(() => (server as Server).closeIdleConnections(), 25);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             (server as Server).closeIdleConnections();
           }),
       }),

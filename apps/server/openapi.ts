@@ -104,6 +104,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: "get", path: "/api/circuits/{id}/svg", summary: "The circuit drawn, as an HTML fragment holding the SVG (or its text, when it cannot be drawn)", tag: "circuits", path_params: ID, query: CircuitQuery, produces: "text/html", errors: [400, 404] },
   { method: "get", path: "/api/circuits/{id}/drawing.svg", summary: "The circuit drawn, as an SVG image", tag: "circuits", path_params: ID, query: CircuitQuery, produces: "image/svg+xml", errors: [400, 404, 422] },
   { method: "get", path: "/api/health", summary: "Liveness, and on a synced replica its sync state (last push and pull, changes waiting, last error)", tag: "service", response: HEALTH },
+  { method: "get", path: "/api/events", summary: "Server-sent events: task.saved, task.archived, task.restored, task.deleted (tasks.* with a count for large moves), and cache.changed with counts whenever the data changed, whoever changed it; send Last-Event-ID to resume", tag: "service", produces: "text/event-stream" },
   { method: "post", path: "/api/sync", summary: "On a synced replica: pull, settle tasks found in both tables, push, and say what moved", tag: "service", response: SYNC_REPORT, errors: [409, 502] },
   { method: "get", path: "/api/version", summary: "Versions, schema, read-only flag and adapter", tag: "service" },
   { method: "get", path: "/api/openapi.json", summary: "This document", tag: "service" },

@@ -9,6 +9,7 @@ import { CacheError, type TaskCache } from "../../core/index.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
+import { EventHub } from "./events.ts";
 import { followFile } from "./follow-file.ts";
 
 /** A server the runtime started. */
@@ -47,12 +48,14 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     throw error;
   }
   const follower = config.importFrom === undefined ? undefined : followFile(config.importFrom, cache);
+  const events = new EventHub(cache);
   const app = createApp(cache, {
     version: pkg.version,
     runtime,
     token: config.token,
     corsOrigins: config.corsOrigins,
     following: follower?.state,
+    events,
   });
   const server = await listen(app.fetch, config);
 
@@ -61,6 +64,8 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing requests in flight, then closing the cache`);
+    // Event streams never end by themselves; the server waits for them.
+    events.close();
     await server.close();
     await follower?.stop();
     await cache.close();

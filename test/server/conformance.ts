@@ -45,6 +45,40 @@ export class Api {
     return result.json;
   }
 
+  /**
+   * Opens `/api/events` (resuming after `lastEventId`) and reads it event by event: `next(type)`
+   * skips other events until one of `type` arrives, or fails after a few seconds.
+   */
+  async events(lastEventId?: string) {
+    const controller = new AbortController();
+    const response = await fetch(`${this.base}/api/events`, {
+      headers: lastEventId === undefined ? {} : { "last-event-id": lastEventId },
+      signal: controller.signal,
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    const next = async (type: string): Promise<{ id: string | undefined; type: string; data: any }> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const field = (name: string) => block.split("\n").find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim();
+          if (field("event") === type) return { id: field("id"), type, data: JSON.parse(field("data") ?? "null") };
+          continue;
+        }
+        assert.ok(Date.now() < deadline, `no ${type} event arrived`);
+        const { value, done } = await reader.read();
+        assert.ok(!done, `the stream ended before a ${type} event`);
+        buffer += value;
+      }
+    };
+    return { next, close: () => controller.abort() };
+  }
+
   /** Everything in the cache, to prove a rejected request changed nothing. */
   async snapshot(): Promise<string> {
     const [active, archived] = await Promise.all([this.ok("GET", "/api/tasks?limit=1000"), this.ok("GET", "/api/archive?limit=1000")]);
@@ -290,6 +324,47 @@ export const conformance: readonly ConformanceCase[] = [
       await api.refused(404, "GET", "/api/circuits/draw-2/drawing.svg");
       await api.refused(404, "GET", "/api/circuits/draw-none/svg");
       await api.refused(400, "GET", "/api/circuits/draw-1/svg?format=pulse");
+    },
+  },
+  {
+    name: "the event stream announces writes as they happen and resumes from Last-Event-ID",
+    async run(api) {
+      const first = await api.events();
+      try {
+        await first.next("ready");
+        await put(api, "ev-1", { status: "running" });
+        const saved = await first.next("task.saved");
+        assert.equal(saved.data.task_id, "ev-1");
+        await api.ok("POST", "/api/tasks/ev-1/archive");
+        const archived = await first.next("task.archived");
+        assert.equal(archived.data.task_id, "ev-1");
+        assert.ok(Number(archived.id) > Number(saved.id));
+        // Counts follow every change, whoever made it.
+        const changed = await first.next("cache.changed");
+        assert.equal(typeof changed.data.counts.total, "number");
+      } finally {
+        first.close();
+      }
+      // Missed while away: restored and deleted, replayed in order from the last id seen.
+      const { id: lastSeen } = await (async () => {
+        const probe = await api.events();
+        try {
+          await probe.next("ready");
+          await put(api, "ev-2", { status: "success" });
+          return await probe.next("task.saved");
+        } finally {
+          probe.close();
+        }
+      })();
+      await api.ok("POST", "/api/archive/restore/ev-1");
+      await api.ok("DELETE", "/api/tasks/ev-2");
+      const resumed = await api.events(lastSeen);
+      try {
+        assert.equal((await resumed.next("task.restored")).data.task_id, "ev-1");
+        assert.equal((await resumed.next("task.deleted")).data.task_id, "ev-2");
+      } finally {
+        resumed.close();
+      }
     },
   },
   {

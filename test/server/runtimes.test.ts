@@ -75,6 +75,24 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
     }
   });
 
+  it("announces a write made by another process, and an open event stream does not hold SIGTERM", async () => {
+    const path = temp.file("events.sqlite");
+    const running = await startServer(runtime, ["--db", db(path)]);
+    const events = await new Api(running.base).events();
+    try {
+      await events.next("ready");
+      const other = openLibsql({ url: `file:${path}` });
+      await other.run("INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('elsewhere', 'b', 'running', '2026-05-03T00:00:00+00:00', '2026-05-03T00:00:00+00:00')");
+      await other.close();
+      const changed = await events.next("cache.changed");
+      assert.equal(changed.data.counts.running, 1);
+      assert.equal(await running.stop("SIGTERM"), 0, running.output());
+    } finally {
+      events.close();
+      await running.stop("SIGKILL");
+    }
+  });
+
   it("finishes on SIGTERM with exit 0 and the database closed", async () => {
     const path = temp.file("graceful.sqlite");
     const running = await startServer(runtime, ["--db", db(path)]);
