@@ -1,0 +1,20 @@
+/**
+ * How long drawing takes: QFT-20 (210 gates and 10 swaps) and the 20-qubit random circuit of the
+ * drawing tests, parsed and drawn as SVG, mean over one second of calls.
+ *
+ *   npx tsx bench/drawing.ts
+ */
+import { drawCircuit, parseCircuit } from "../core/drawing/index.ts";
+import { CORPUS, qftOriginIr } from "../test/drawing/corpus.ts";
+import { meanMs } from "./mean-time.ts";
+
+const circuits: [string, string][] = [
+  ["QFT-20 (OriginIR)", qftOriginIr(20)],
+  ["random 20-qubit, 200 gates (OpenQASM 2.0)", CORPUS.find((s) => s.name.startsWith("random") && s.language === "qasm")!.text],
+];
+console.log("| circuit | operations | parse ms | parse and draw ms | SVG bytes |\n| --- | ---: | ---: | ---: | ---: |");
+for (const [name, text] of circuits) {
+  const parse = await meanMs(async () => parseCircuit(text), 1000);
+  const draw = await meanMs(async () => drawCircuit(text), 1000);
+  console.log(`| ${name} | ${parseCircuit(text).operations.length} | ${parse.toFixed(3)} | ${draw.toFixed(3)} | ${drawCircuit(text).length.toLocaleString("en")} |`);
+}
