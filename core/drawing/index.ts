@@ -8,6 +8,7 @@ import { circuitSvg } from "./svg.ts";
 
 export { CircuitSyntaxError, LIMITS, type Circuit, type Operation } from "./circuit.ts";
 export { circuitSvg } from "./svg.ts";
+export { histogramSvg, outcomesOf } from "./histogram.ts";
 
 /** Reads a circuit, telling the language from its first statement. */
 export function parseCircuit(text: string): Circuit {

@@ -1,7 +1,7 @@
 /** The circuit parsers and the SVG drawer, on a corpus of real circuits in both languages. */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { CircuitSyntaxError, drawCircuit, parseCircuit } from "../../core/drawing/index.ts";
+import { CircuitSyntaxError, drawCircuit, histogramSvg, outcomesOf, parseCircuit } from "../../core/drawing/index.ts";
 import { CORPUS } from "./corpus.ts";
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
@@ -93,5 +93,30 @@ describe("drawing", () => {
     expect(circuit.qubits).toBe(3);
     expect(circuit.operations.map((op) => op.name)).toEqual(["bell", "h", "h", "measure", "measure"]);
     expect(circuit.operations.at(-1)).toMatchObject({ targets: [1], clbits: [1] });
+  });
+});
+
+describe("histogram", () => {
+  it("draws two outcomes with counts and probabilities, most frequent first", () => {
+    const svg = histogramSvg(outcomesOf({ counts: { "00": 480, "11": 520 } })!);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg.match(/class="bar"/g)).toHaveLength(2);
+    expect(svg.indexOf(">11<")).toBeLessThan(svg.indexOf(">00<"));
+    expect(svg).toContain("520 (52.0 %)");
+  });
+
+  it("keeps 1,024 outcomes readable: the most frequent bars, the rest summed in one", () => {
+    const outcomes = Object.fromEntries(Array.from({ length: 1024 }, (_, i) => [i.toString(2).padStart(10, "0"), 1 + (i % 37)]));
+    const svg = histogramSvg(outcomes);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg.match(/class="bar"/g)).toHaveLength(48);
+    expect(svg).toMatch(/>976 others</);
+    expect(Number(/height="(\d+)"/.exec(svg)![1])).toBeLessThan(1000);
+  });
+
+  it("finds outcomes in the shapes results come in, and nothing in the others", () => {
+    expect(outcomesOf({ probabilities: { "0": 0.25, "1": 0.75 } })).toEqual({ "0": 0.25, "1": 0.75 });
+    expect(outcomesOf({ "01": 3 })).toEqual({ "01": 3 });
+    for (const result of [null, "text", [1, 2], { counts: {} }, { counts: { a: -1 } }, { error: "timeout" }]) expect(outcomesOf(result)).toBeUndefined();
   });
 });
