@@ -35,6 +35,22 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Each server starts in a process group of its own, and is stopped by the group: `deno task`
+ * runs the server as a child of the task runner, and a signal to the runner alone leaves the
+ * server running with no parent.
+ */
+const spawnGroup = (command: string, args: string[], env: NodeJS.ProcessEnv) =>
+  spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
@@ -45,11 +61,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Runs the server to completion, for starts that must fail. */
 export async function runToExit(runtime: Runtime, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
   const { command, args: base } = RUNTIMES[runtime];
-  const child = spawn(command, [...base, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawnGroup(command, [...base, ...args], env);
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 30_000);
   const code = await exited(child);
   clearTimeout(timer);
   return { code, output };
@@ -63,10 +79,13 @@ export function startServer(runtime: Runtime, args: string[], env: NodeJS.Proces
 
 /** Starts any program that prints `on http://HOST:PORT` once it listens, and waits for that line. */
 export async function startAnnounced(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawnGroup(command, args, env);
   let output = "";
   const base_url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      signalGroup(child, "SIGKILL");
+      reject(new Error(`${label} server did not start:\n${output}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const match = /on (http:\/\/[^\s]+:\d+)/.exec(output);
@@ -87,8 +106,11 @@ export async function startAnnounced(label: string, command: string, args: strin
     pid: child.pid!,
     output: () => output,
     stop: async (signal = "SIGTERM") => {
-      child.kill(signal);
-      return exited(child);
+      signalGroup(child, signal);
+      const code = await exited(child);
+      // Whatever the group's leader did, nothing of it may outlive the test.
+      signalGroup(child, "SIGKILL");
+      return code;
     },
   };
 }
