@@ -9,12 +9,7 @@
  *   archived copy's `archived_at` (its move); a tie goes to the archive;
  * - when the archive wins but the live copy was saved after the archived copy's `update_time`,
  *   the archived copy takes the live copy's columns first, so the newer save is not lost;
- * - the losing copy is deleted, and the winning copy is written again whole.
- *
- * Writing the winner again matters: the engine replays a delete by key, so a bare delete of the
- * archived copy, pushed after another replica had archived the task once more, would remove the
- * task from both tables everywhere. Written again, the winner goes out as an upsert that brings
- * it back if it was moved meanwhile.
+ * - the losing copy is deleted.
  */
 import type { Executor } from "./driver.ts";
 
@@ -37,16 +32,8 @@ export async function reconcile(tx: Executor, columns: readonly string[]): Promi
   if (pairs.length === 0) return { active: [], archived: [] };
   const active = pairs.filter((pair) => Number(pair.live) === 1).map((pair) => String(pair.task_id));
   const archived = pairs.filter((pair) => Number(pair.live) !== 1).map((pair) => String(pair.task_id));
-  const names = columns.join(", ");
-  // An upsert of each row onto itself: it changes nothing here, and the push carries the row whole.
-  const rewrite = (table: string, extra = "") =>
-    `INSERT INTO ${table} (${names}${extra}) SELECT ${names}${extra} FROM ${table}
-      WHERE task_id IN (SELECT value FROM json_each(?))
-     ON CONFLICT (task_id) DO UPDATE SET update_time = excluded.update_time`;
   if (active.length > 0) {
-    const ids = JSON.stringify(active);
-    await tx.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [ids]);
-    await tx.run(rewrite("tasks"), [ids]);
+    await tx.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [JSON.stringify(active)]);
   }
   if (archived.length > 0) {
     const ids = JSON.stringify(archived);
@@ -58,7 +45,6 @@ export async function reconcile(tx: Executor, columns: readonly string[]): Promi
           AND archived_tasks.task_id IN (SELECT value FROM json_each(?))`,
       [ids],
     );
-    await tx.run(rewrite("archived_tasks", ", archived_at"), [ids]);
     await tx.run("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))", [ids]);
   }
   return { active, archived };

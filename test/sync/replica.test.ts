@@ -3,12 +3,42 @@
  * schema adoption, the reconcile rule, kept answers, and counts.
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { afterEach, beforeEach, describe, it } from "vitest";
 import { MIGRATIONS, NotSyncedError, SyncError } from "../../core/index.ts";
 import { openCache } from "../../adapters/open.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
 const task = (task_id: string, extra: Record<string, unknown> = {}) => ({ task_id, backend: "dummy:local:simulator", status: "running" as const, ...extra });
+
+/** A loopback proxy to the sync server that answers pushes (`/v2/pipeline`) with 503 while told to. */
+async function pushRefusingProxy(target: string) {
+  const state = { refusePushes: false };
+  const server = createServer(async (request, response) => {
+    if (state.refusePushes && request.url?.startsWith("/v2/pipeline")) {
+      response.writeHead(503).end("refused by the test");
+      return;
+    }
+    const body = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk) => chunks.push(chunk)).on("end", () => resolve(Buffer.concat(chunks)));
+    });
+    const answer = await fetch(`${target}${request.url}`, {
+      method: request.method,
+      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))) as Record<string, string>,
+      body: ["GET", "HEAD"].includes(request.method ?? "GET") ? undefined : new Uint8Array(body),
+    });
+    answer.headers.forEach((value, name) => response.setHeader(name, value));
+    response.writeHead(answer.status);
+    response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
 
 let world: SyncWorld;
 beforeEach(async () => {
@@ -123,23 +153,39 @@ describe("synced replicas", () => {
     assert.deepEqual(await everyTask(a), await everyTask(b));
   });
 
-  it("a settled task is not lost when another replica moves it again before the settling is pushed", async () => {
-    const [a, b, c] = [await world.replica("a"), await world.replica("b"), await world.replica("c")];
-    await a.save(task("z", { status: "success" }));
-    await syncAll([a, b, c]);
-    await a.archive("z");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await b.save(task("z", { status: "failed" }));
-    await a.sync();
-    await b.sync(); // b settles z: active; the archived copy is deleted
-    await c.sync(); // c settles it the same way, then archives it again and pushes first
-    await c.archive("z");
-    await c.sync();
-    await syncAll([a, b, c], 3);
-    const all = await everyTask(a);
-    assert.ok(all.has("z"), "z is still in one of the tables");
-    assert.deepEqual(await everyTask(b), all);
-    assert.deepEqual(await everyTask(c), all);
+  it("a task settled here is not lost when another replica moves it again before this settling is pushed", async () => {
+    // Replica x reaches the server through a proxy that can refuse pushes while pulls go through.
+    const proxy = await pushRefusingProxy(world.server.url);
+    try {
+      const x = await openCache(world.path("x"), { syncUrl: proxy.url, syncIntervalMs: 0 });
+      const [b, c] = [await world.replica("b"), await world.replica("c")];
+      await b.save(task("z", { status: "success" }));
+      await syncAll([b, c, x]);
+      // The server ends with z in both tables: archived on b, saved later on c.
+      await b.archive("z");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await c.save(task("z", { status: "failed" }));
+      await b.sync();
+      await c.sync();
+      // x pulls and settles z (the save wins), but cannot push the settling.
+      proxy.refusePushes = true;
+      await assert.rejects(x.sync(), SyncError);
+      // Meanwhile b settles it the same way, then archives z again, and pushes first.
+      await b.sync();
+      await b.archive("z");
+      await b.sync();
+      proxy.refusePushes = false;
+      await x.sync();
+      await syncAll([b, c, x], 2);
+      const all = await everyTask(b);
+      // b's move came last: z is archived everywhere, not lost to x's late delete of the old copy.
+      assert.equal(all.get("z")?.table, "archived_tasks");
+      assert.deepEqual(await everyTask(c), all);
+      assert.deepEqual(await everyTask(x), all);
+      await x.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("kept listings and counts follow the replica's own writes and its pulls", async () => {
