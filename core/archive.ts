@@ -161,6 +161,17 @@ export function archiveOperations(ctx: StoreContext) {
       return { archived, skipped: skipped.map((row) => String(row.task_id)) };
     },
 
+    /** How many tasks {@link archiveExpired} would move now with these options, for a confirmation. */
+    async countExpired(options: ArchiveExpiredOptions = {}): Promise<number> {
+      const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
+      const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
+      const [row] = await driver.all<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM tasks WHERE submit_time < ?${terminalOnly ? ` AND ${TERMINAL_SQL}` : ""}`,
+        [cutoff],
+      );
+      return Number(row?.n ?? 0);
+    },
+
     listArchivedText,
 
     /** The same listing as {@link listArchivedText}, with the tasks as objects. */

@@ -117,6 +117,13 @@ export function taskOperations(ctx: StoreContext) {
       return counts;
     },
 
+    /** Active tasks per backend, most first. */
+    async backendCounts(): Promise<{ backend: string; n: number }[]> {
+      const totals = new Map<string, number>();
+      for (const { backend, n } of await groupCounts(ctx, "tasks")) totals.set(backend, (totals.get(backend) ?? 0) + n);
+      return [...totals].map(([backend, n]) => ({ backend, n })).sort((a, b) => b.n - a.n || (a.backend < b.backend ? -1 : 1));
+    },
+
     /** Deletes one active task. */
     async delete(taskId: string): Promise<void> {
       ctx.assertWritable();

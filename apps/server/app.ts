@@ -10,6 +10,9 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
+import { getCookie } from "hono/cookie";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
 import type { GenericSchema } from "valibot";
 import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
@@ -113,8 +116,14 @@ export function createApp(store: TaskCache, options: AppOptions) {
   if (options.corsOrigins?.length) app.use("/api/*", cors({ origin: [...options.corsOrigins] }));
   if (options.token) {
     const auth = bearerAuth({ token: options.token });
-    // The reference page and document hold no data, and a browser cannot send the header for them.
-    app.use("/api/*", (c, next) => (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs") ? next() : auth(c, next)));
+    const token = options.token;
+    // The reference page and document hold no data, and a browser cannot send the header for them;
+    // nor can it for an event stream, so the dashboard's cookie (same site only) opens that one.
+    app.use("/api/*", async (c, next) => {
+      if (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs")) return next();
+      if (c.req.path === "/api/events" && (await timingSafeEqual(getCookie(c, TOKEN_COOKIE) ?? "", token))) return next();
+      return auth(c, next);
+    });
   }
   const maxBody = options.bodyLimit ?? 1024 * 1024;
   // Only where a body is expected: asking a GET for its body makes Node's adapter build a
@@ -268,6 +277,8 @@ export function createApp(store: TaskCache, options: AppOptions) {
       return c.body(drawCircuit(text), 200, { "content-type": "image/svg+xml; charset=utf-8" });
     });
 
+  // The dashboard, for people: the same cache, the same process.
+  app.route("/", dashboardRoutes(cache, { token: options.token }));
   return routes;
 }
 

@@ -368,6 +368,25 @@ export const conformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "the dashboard's pages, its stylesheet and its script are served",
+    async run(api) {
+      await put(api, "dash-1", { status: "failed", result: { counts: { "0": 3, "1": 1 } } });
+      for (const [path, type, text] of [
+        ["/", /^text\/html/, /<h1>Overview<\/h1>/],
+        ["/tasks?status=failed&limit=25", /^text\/html/, /<tr data-task-id="dash-1"/],
+        ["/archive", /^text\/html/, /<h1>Archive<\/h1>/],
+        ["/tasks/dash-1", /^text\/html/, /class="uniqc-histogram"/],
+        ["/ui/style.css", /^text\/css/, /--accent/],
+        ["/ui/live.js", /^text\/javascript/, /EventSource/],
+      ] as const) {
+        const page = await api.call("GET", path);
+        assert.equal(page.status, 200, path);
+        assert.match(page.type, type, path);
+        assert.match(page.text, text, path);
+      }
+    },
+  },
+  {
     name: "unknown routes and methods are 404 problems",
     async run(api) {
       await api.refused(404, "GET", "/api/nothing-here");

@@ -1,0 +1,255 @@
+/** The dashboard's pages, rendered on the server with hono/jsx. */
+import { raw } from "hono/html";
+import type { StatusCounts, Task, TaskSummary } from "../../core/index.ts";
+import { TASK_STATUSES } from "../../core/index.ts";
+import { histogramSvg, outcomesOf } from "../../core/drawing/index.ts";
+import { Layout, type PageFrame } from "./layout.tsx";
+
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+
+const Status = ({ status }: { status: string }) => <span class={`status status-${status}`}>{status}</span>;
+const taskHref = (task: { task_id: string }) => `/tasks/${encodeURIComponent(task.task_id)}`;
+
+export function OverviewPage(props: { frame: PageFrame; counts: StatusCounts; archived: number; backends: { backend: string; n: number }[]; recent: TaskSummary[] }) {
+  return (
+    <Layout {...props.frame}>
+      <h1>Overview</h1>
+      <section class="cards" aria-label="Active tasks by status">
+        <a class="card" href="/tasks">
+          <span>active</span>
+          <b>{props.counts.total}</b>
+        </a>
+        {TASK_STATUSES.map((status) => (
+          <a class="card" href={`/tasks?status=${status}`}>
+            <span>{status}</span>
+            <b data-count={status}>{props.counts[status]}</b>
+          </a>
+        ))}
+        <a class="card" href="/archive">
+          <span>archived</span>
+          <b>{props.archived}</b>
+        </a>
+      </section>
+      <h2>By backend</h2>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr><th>backend</th><th>active tasks</th></tr>
+          </thead>
+          <tbody>
+            {props.backends.map(({ backend, n }) => (
+              <tr>
+                <td><a href={`/tasks?backend=${encodeURIComponent(backend)}`}>{backend}</a></td>
+                <td>{n}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Recent tasks</h2>
+      <TaskTable tasks={props.recent} selectable={false} />
+    </Layout>
+  );
+}
+
+function TaskTable(props: { tasks: TaskSummary[]; selectable: boolean; disabled?: boolean }) {
+  if (props.tasks.length === 0) return <p>No tasks here.</p>;
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            {props.selectable && <th><span class="visually-hidden">select</span></th>}
+            <th>task</th>
+            <th>status</th>
+            <th>backend</th>
+            <th class="optional">shots</th>
+            <th>submitted</th>
+            <th class="optional">{props.tasks.some((t) => t.archived_at) ? "archived" : "updated"}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.tasks.map((task) => (
+            <tr data-task-id={task.task_id}>
+              {props.selectable && (
+                <td>
+                  <input type="checkbox" name="task_ids" value={task.task_id} aria-label={`select ${task.task_id}`} disabled={props.disabled} />
+                </td>
+              )}
+              <td><a href={taskHref(task)}>{task.task_id}</a></td>
+              <td><Status status={task.status} /></td>
+              <td>{task.backend}</td>
+              <td class="optional">{task.shots}</td>
+              <td>{task.submit_time.slice(0, 19).replace("T", " ")}</td>
+              <td class="optional">{(task.archived_at ?? task.update_time).slice(0, 19).replace("T", " ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export interface ListView {
+  frame: PageFrame;
+  listing: "tasks" | "archive";
+  tasks: TaskSummary[];
+  total: number;
+  status: string | undefined;
+  backend: string | undefined;
+  limit: number;
+  backends: string[];
+  /** Links to the previous and next pages, when there are any. */
+  previous: string | undefined;
+  next: string | undefined;
+  /** Where the form sends people back to. */
+  here: string;
+  notice: string | undefined;
+}
+
+export function ListPage(view: ListView) {
+  const readOnly = view.frame.readOnlyReason !== undefined;
+  const base = view.listing === "tasks" ? "/tasks" : "/archive";
+  return (
+    <Layout {...view.frame}>
+      <h1>{view.listing === "tasks" ? "Tasks" : "Archive"}</h1>
+      {view.notice && <p class="banner" role="status">{view.notice}</p>}
+      <form class="filters" method="get" action={base}>
+        <label>
+          status
+          <select name="status">
+            <option value="">any</option>
+            {TASK_STATUSES.map((status) => <option value={status} selected={status === view.status}>{status}</option>)}
+          </select>
+        </label>
+        <label>
+          backend
+          <select name="backend">
+            <option value="">any</option>
+            {view.backends.map((backend) => <option value={backend} selected={backend === view.backend}>{backend}</option>)}
+          </select>
+        </label>
+        <label>
+          per page
+          <select name="limit">
+            {PAGE_SIZES.map((size) => <option value={String(size)} selected={size === view.limit}>{size}</option>)}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      <p>{view.total} {view.listing === "tasks" ? "active" : "archived"} tasks match.</p>
+      <form method="post" action={`/ui${base}/bulk`}>
+        <input type="hidden" name="return_to" value={view.here} />
+        <div class="actions">
+          {view.listing === "tasks" ? (
+            <>
+              <button type="submit" name="action" value="archive" disabled={readOnly}>Archive selected</button>
+              <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete selected</button>
+              <a href="/ui/tasks/archive-expired">Archive finished tasks older than 72 h…</a>
+            </>
+          ) : (
+            <>
+              <button type="submit" name="action" value="restore" disabled={readOnly}>Restore selected</button>
+              <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete selected for good</button>
+            </>
+          )}
+        </div>
+        <TaskTable tasks={view.tasks} selectable={true} disabled={readOnly} />
+      </form>
+      <nav class="paging" aria-label="Pages">
+        {view.previous ? <a href={view.previous} rel="prev">← first page</a> : <span />}
+        {view.next ? <a href={view.next} rel="next">next page →</a> : <span />}
+      </nav>
+    </Layout>
+  );
+}
+
+export function ConfirmExpiredPage(props: { frame: PageFrame; count: number; hours: number }) {
+  const readOnly = props.frame.readOnlyReason !== undefined;
+  return (
+    <Layout {...props.frame}>
+      <h1>Archive finished tasks</h1>
+      <p>
+        <b data-count="expired">{props.count}</b> finished tasks (success, failed or cancelled) were submitted more than {props.hours} hours ago and
+        would move to the archive. Pending and running tasks stay.
+      </p>
+      <form method="post" action="/ui/tasks/archive-expired" class="actions">
+        <input type="hidden" name="hours" value={String(props.hours)} />
+        <button type="submit" disabled={readOnly || props.count === 0}>Archive {props.count} tasks</button>
+        <a href="/tasks">Cancel</a>
+      </form>
+    </Layout>
+  );
+}
+
+/** The error text a task carries, wherever its writer put it. */
+function errorTextOf(task: Task): string | undefined {
+  for (const source of [task.result, task.metadata]) {
+    if (source && typeof source === "object") {
+      for (const key of ["error_message", "error", "message"]) {
+        const value = (source as Record<string, unknown>)[key];
+        if (typeof value === "string" && value !== "") return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function TaskPage(props: { frame: PageFrame; task: Task; tab: "source" | "compiled" | "executed"; circuit: string }) {
+  const { task } = props;
+  const outcomes = outcomesOf(task.result);
+  const error = errorTextOf(task);
+  const readOnly = props.frame.readOnlyReason !== undefined;
+  const archived = task.archived_at !== undefined;
+  const here = taskHref(task);
+  return (
+    <Layout {...props.frame}>
+      <h1>{task.task_id}</h1>
+      <dl>
+        <dt>status</dt><dd><Status status={task.status} /></dd>
+        <dt>backend</dt><dd>{task.backend}</dd>
+        <dt>shots</dt><dd>{task.shots}</dd>
+        <dt>submitted</dt><dd>{task.submit_time}</dd>
+        <dt>updated</dt><dd>{task.update_time}</dd>
+        {archived && <><dt>archived</dt><dd>{task.archived_at}</dd></>}
+        {error && <><dt>error</dt><dd class="error">{error}</dd></>}
+      </dl>
+      <form method="post" action={`/ui${archived ? "/archive" : "/tasks"}/bulk`} class="actions">
+        <input type="hidden" name="task_ids" value={task.task_id} />
+        <input type="hidden" name="return_to" value={archived ? "/archive" : "/tasks"} />
+        {archived ? (
+          <button type="submit" name="action" value="restore" disabled={readOnly}>Restore</button>
+        ) : (
+          <button type="submit" name="action" value="archive" disabled={readOnly}>Archive</button>
+        )}
+        <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete</button>
+      </form>
+      <h2>Result</h2>
+      {outcomes ? <div class="scroll">{raw(histogramSvg(outcomes))}</div> : <p>{task.result === null ? "No result yet." : "The result holds no outcome counts."}</p>}
+      {task.result !== null && (
+        <details>
+          <summary>Result as JSON</summary>
+          <pre>{JSON.stringify(task.result, null, 2)}</pre>
+        </details>
+      )}
+      <h2>Circuit</h2>
+      <div class="tabs" role="tablist">
+        {(["source", "compiled", "executed"] as const).map((tab) => (
+          <a role="tab" href={`${here}?circuit=${tab}`} aria-selected={tab === props.tab ? "true" : "false"}>{tab}</a>
+        ))}
+      </div>
+      <div class="scroll" role="tabpanel">{raw(props.circuit)}</div>
+      <h2>Metadata</h2>
+      <pre>{JSON.stringify(task.metadata, null, 2)}</pre>
+    </Layout>
+  );
+}
+
+export function NotFoundPage(props: { frame: PageFrame; what: string }) {
+  return (
+    <Layout {...props.frame}>
+      <h1>Not found</h1>
+      <p>{props.what}</p>
+    </Layout>
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * The dashboard's routes: pages at `/`, `/tasks`, `/archive` and `/tasks/{id}`, and the forms'
+ * actions under `/ui`, which answer with a redirect back (post, redirect, get), so every page
+ * works without a script. The state of a listing is in its URL.
+ */
+import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { timingSafeEqual } from "hono/utils/buffer";
+import * as v from "valibot";
+import { CIRCUIT_FORMATS, CacheError, InvalidInputError, TASK_STATUSES, toInputIssues, type TaskCache } from "../../core/index.ts";
+import { circuitFragment } from "../server/circuit-fragment.ts";
+import { decodeCursor, encodeCursor, type CursorScope } from "../server/cursor.ts";
+import { LIVE_SCRIPT, STYLE } from "./assets.ts";
+import type { PageFrame } from "./layout.tsx";
+import { ConfirmExpiredPage, ListPage, NotFoundPage, OverviewPage, PAGE_SIZES, TaskPage } from "./pages.tsx";
+import { LoginPage } from "./login.tsx";
+
+/** The cookie that carries the token for a person who entered it. */
+export const TOKEN_COOKIE = "uniqc_token";
+
+const ListPageQuery = v.object({
+  status: v.optional(v.union([v.literal(""), v.picklist(TASK_STATUSES, "must be a task status")]), ""),
+  backend: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
+  limit: v.optional(v.pipe(v.string(), v.transform(Number), v.picklist(PAGE_SIZES, `must be one of ${PAGE_SIZES.join(", ")}`)), "50"),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(2048))),
+  notice: v.optional(v.pipe(v.string(), v.maxLength(200))),
+});
+
+const BulkForm = v.object({
+  action: v.picklist(["archive", "restore", "delete"], "must be archive, restore or delete"),
+  task_ids: v.pipe(
+    v.union([v.string(), v.array(v.string())]),
+    v.transform((ids) => (Array.isArray(ids) ? ids : [ids])),
+    v.minLength(1, "select at least one task"),
+  ),
+  // Only paths of this site: a form must not send anyone elsewhere.
+  return_to: v.optional(v.pipe(v.string(), v.regex(/^\/(?!\/)[^\s]*$/, "must be a path of this site")), "/tasks"),
+});
+
+const ExpiredForm = v.object({ hours: v.optional(v.pipe(v.string(), v.transform(Number), v.number(), v.minValue(0)), "72") });
+
+function parse<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (!result.success) throw new InvalidInputError(toInputIssues(result.issues));
+  return result.output;
+}
+
+/**
+ * Runs `op` on each id and counts those it did: an id restored or deleted elsewhere meanwhile,
+ * or live under the same id, is the person's stale view, and the notice says how many moved.
+ */
+async function eachCounted(ids: readonly string[], op: (id: string) => Promise<void>): Promise<number> {
+  let done = 0;
+  for (const id of ids) {
+    try {
+      await op(id);
+      done++;
+    } catch (error) {
+      if (!(error instanceof CacheError)) throw error;
+    }
+  }
+  return done;
+}
+
+/** Appends a notice for the page a form sends people back to. */
+const withNotice = (path: string, notice: string) => `${path}${path.includes("?") ? "&" : "?"}notice=${encodeURIComponent(notice)}`;
+
+export function dashboardRoutes(cache: TaskCache, options: { token?: string | undefined }) {
+  const app = new Hono();
+  const frame = (title: string, section: PageFrame["section"]): PageFrame => ({ title, section, readOnlyReason: cache.info.readOnlyReason });
+
+  app.get("/ui/style.css", (c) => c.body(STYLE, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "max-age=300" }));
+  app.get("/ui/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=300" }));
+
+  if (options.token) {
+    const token = options.token;
+    app.get("/ui/login", (c) => c.html(<LoginPage failed={false} />));
+    app.post("/ui/login", async (c) => {
+      const form = await c.req.parseBody();
+      const given = typeof form.token === "string" ? form.token : "";
+      if (!(await timingSafeEqual(given, token))) return c.html(<LoginPage failed={true} />, 401);
+      // Strict: the cookie never goes with a request another site starts.
+      setCookie(c, TOKEN_COOKIE, given, { httpOnly: true, sameSite: "Strict", path: "/" });
+      return c.redirect("/", 303);
+    });
+    app.use("*", async (c, next) => {
+      // The API keeps its own bearer check; the assets and the login page hold nothing.
+      if (c.req.path.startsWith("/api/") || ["/ui/style.css", "/ui/live.js", "/ui/login"].includes(c.req.path)) return next();
+      if (await timingSafeEqual(getCookie(c, TOKEN_COOKIE) ?? "", token)) return next();
+      return c.redirect("/ui/login", 303);
+    });
+  }
+
+  // Forms post here only from this site's own pages.
+  app.use("/ui/*", async (c, next) => {
+    const origin = c.req.header("origin");
+    if (c.req.method === "POST" && origin && origin !== new URL(c.req.url).origin) {
+      return c.html(<NotFoundPage frame={frame("Refused", "overview")} what="This form came from another site." />, 403);
+    }
+    await next();
+  });
+
+  app.get("/", async (c) => {
+    const [counts, archived, backends, recent] = await Promise.all([cache.counts(), cache.countArchived(), cache.backendCounts(), cache.list({ limit: 10 })]);
+    return c.html(<OverviewPage frame={frame("Overview", "overview")} counts={counts} archived={archived} backends={backends} recent={recent.tasks} />);
+  });
+
+  const listing = (kind: "tasks" | "archive") => async (c: Context) => {
+    const query = parse(ListPageQuery, c.req.query());
+    const status = query.status || undefined;
+    const backend = query.backend || undefined;
+    const scope: CursorScope = { listing: kind, status, backend };
+    const after = query.cursor ? decodeCursor(query.cursor, scope) : undefined;
+    const options = { status, backend, limit: query.limit, after };
+    const [page, backends] = await Promise.all([kind === "tasks" ? cache.list(options) : cache.listArchived(options), cache.backendCounts()]);
+    const base = kind === "tasks" ? "/tasks" : "/archive";
+    const params = (extra: Record<string, string> = {}) => {
+      const search = new URLSearchParams({ ...(status ? { status } : {}), ...(backend ? { backend } : {}), limit: String(query.limit), ...extra });
+      return `${base}?${search}`;
+    };
+    const last = page.tasks.at(-1);
+    return c.html(
+      <ListPage
+        frame={frame(kind === "tasks" ? "Tasks" : "Archive", kind)}
+        listing={kind}
+        tasks={page.tasks}
+        total={page.total}
+        status={status}
+        backend={backend}
+        limit={query.limit}
+        backends={backends.map((b) => b.backend)}
+        previous={query.cursor ? params() : undefined}
+        next={page.tasks.length === query.limit && last ? params({ cursor: encodeCursor(last, scope) }) : undefined}
+        here={query.cursor ? params({ cursor: query.cursor }) : params()}
+        notice={query.notice}
+      />,
+    );
+  };
+  app.get("/tasks", listing("tasks"));
+  app.get("/archive", listing("archive"));
+
+  app.get("/tasks/:id", async (c) => {
+    const id = c.req.param("id");
+    const task = (await cache.get(id)) ?? (await cache.getArchived(id));
+    if (!task) return c.html(<NotFoundPage frame={frame("Not found", "tasks")} what={`There is no task ${id}.`} />, 404);
+    const requested = c.req.query("circuit");
+    const tab = (CIRCUIT_FORMATS as readonly string[]).includes(requested ?? "") ? (requested as (typeof CIRCUIT_FORMATS)[number]) : "source";
+    const circuit = circuitFragment(await cache.getCircuit(id, tab));
+    return c.html(<TaskPage frame={frame(id, task.archived_at ? "archive" : "tasks")} task={task} tab={tab} circuit={circuit} />);
+  });
+
+  app.get("/ui/tasks/archive-expired", async (c) => {
+    const hours = 72;
+    return c.html(<ConfirmExpiredPage frame={frame("Archive finished tasks", "tasks")} count={await cache.countExpired({ hours })} hours={hours} />);
+  });
+  app.post("/ui/tasks/archive-expired", async (c) => {
+    const { hours } = parse(ExpiredForm, await c.req.parseBody());
+    const { archived } = await cache.archiveExpired({ hours });
+    return c.redirect(withNotice("/tasks", `Archived ${archived.length} finished tasks older than ${hours} hours.`), 303);
+  });
+
+  const bulk = (kind: "tasks" | "archive") => async (c: Context) => {
+    const form = parse(BulkForm, await c.req.parseBody({ all: true }));
+    const ids = form.task_ids;
+    let done: string;
+    if (kind === "tasks" && form.action === "archive") done = `Archived ${(await cache.bulkArchive(ids)).archived.length} tasks.`;
+    else if (kind === "tasks" && form.action === "delete") done = `Deleted ${(await cache.bulkDelete(ids)).deleted.length} tasks.`;
+    else if (kind === "archive" && form.action === "restore") done = `Restored ${await eachCounted(ids, cache.restore)} of ${ids.length} tasks.`;
+    else if (kind === "archive" && form.action === "delete") {
+      done = `Deleted ${await eachCounted(ids, cache.deleteArchived)} of ${ids.length} archived tasks for good.`;
+    } else throw new InvalidInputError([{ path: "action", message: `cannot ${form.action} in the ${kind === "tasks" ? "task list" : "archive"}` }]);
+    return c.redirect(withNotice(form.return_to, done), 303);
+  };
+  app.post("/ui/tasks/bulk", bulk("tasks"));
+  app.post("/ui/archive/bulk", bulk("archive"));
+
+  return app;
+}

@@ -1,0 +1,143 @@
+/**
+ * The dashboard through the app itself, on a real file: pages, filters, paging, the forms'
+ * actions, the task page, read-only files, and the token. (The browser checks are a separate
+ * matter: they need Chromium.)
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openCache } from "../../adapters/open.ts";
+import { createApp } from "../../apps/server/app.ts";
+import type { TaskCache } from "../../core/index.ts";
+import { buildSeedFile, tempDir } from "../contract/fixtures.ts";
+import { openLibsql } from "../../adapters/libsql.ts";
+
+let temp: ReturnType<typeof tempDir>;
+let cache: TaskCache;
+beforeEach(async () => {
+  temp = tempDir("uniqc-dashboard-");
+  cache = await openCache(temp.file("tasks.sqlite"));
+  for (let i = 0; i < 30; i++) {
+    await cache.save({
+      task_id: `t${String(i).padStart(2, "0")}`,
+      backend: i % 2 ? "originq:WK_C180" : "ibm:ibm_kyiv",
+      status: (["success", "failed", "running"] as const)[i % 3]!,
+      submit_time: `2026-05-${String(1 + (i % 28)).padStart(2, "0")}T00:00:${String(i).padStart(2, "0")}Z`,
+      metadata: { circuit_ir: "QINIT 2\nCREG 2\nH q[0]\nCNOT q[0],q[1]\nMEASURE q[0],c[0]" },
+      ...(i % 3 === 0 ? { result: { counts: { "00": 500 + i, "11": 500 - i } } } : {}),
+      ...(i % 3 === 1 ? { result: { error: "calibration expired" } } : {}),
+    });
+  }
+});
+afterEach(async () => {
+  await cache.close();
+  temp.remove();
+});
+
+const app = (token?: string) => createApp(cache, { version: "0.0.0", runtime: "node", token });
+const form = (fields: [string, string][]) => ({
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
+
+describe("dashboard", () => {
+  it("overview: counts by status and backend, links into filtered lists, recent tasks", async () => {
+    const page = await (await app().request("/")).text();
+    expect(page).toContain('<b data-count="success">10</b>');
+    expect(page).toContain('href="/tasks?status=failed"');
+    expect(page).toContain('href="/tasks?backend=ibm%3Aibm_kyiv"');
+    expect(page.match(/<tr data-task-id=/g)).toHaveLength(10);
+  });
+
+  it("tasks: filters and page sizes in the URL, and cursor pages that walk every task once", async () => {
+    const filtered = await (await app().request("/tasks?status=running&limit=25")).text();
+    expect(filtered).toContain("10 active tasks match.");
+    expect(filtered).toMatch(/<option value="running" selected/);
+    const seen: string[] = [];
+    let url: string | undefined = "/tasks?limit=25";
+    while (url) {
+      const page = await (await app().request(url)).text();
+      seen.push(...[...page.matchAll(/<tr data-task-id="([^"]+)"/g)].map((m) => m[1]!));
+      url = /href="([^"]+)" rel="next"/.exec(page)?.[1]?.replace(/&amp;/g, "&");
+    }
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(30);
+    expect((await app().request("/tasks?limit=7")).status).toBe(400);
+    expect((await app().request("/tasks?status=done")).status).toBe(400);
+  });
+
+  it("bulk archive and delete from the list, restore and delete from the archive, each redirecting back with a notice", async () => {
+    const archived = await app().request("/ui/tasks/bulk", form([["action", "archive"], ["task_ids", "t00"], ["task_ids", "t01"], ["return_to", "/tasks?limit=25"]]));
+    expect(archived.status).toBe(303);
+    expect(archived.headers.get("location")).toBe("/tasks?limit=25&notice=Archived%202%20tasks.");
+    expect((await cache.listArchived()).tasks.map((t) => t.task_id).sort()).toEqual(["t00", "t01"]);
+    const archive = await (await app().request("/archive")).text();
+    expect(archive).toContain('<tr data-task-id="t00"');
+    const restored = await app().request("/ui/archive/bulk", form([["action", "restore"], ["task_ids", "t00"], ["return_to", "/archive"]]));
+    expect(restored.headers.get("location")).toBe("/archive?notice=Restored%201%20of%201%20tasks.");
+    expect(await cache.get("t00")).toBeDefined();
+    await app().request("/ui/tasks/bulk", form([["action", "delete"], ["task_ids", "t02"]]));
+    expect(await cache.get("t02")).toBeUndefined();
+    // Refused: another site's form, a path off this site, an action the list does not have.
+    const foreign = await app().request("/ui/tasks/bulk", { ...form([["action", "delete"], ["task_ids", "t03"]]), headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect((await app().request("/ui/tasks/bulk", form([["action", "archive"], ["task_ids", "t03"], ["return_to", "https://evil.example/"]]))).status).toBe(400);
+    expect((await app().request("/ui/tasks/bulk", form([["action", "restore"], ["task_ids", "t03"]]))).status).toBe(400);
+    expect(await cache.get("t03")).toBeDefined();
+  });
+
+  it("archive-expired asks first, saying how many, then moves them", async () => {
+    const confirm = await (await app().request("/ui/tasks/archive-expired")).text();
+    const count = Number(/data-count="expired">(\d+)</.exec(confirm)![1]);
+    expect(count).toBe(20);
+    const done = await app().request("/ui/tasks/archive-expired", form([["hours", "72"]]));
+    expect(done.status).toBe(303);
+    expect(await cache.countArchived()).toBe(20);
+    expect((await cache.counts()).running).toBe(10);
+  });
+
+  it("the task page: every field, the error text, the histogram, and circuit tabs that say when they fall back", async () => {
+    const page = await (await app().request("/tasks/t00?circuit=source")).text();
+    expect(page).toContain('class="uniqc-histogram"');
+    expect(page).toContain('class="circuit-svg"');
+    expect(page).toMatch(/aria-selected="true"[^>]*>source</);
+    const failed = await (await app().request("/tasks/t01?circuit=compiled")).text();
+    expect(failed).toContain('<dd class="error">calibration expired</dd>');
+    expect(failed).toContain('data-reason="none"');
+    expect((await app().request("/tasks/nope")).status).toBe(404);
+  });
+
+  it("a read-only file is shown as such, with the reason, and every write control disabled", async () => {
+    const path = temp.file("newer.sqlite");
+    const setup = openLibsql({ url: `file:${path}` });
+    await buildSeedFile(setup, 2, 3, 1);
+    await setup.run("PRAGMA user_version = 5");
+    await setup.close();
+    const newer = await openCache(path);
+    try {
+      const page = await (await createApp(newer, { version: "0.0.0", runtime: "node" }).request("/tasks")).text();
+      expect(page).toMatch(/class="banner"[^>]*>Read-only: the file is at schema v5/);
+      expect(page).not.toMatch(/<button type="submit" name="action"(?![^>]*disabled)/);
+      expect(page).not.toMatch(/<input type="checkbox"(?![^>]*disabled)/);
+    } finally {
+      await newer.close();
+    }
+  });
+
+  it("with a token: the token is entered once, kept in a same-site cookie, and the API still wants the header", async () => {
+    const guarded = app("s3cret");
+    const first = await guarded.request("/");
+    expect(first.status).toBe(303);
+    expect(first.headers.get("location")).toBe("/ui/login");
+    expect((await guarded.request("/ui/login", form([["token", "wrong"]]))).status).toBe(401);
+    const login = await guarded.request("/ui/login", form([["token", "s3cret"]]));
+    const cookie = login.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/uniqc_token=s3cret; Path=\/; HttpOnly; SameSite=Strict/);
+    const jar = { cookie: cookie.split(";")[0]! };
+    expect((await guarded.request("/tasks", { headers: jar })).status).toBe(200);
+    expect((await guarded.request("/api/tasks", { headers: jar })).status).toBe(401);
+    const events = await guarded.request("/api/events", { headers: jar });
+    expect(events.status).toBe(200);
+    await events.body?.cancel();
+    expect((await guarded.request("/api/events")).status).toBe(401);
+  });
+});
