@@ -1,0 +1,122 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core), on
+ * the real server: filter and page, archive a selection and see it move, restore, open a task and
+ * switch its circuit tabs, and watch a task written by another connection appear without a reload.
+ * Screenshots of every page go to test/artifacts/.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openCache } from "../../adapters/open.ts";
+import { tempDir } from "../contract/fixtures.ts";
+import { ROOT, startServer, type ServerProcess } from "../server/server-process.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, "test", "artifacts");
+
+const temp = tempDir("uniqc-browser-");
+const file = temp.file("tasks.sqlite");
+let server: ServerProcess;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const cache = await openCache(file);
+  for (let i = 0; i < 60; i++) {
+    await cache.save({
+      task_id: `uqt_${String(i).padStart(3, "0")}`,
+      backend: i % 2 ? "originq:WK_C180" : "ibm:ibm_kyiv",
+      status: (["success", "failed", "running"] as const)[i % 3]!,
+      shots: 1000,
+      submit_time: `2026-05-${String(1 + (i % 28)).padStart(2, "0")}T08:00:${String(i % 60).padStart(2, "0")}Z`,
+      metadata: { circuit_ir: "QINIT 3\nCREG 3\nH q[0]\nCNOT q[0],q[1]\nTOFFOLI q[0],q[1],q[2]\nMEASURE q[0],c[0]\nMEASURE q[1],c[1]" },
+      compiled_circuit: { qasm: 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;' },
+      ...(i % 3 === 0 ? { result: { counts: { "000": 480 + i, "111": 500 - i, "011": 20 } } } : {}),
+    });
+  }
+  await cache.close();
+  server = await startServer("node", ["--db", file]);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop("SIGKILL");
+  temp.remove();
+});
+
+const rows = () => page.locator("tr[data-task-id]");
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+it("filters and pages the task list, with its state in the URL", async () => {
+  await page.goto(`${server.base}/`);
+  await shot("overview");
+  await page.getByRole("link", { name: /failed/ }).first().click();
+  await page.waitForURL(/status=failed/);
+  await page.selectOption("select[name=limit]", "25");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/limit=25/);
+  expect(await rows().count()).toBe(20);
+  expect(await page.locator("tr[data-task-id] .status").allTextContents()).toEqual(Array(20).fill("failed"));
+  await page.selectOption("select[name=status]", "");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL((url) => !url.search.includes("status=failed"));
+  const first = await rows().first().getAttribute("data-task-id");
+  await page.getByRole("link", { name: /next page/ }).click();
+  await page.waitForURL(/cursor=/);
+  expect(await rows().count()).toBe(25);
+  expect(await rows().first().getAttribute("data-task-id")).not.toBe(first);
+  await shot("tasks");
+});
+
+it("archives a selection, which leaves the list and appears in the archive; restores one", async () => {
+  await page.goto(`${server.base}/tasks?limit=25`);
+  const chosen = [await rows().nth(0).getAttribute("data-task-id"), await rows().nth(1).getAttribute("data-task-id")] as string[];
+  for (const id of chosen) await page.check(`input[value="${id}"]`);
+  await page.getByRole("button", { name: "Archive selected" }).click();
+  await page.waitForURL(/notice=Archived/);
+  await expect.poll(() => page.locator(".banner").textContent()).toContain("Archived 2 tasks.");
+  for (const id of chosen) expect(await page.locator(`tr[data-task-id="${id}"]`).count()).toBe(0);
+  await page.getByRole("link", { name: "Archive", exact: true }).click();
+  await page.waitForURL(/\/archive/);
+  for (const id of chosen) expect(await page.locator(`tr[data-task-id="${id}"]`).count()).toBe(1);
+  await shot("archive");
+  await page.check(`input[value="${chosen[0]}"]`);
+  await page.getByRole("button", { name: "Restore selected" }).click();
+  await page.waitForURL(/notice=Restored/);
+  expect(await page.locator(`tr[data-task-id="${chosen[0]}"]`).count()).toBe(0);
+  expect(await page.locator(`tr[data-task-id="${chosen[1]}"]`).count()).toBe(1);
+});
+
+it("opens a task, switches the circuit tabs, and shows the histogram", async () => {
+  await page.goto(`${server.base}/tasks?status=success&limit=25`);
+  await rows().first().locator("a").click();
+  await page.waitForURL(/\/tasks\/uqt_/);
+  expect(await page.locator("svg.uniqc-histogram .bar").count()).toBe(3);
+  expect(await page.locator(".circuit-svg svg .op").count()).toBe(5);
+  await shot("task-source");
+  await page.getByRole("tab", { name: "compiled" }).click();
+  await page.waitForURL(/circuit=compiled/);
+  expect(await page.getByRole("tab", { name: "compiled" }).getAttribute("aria-selected")).toBe("true");
+  expect(await page.locator(".circuit-svg svg .op-measure").count()).toBe(3);
+  await shot("task-compiled");
+});
+
+it("shows a task written by another connection without a reload", async () => {
+  await page.goto(`${server.base}/tasks?limit=25`);
+  await page.waitForLoadState("networkidle").catch(() => undefined);
+  const before = await page.evaluate(() => performance.timeOrigin);
+  const other = await openCache(file);
+  try {
+    await other.save({ task_id: "uqt_from_elsewhere", backend: "dummy:local:simulator", status: "pending", submit_time: "2026-06-30T00:00:00Z" });
+  } finally {
+    await other.close();
+  }
+  await page.locator('tr[data-task-id="uqt_from_elsewhere"]').waitFor({ timeout: 10_000 });
+  expect(await page.evaluate(() => performance.timeOrigin)).toBe(before);
+  await shot("tasks-live");
+});
