@@ -18,6 +18,8 @@ export interface CircuitView {
   /** `originir`, `qasm`, `ir`, or the key it was stored under. */
   language: string | null;
   circuit: unknown;
+  /** Set when the task records no executed circuit and this is the one it fell back to. */
+  fallback?: "compiled" | "source";
 }
 
 /** Metadata keys that hold the submitted circuit, most specific first. */
@@ -67,14 +69,18 @@ function compiledOf(task: Task): Found | undefined {
 
 /** The circuit of `task` in `format`. */
 export function circuitOf(task: Task, format: CircuitFormat): CircuitView {
-  const found =
-    format === "source"
-      ? findKey(task.metadata, SOURCE_KEYS)
-      : format === "compiled"
-        ? compiledOf(task)
-        : (findKey(task.metadata, EXECUTED_KEYS) ?? compiledOf(task) ?? findKey(task.metadata, SOURCE_KEYS));
+  let found: Found | undefined;
+  let fallback: CircuitView["fallback"];
+  if (format === "source") found = findKey(task.metadata, SOURCE_KEYS);
+  else if (format === "compiled") found = compiledOf(task);
+  else {
+    // What the backend ran, else what it was given to run.
+    found = findKey(task.metadata, EXECUTED_KEYS);
+    if (!found && (found = compiledOf(task))) fallback = "compiled";
+    if (!found && (found = findKey(task.metadata, SOURCE_KEYS))) fallback = "source";
+  }
   const language = !found ? null : format === "compiled" ? found.key : languageOf(found);
-  return { task_id: task.task_id, format, language, circuit: found?.value ?? null };
+  return { task_id: task.task_id, format, language, circuit: found?.value ?? null, ...(fallback ? { fallback } : {}) };
 }
 
 /** Reads used to find a task wherever it is. */

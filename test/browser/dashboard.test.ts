@@ -104,6 +104,31 @@ it("opens a task, switches the circuit tabs, and shows the histogram", async () 
   expect(await page.getByRole("tab", { name: "compiled" }).getAttribute("aria-selected")).toBe("true");
   expect(await page.locator(".circuit-svg svg .op-measure").count()).toBe(3);
   await shot("task-compiled");
+  await page.getByRole("tab", { name: "executed" }).click();
+  await page.waitForURL(/circuit=executed/);
+  expect(await page.locator(".circuit-note").textContent()).toContain("No executed circuit is recorded; this is the compiled one.");
+});
+
+it("works by keyboard alone, and on a phone's screen", async () => {
+  await page.goto(`${server.base}/tasks?limit=25`);
+  // Tab through the page to the first task's link, then follow it with Enter.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.closest("tbody") !== null && document.activeElement?.tagName === "A")) break;
+  }
+  const id = await page.evaluate(() => document.activeElement?.textContent);
+  expect(id).toMatch(/^uqt_/);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(new RegExp(`/tasks/${id}`));
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  try {
+    await phone.goto(`${server.base}/tasks?limit=25`);
+    // The table scrolls in its own box; the page itself never scrolls sideways.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await phone.screenshot({ path: join(ARTIFACTS, "tasks-phone.png"), fullPage: true });
+  } finally {
+    await phone.close();
+  }
 });
 
 it("shows a task written by another connection without a reload", async () => {

@@ -292,7 +292,10 @@ export const conformance: readonly ConformanceCase[] = [
       await put(api, "circ-1", { metadata: { options: { circuit_ir: "QINIT 2\nCNOT q[0],q[1]" } }, compiled_circuit: { originir: "QINIT 2\nCZ q[0],q[1]", qasm: "OPENQASM 2.0;" } });
       assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=source"), { task_id: "circ-1", format: "source", language: "originir", circuit: "QINIT 2\nCNOT q[0],q[1]" });
       assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=compiled"), { task_id: "circ-1", format: "compiled", language: "originir", circuit: "QINIT 2\nCZ q[0],q[1]" });
-      assert.equal((await api.ok("GET", "/api/circuits/circ-1?format=executed")).circuit, "QINIT 2\nCZ q[0],q[1]");
+      const executed = await api.ok("GET", "/api/circuits/circ-1?format=executed");
+      assert.equal(executed.circuit, "QINIT 2\nCZ q[0],q[1]");
+      assert.equal(executed.fallback, "compiled", "no executed circuit is recorded: it says which one it shows");
+      assert.match((await api.call("GET", "/api/circuits/circ-1/svg?format=executed")).text, /data-fallback="compiled"/);
       assert.equal((await api.ok("GET", "/api/circuits/circ-1")).format, "source");
       await api.ok("POST", "/api/tasks/circ-1/archive");
       assert.equal((await api.ok("GET", "/api/circuits/circ-1?format=compiled")).language, "originir");
