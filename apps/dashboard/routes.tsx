@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
 import * as v from "valibot";
-import { CIRCUIT_FORMATS, CacheError, InvalidInputError, TASK_STATUSES, toInputIssues, type TaskCache } from "../../core/index.ts";
+import { CIRCUIT_FORMATS, CacheError, InvalidInputError, TASK_STATUSES, parseInput, type TaskCache } from "../../core/index.ts";
 import { circuitFragment } from "../server/circuit-fragment.ts";
 import { decodeCursor, encodeCursor, type CursorScope } from "../server/cursor.ts";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
@@ -39,12 +39,6 @@ const BulkForm = v.object({
 
 const ExpiredForm = v.object({ hours: v.optional(v.pipe(v.string(), v.transform(Number), v.number(), v.minValue(0)), "72") });
 
-function parse<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, input);
-  if (!result.success) throw new InvalidInputError(toInputIssues(result.issues));
-  return result.output;
-}
-
 /**
  * Runs `op` on each id and counts those it did: an id restored or deleted elsewhere meanwhile,
  * or live under the same id, is the person's stale view, and the notice says how many moved.
@@ -56,7 +50,8 @@ async function eachCounted(ids: readonly string[], op: (id: string) => Promise<v
       await op(id);
       done++;
     } catch (error) {
-      if (!(error instanceof CacheError)) throw error;
+      // A file that may only be read refuses them all: that is said as it is.
+      if (!(error instanceof CacheError) || error.code === "read_only") throw error;
     }
   }
   return done;
@@ -106,7 +101,7 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
   });
 
   const listing = (kind: "tasks" | "archive") => async (c: Context) => {
-    const query = parse(ListPageQuery, c.req.query());
+    const query = parseInput(ListPageQuery, c.req.query());
     const status = query.status || undefined;
     const backend = query.backend || undefined;
     const scope: CursorScope = { listing: kind, status, backend };
@@ -154,13 +149,13 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     return c.html(<ConfirmExpiredPage frame={frame("Archive finished tasks", "tasks")} count={await cache.countExpired({ hours })} hours={hours} />);
   });
   app.post("/ui/tasks/archive-expired", async (c) => {
-    const { hours } = parse(ExpiredForm, await c.req.parseBody());
+    const { hours } = parseInput(ExpiredForm, await c.req.parseBody());
     const { archived } = await cache.archiveExpired({ hours });
     return c.redirect(withNotice("/tasks", `Archived ${archived.length} finished tasks older than ${hours} hours.`), 303);
   });
 
   const bulk = (kind: "tasks" | "archive") => async (c: Context) => {
-    const form = parse(BulkForm, await c.req.parseBody({ all: true }));
+    const form = parseInput(BulkForm, await c.req.parseBody({ all: true }));
     const ids = form.task_ids;
     let done: string;
     if (kind === "tasks" && form.action === "archive") done = `Archived ${(await cache.bulkArchive(ids)).archived.length} tasks.`;
