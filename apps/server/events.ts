@@ -22,7 +22,9 @@ export class EventHub {
   readonly #pollMs: number;
   readonly #kept: CacheEvent[] = [];
   readonly #listeners = new Set<(event: CacheEvent) => void>();
-  #nextId = 1;
+  // Ids go on growing across restarts, so a client that resumes with an id from before one
+  // is not told it has seen everything.
+  #nextId = Date.now();
   #stamp: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
