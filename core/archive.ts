@@ -1,15 +1,17 @@
 /**
  * Moving tasks between `tasks` and `archived_tasks`, and reading the archive.
  *
- * Every move is one transaction that copies the row by column name and deletes the original,
- * exactly as the Python store does, so a task is always in exactly one of the two tables.
+ * Every move is one transaction that copies the row by column name (its shards first, where the
+ * file has them) and deletes the original, exactly as the Python store does, so a task is always
+ * in exactly one of the two tables.
  */
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { countRows, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
-import { countTriggers } from "./schema.ts";
+import { countTriggers, type CounterNames } from "./schema.ts";
+import { shardMoves } from "./shards.ts";
 import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
 import {
   ArchiveExpiredSchema,
@@ -36,6 +38,7 @@ export interface ArchiveExpiredResult {
 export function archiveOperations(ctx: StoreContext) {
   const { driver, shapes } = ctx;
   const copy = shapes.copy;
+  const shards = shardMoves(shapes);
 
   const exists = async (db: Executor, table: "tasks" | "archived_tasks", id: string) =>
     (await db.all(`SELECT 1 FROM ${table} WHERE task_id = ?`, [id])).length > 0;
@@ -58,6 +61,8 @@ export function archiveOperations(ctx: StoreContext) {
           ORDER BY submit_time, task_id${limit === undefined ? "" : ` LIMIT ${limit}`}`,
         [nowTimestamp(ctx.clock), ...params],
       );
+      // The shards follow before their tasks are deleted, whose cascade would take them.
+      await shards.toArchive(tx, "SELECT task_id FROM archived_tasks WHERE rowid > ?", [last]);
       return tx.all<{ task_id: string }>(
         `DELETE FROM tasks
           WHERE ${where} AND EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id AND a.rowid > ?)
@@ -65,7 +70,7 @@ export function archiveOperations(ctx: StoreContext) {
         [...params, last],
       );
     };
-    const rows = many && ctx.counters ? await withoutRowCounters(tx, last, move) : await move();
+    const rows = many && ctx.counters ? await withoutRowCounters(tx, ctx.counters, last, move) : await move();
     return rows.map((row) => String(row.task_id));
   }
 
@@ -76,13 +81,13 @@ export function archiveOperations(ctx: StoreContext) {
    * transactional in SQLite and other writers wait for our lock, so no other connection, the
    * Python store included, ever sees the file without them.
    */
-  async function withoutRowCounters<T>(tx: Executor, last: number | bigint, move: () => Promise<T>): Promise<T> {
-    const suspended = [countTriggers("archived_tasks").insert, countTriggers("tasks").delete];
+  async function withoutRowCounters<T>(tx: Executor, counters: CounterNames, last: number | bigint, move: () => Promise<T>): Promise<T> {
+    const suspended = [countTriggers("archived_tasks", counters).insert, countTriggers("tasks", counters).delete];
     for (const trigger of suspended) await tx.run(`DROP TRIGGER IF EXISTS ${trigger.name}`);
     const result = await move();
     for (const [table, sign] of [["archived_tasks", ""], ["tasks", "-"]] as const) {
       await tx.run(
-        `INSERT INTO task_counts (tbl, backend, status, n)
+        `INSERT INTO ${counters.table} (tbl, backend, status, n)
          SELECT '${table}', backend, status, ${sign}COUNT(*) FROM archived_tasks WHERE rowid > ? GROUP BY backend, status
          ON CONFLICT (tbl, backend, status) DO UPDATE SET n = n + excluded.n`,
         [last],
@@ -128,6 +133,8 @@ export function archiveOperations(ctx: StoreContext) {
           throw new ConflictError(id, `Task ${id} is already active; delete or archive it before restoring the archived copy.`);
         }
         await tx.run(`INSERT INTO tasks (${copy}) SELECT ${copy} FROM archived_tasks WHERE task_id = ?`, [id]);
+        // After their task, which the active shards' foreign key needs.
+        await shards.toActive(tx, "?", [id]);
         await tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
       });
     },
@@ -193,11 +200,14 @@ export function archiveOperations(ctx: StoreContext) {
       return countRows(ctx, "archived_tasks", { status, backend });
     },
 
-    /** Deletes an archived task for good. */
+    /** Deletes an archived task for good, with its archived shards. */
     async deleteArchived(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
-      const { changes } = await driver.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
+      const { changes } = await driver.transaction(async (tx) => {
+        await shards.dropArchived(tx, "?", [id]);
+        return tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
+      });
       if (changes === 0) throw new NotFoundError(id, "archive");
     },
   };

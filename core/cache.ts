@@ -6,9 +6,10 @@ import { circuitOperations } from "./circuits.ts";
 import { createDriver, type Capabilities, type Connection } from "./driver.ts";
 import { importOperations } from "./imports.ts";
 import { NotSyncedError } from "./errors.ts";
-import { migrate, type SchemaState } from "./migrator.ts";
+import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
 import { startReplication, type SyncReport, type SyncState } from "./replication.ts";
+import { shardOperations } from "./shards.ts";
 import { createStoreContext } from "./store-context.ts";
 import { taskOperations } from "./tasks.ts";
 import { systemClock, type Clock } from "./timestamps.ts";
@@ -36,10 +37,14 @@ export const DEFAULT_SYNC_INTERVAL_MS = 5000;
 
 /** What the cache knows about its file. */
 export interface CacheInfo {
-  /** The file's schema version. */
+  /** Which history the file follows after v2: the seed's (this cache's own), or the uniqc package's. */
+  readonly lineage: Lineage;
+  /** The file's schema version, in its lineage's numbers. */
   readonly schemaVersion: number;
-  /** The newest version this build knows. */
+  /** The newest version of that lineage this build knows. */
   readonly supportedVersion: number;
+  /** The file's `user_version` header (at most 2 on the seed lineage; see migrator.ts). */
+  readonly userVersion: number;
   /** Why writes are refused, when they are. */
   readonly readOnlyReason: string | undefined;
   readonly readOnly: boolean;
@@ -50,6 +55,7 @@ export interface CacheInfo {
 
 export type TaskCache = ReturnType<typeof taskOperations> &
   ReturnType<typeof archiveOperations> &
+  ReturnType<typeof shardOperations> &
   ReturnType<typeof importOperations> &
   ReturnType<typeof circuitOperations> & {
     readonly info: CacheInfo;
@@ -86,8 +92,10 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
   const tasks = taskOperations(ctx);
   const archive = archiveOperations(ctx);
   const info: CacheInfo = Object.freeze({
+    lineage: state.lineage,
     schemaVersion: state.version,
     supportedVersion: state.supportedVersion,
+    userVersion: state.userVersion,
     readOnlyReason: state.readOnlyReason,
     readOnly: state.readOnlyReason !== undefined,
     applied: state.applied,
@@ -105,6 +113,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
   return {
     ...tasks,
     ...archive,
+    ...shardOperations(ctx),
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),
     ...importOperations(ctx),
     info,

@@ -8,8 +8,10 @@ export { StoredTaskSchema, type ImportResult, type StoredTask } from "./imports.
 export type { ReconcileResult } from "./reconcile.ts";
 export type { SyncReport, SyncState } from "./replication.ts";
 export * from "./errors.ts";
-export type { SchemaState } from "./migrator.ts";
-export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
+export type { Lineage, SchemaState } from "./migrator.ts";
+export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
+export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
+export type { TaskShard, TaskShards } from "./shards.ts";
 export type { TaskFilter } from "./queries.ts";
 export type { StatusCounts, Task, TaskSummary } from "./task-rows.ts";
 export type { BulkDeleteResult } from "./tasks.ts";

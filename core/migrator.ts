@@ -2,23 +2,37 @@
  * Opens a file the way the Python store does, so the two stay interchangeable: the SQLite header
  * says whose file it is (`application_id`) and which schema it has (`user_version`).
  *
+ * Two lineages share v1 and v2 (see uniqc-lineage.ts): the seed's, which this cache continues
+ * with its own v3 and v4, and the Python package's own v3 to v5. The live tables say which one a
+ * file follows. The header counts only steps both lineages can read as theirs: on the seed
+ * lineage it stays at 2 and this cache's later steps are recognised by their shape, so the
+ * package's v3 to v5 still run on the file when it opens it; on the package's lineage it is
+ * that package's alone, and never written here.
+ *
  * Order matters: everything that decides whether we may write is read first, and nothing is
  * written (not even the journal mode) until the file is known to be ours and at a version we
  * understand.
  */
 import type { Driver, Executor } from "./driver.ts";
 import { ForeignDatabaseError, MigrationError, NotSqliteError } from "./errors.ts";
-import { APPLICATION_ID, MIGRATIONS, type Migration, type SchemaChange } from "./schema.ts";
+import { APPLICATION_ID, MIGRATIONS, SHARED_VERSION, type Migration, type SchemaChange } from "./schema.ts";
+import { UNIQC_NEWEST, hasSeedObjects, isUniqcLineage, ownObjects, uniqcTables } from "./uniqc-lineage.ts";
 
 /** Live columns per table, read from `sqlite_master` and `pragma_table_info`. */
 export type LiveSchema = ReadonlyMap<string, ReadonlySet<string>>;
 
+/** Which history a file follows after v2: the seed's (this cache's), or the Python package's own. */
+export type Lineage = "seed" | "uniqc";
+
 /** What opening found, and what it did. */
 export interface SchemaState {
-  /** The version the file is at now (after migrating, when it was writable). */
+  readonly lineage: Lineage;
+  /** The version the file is at now (after migrating, when it was writable), in its lineage's numbers. */
   readonly version: number;
-  /** The newest version this build knows. */
+  /** The newest version of that lineage this build knows. */
   readonly supportedVersion: number;
+  /** The file's `user_version` after opening (0 where the driver cannot read it). */
+  readonly userVersion: number;
   /** Why writes are refused; absent when the file is writable. */
   readonly readOnlyReason?: string;
   /** Versions applied by this open, oldest first. */
@@ -49,55 +63,123 @@ async function switchToWal(driver: Driver): Promise<void> {
   }
 }
 
-/** Checks the file, then brings it to the newest version, one transaction per step. */
+/** Checks the file, then brings it to the newest version of its lineage, one transaction per step. */
 export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
+  const { capabilities } = driver;
+  const internal = capabilities.internalTables ?? [];
+  const file = await readFile(driver, internal);
+  checkOwnership(file.applicationId, file.schema);
+  return isUniqcLineage(file.schema) ? openUniqcLineage(driver, file, internal) : migrateSeedLineage(driver, file, internal, migrations);
+}
+
+async function migrateSeedLineage(driver: Driver, file: FileState, internal: readonly string[], migrations: readonly Migration[]): Promise<SchemaState> {
   const supportedVersion = migrations.length;
   const { capabilities } = driver;
   const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
-  const internal = capabilities.internalTables ?? [];
-  const { applicationId, userVersion, schema: initial, indexes } = await readFile(driver, internal);
-  let schema = initial;
-  checkOwnership(applicationId, schema);
-
-  const claimed = capabilities.writesUserVersion ? userVersion : inferVersion(schema, indexes, steps);
+  const versionOf = (state: FileState) =>
+    Math.max(capabilities.writesUserVersion ? state.userVersion : 0, inferVersion(state.schema, state.objects, steps));
+  const claimed = versionOf(file);
   const readOnlyReason =
     claimed > supportedVersion
       ? `the file is at schema v${claimed} and this build knows up to v${supportedVersion}; it was written by a newer program`
-      : describeMismatch(schema, steps, claimed);
-  if (readOnlyReason !== undefined) {
-    // Belt and braces: the store refuses writes itself, this makes SQLite refuse them too.
-    await driver.run("PRAGMA query_only = 1");
-    return { version: claimed, supportedVersion, readOnlyReason, applied: [], schema };
-  }
+      : describeMismatch(file.schema, steps, claimed);
+  if (readOnlyReason !== undefined) return readOnly(driver, file, { lineage: "seed", version: claimed, supportedVersion, readOnlyReason });
 
   if (capabilities.walJournal) await switchToWal(driver);
-  const stampNeeded = applicationId === 0 && capabilities.writesApplicationId;
+  const stampNeeded = file.applicationId === 0 && capabilities.writesApplicationId;
   const applied: number[] = [];
   for (const step of steps.slice(claimed)) {
-    const ran = await applyStep(driver, step, internal, stampNeeded && applied.length === 0);
+    const ran = await applyStep(driver, step, internal, versionOf, stampNeeded && applied.length === 0);
     if (ran) applied.push(step.version);
   }
-  if (stampNeeded && applied.length === 0) {
-    await driver.transaction((tx) => tx.run(`PRAGMA application_id = ${APPLICATION_ID}`));
+  let now = await readFile(driver, internal);
+  const stampMissing = capabilities.writesApplicationId && now.applicationId === 0;
+  // Files this cache took to v3 or v4 before the header stopped at 2 get it back, so the Python
+  // package runs its own later steps on them again; so do adopted files without one.
+  const headerWrong = capabilities.writesUserVersion && now.userVersion !== SHARED_VERSION;
+  if (stampMissing || headerWrong) {
+    await driver.transaction(async (tx) => {
+      if (stampMissing) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
+      if (headerWrong) await tx.run(`PRAGMA user_version = ${SHARED_VERSION}`);
+    });
+    now = await readFile(driver, internal);
   }
-  if (applied.length > 0) schema = (await readFile(driver, internal)).schema;
-  return { version: supportedVersion, supportedVersion, applied, schema };
+  return { lineage: "seed", version: supportedVersion, supportedVersion, userVersion: now.userVersion, applied, schema: now.schema };
+}
+
+/**
+ * Opens a file of the Python package's own lineage: never migrated, never given a version of
+ * ours, written only where the header is kept (a local file) so that package finds it as it
+ * left it. This cache's own objects are added (or renamed from their seed-era names) alone.
+ */
+async function openUniqcLineage(driver: Driver, file: FileState, internal: readonly string[]): Promise<SchemaState> {
+  const { capabilities } = driver;
+  const version = file.userVersion;
+  const state = { lineage: "uniqc" as const, version, supportedVersion: UNIQC_NEWEST };
+  const readOnlyReason =
+    !capabilities.writesUserVersion || capabilities.synced
+      ? "the file follows the uniqc package's own lineage, which this cache writes only as a local file"
+      : version > UNIQC_NEWEST
+        ? `the file is at v${version} of the uniqc package's lineage and this build knows up to v${UNIQC_NEWEST}; it was written by a newer program`
+        : describeUniqcMismatch(file.schema, version);
+  if (readOnlyReason !== undefined) return readOnly(driver, file, { ...state, readOnlyReason });
+
+  if (capabilities.walJournal) await switchToWal(driver);
+  const own = (current: FileState) => ownObjects(Boolean(current.schema.get("tasks")?.has("compiled_circuit_json")));
+  const complete = (current: FileState) => {
+    const wanted = own(current);
+    return (
+      Object.keys(wanted.tables).every((table) => current.schema.has(table)) &&
+      wanted.objects.every((name) => current.objects.has(name)) &&
+      !hasSeedObjects(current.schema, current.objects)
+    );
+  };
+  if (!complete(file)) {
+    try {
+      await driver.transaction(async (tx) => {
+        const current = await readFile(tx, internal);
+        if (complete(current)) return;
+        for (const change of own(current).changes) await tx.run(change);
+      });
+    } catch (error) {
+      throw new MigrationError(version, error);
+    }
+  }
+  const now = await readFile(driver, internal);
+  return { ...state, userVersion: now.userVersion, applied: [], schema: now.schema };
+}
+
+async function readOnly(
+  driver: Driver,
+  file: FileState,
+  state: Pick<SchemaState, "lineage" | "version" | "supportedVersion" | "readOnlyReason">,
+): Promise<SchemaState> {
+  // Belt and braces: the store refuses writes itself, this makes SQLite refuse them too.
+  await driver.run("PRAGMA query_only = 1");
+  return { ...state, userVersion: file.userVersion, applied: [], schema: file.schema };
 }
 
 /** Runs one step and its version bump in one transaction; a failure leaves the file as it was. */
-async function applyStep(driver: Driver, migration: Step, internal: readonly string[], stamp: boolean): Promise<boolean> {
+async function applyStep(
+  driver: Driver,
+  migration: Step,
+  internal: readonly string[],
+  versionOf: (file: FileState) => number,
+  stamp: boolean,
+): Promise<boolean> {
   try {
     return await driver.transaction(async (tx) => {
-      const { writesUserVersion } = driver.capabilities;
       // Another process may have migrated while we waited for the write lock.
       const file = await readFile(tx, internal);
-      if (writesUserVersion && file.userVersion >= migration.version) return false;
+      if (versionOf(file) >= migration.version) return false;
       if (stamp) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
       for (const change of migration.changes) {
         if (typeof change === "string") await tx.run(change);
         else if (!file.schema.get(change.table)?.has(change.column)) await tx.run(change.sql);
       }
-      if (writesUserVersion) await tx.run(`PRAGMA user_version = ${migration.version}`);
+      if (driver.capabilities.writesUserVersion && migration.version <= SHARED_VERSION) {
+        await tx.run(`PRAGMA user_version = ${migration.version}`);
+      }
       return true;
     });
   } catch (error) {
@@ -123,7 +205,8 @@ interface FileState {
   readonly applicationId: number;
   readonly userVersion: number;
   readonly schema: LiveSchema;
-  readonly indexes: ReadonlySet<string>;
+  /** Indexes and triggers, by name. */
+  readonly objects: ReadonlySet<string>;
 }
 
 /**
@@ -153,16 +236,16 @@ async function readFile(db: Executor, internal: readonly string[]): Promise<File
     applicationId: Number(first?.application_id ?? 0),
     userVersion: Number(first?.user_version ?? 0),
     schema: toSchema(ours.filter((row) => row.col !== null) as { tbl: string; col: string }[]),
-    indexes: new Set(ours.filter((row) => row.col === null).map((row) => row.tbl!)),
+    objects: new Set(ours.filter((row) => row.col === null).map((row) => row.tbl!)),
   };
 }
 
-/** Each table's columns, and each index by name with no column. */
+/** Each table's columns, and each index and trigger by name with no column. */
 const LIVE_COLUMNS = `SELECT m.name AS tbl, p.name AS col
   FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p
  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
  UNION ALL
-SELECT name, NULL FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'`;
+SELECT name, NULL FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'`;
 
 function toSchema(rows: readonly { tbl: string; col: string }[]): LiveSchema {
   const schema = new Map<string, Set<string>>();
@@ -191,13 +274,13 @@ function checkOwnership(applicationId: number, schema: LiveSchema): void {
   }
 }
 
-/** The version a file's tables show, for drivers that cannot keep it in the header. */
-function inferVersion(schema: LiveSchema, indexes: ReadonlySet<string>, migrations: readonly Step[]): number {
+/** The version of the seed lineage a file's tables show: how steps after v2, and every step on a replica, are known. */
+function inferVersion(schema: LiveSchema, objects: ReadonlySet<string>, migrations: readonly Step[]): number {
   let version = 0;
   for (const migration of migrations) {
     const complete =
       Object.entries(migration.tables).every(([table, columns]) => columns.every((column) => schema.get(table)?.has(column))) &&
-      migration.indexes.every((index) => indexes.has(index));
+      migration.indexes.every((index) => objects.has(index));
     if (!complete) break;
     version = migration.version;
   }
@@ -228,4 +311,28 @@ function describeMismatch(schema: LiveSchema, migrations: readonly Step[], claim
   }
   if (problems.length === 0) return undefined;
   return `the file says schema v${claimed} but its tables differ from ours (${problems.join("; ")}); it was written by another program`;
+}
+
+/** Says how a file of the uniqc lineage differs from the version it claims, or undefined when it matches. */
+function describeUniqcMismatch(schema: LiveSchema, claimed: number): string | undefined {
+  // Its columns show v3 at least, whatever the header says.
+  const required = uniqcTables(Math.max(claimed, 3));
+  const problems: string[] = [];
+  if (claimed < 3) problems.push("it has error_message, which that package added in its v3");
+  for (const [table, columns] of Object.entries(required)) {
+    const live = schema.get(table);
+    if (!live) {
+      problems.push(`table ${table} is missing`);
+      continue;
+    }
+    const missing = columns.filter((column) => !live.has(column));
+    if (missing.length > 0) problems.push(`${table} lacks ${missing.join(", ")}`);
+    if (table === "tasks" || table === "archived_tasks") {
+      // compiled_circuit_json is this cache's seed-era column, carried along by that package.
+      const extra = [...live].filter((column) => !columns.includes(column) && column !== "compiled_circuit_json");
+      if (extra.length > 0) problems.push(`${table} has ${extra.join(", ")}, which neither lineage defines`);
+    }
+  }
+  if (problems.length === 0) return undefined;
+  return `the file says v${claimed} of the uniqc package's lineage but its tables differ (${problems.join("; ")}); it was written by another program`;
 }

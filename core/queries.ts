@@ -2,12 +2,13 @@
  * The SQL of the store, built once per open from the live schema.
  *
  * Reads name their columns and put `NULL` in place of any the file lacks, so a file we may only
- * read (newer, or another program's) still lists. Writes happen only on files whose schema is
- * exactly ours, so they use the full column list.
+ * read (newer, or another program's) still lists, and a file of either lineage gives a task the
+ * same fields.
  */
 import type { SqlValue } from "./driver.ts";
-import type { LiveSchema } from "./migrator.ts";
+import type { Lineage, LiveSchema } from "./migrator.ts";
 import { TASK_COLUMNS } from "./schema.ts";
+import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import { TERMINAL_STATUSES } from "./validation.ts";
 
 export type Table = "tasks" | "archived_tasks";
@@ -75,28 +76,47 @@ export function whereOf(filter: TaskFilter, extra?: Where): Where {
 
 /** Column lists and table presence, fixed for one open file. */
 export interface TableShapes {
-  /** Whether the table exists (a v1 file we only read has no archive; only v4 has counters). */
-  has(table: Table | "task_counts"): boolean;
-  /** Every column of a task, with `archived_at` (NULL for active tasks). */
+  /** Whether the table exists (a v1 file we only read has no archive; only the uniqc lineage's v4 has shards). */
+  has(table: string): boolean;
+  /** Every column of a task, with `archived_at` (NULL for active tasks), as the task's fields. */
   full(table: Table): string;
   /** The listing columns, with `archived_at`. */
   summary(table: Table): string;
-  /** The shared columns, for copying rows between the two tables. */
+  /** The columns both tables share, for copying rows between them by name as the Python store does. */
   readonly copy: string;
+  /** Whether the file holds `error_message` (the uniqc lineage). */
+  readonly errorMessages: boolean;
+  /** Where compiled circuits are written: the tables' own column, or this cache's table beside them. */
+  readonly compiled: "column" | "table" | undefined;
+  /** The columns both shard tables share, where the file has them (the uniqc lineage's v4 on). */
+  readonly shardCopy: string | undefined;
 }
 
-export function tableShapes(schema: LiveSchema): TableShapes {
-  const columnsOf = (table: Table, names: readonly string[]) =>
-    names.map((name) => (schema.get(table)?.has(name) ? name : `NULL AS ${name}`)).join(", ");
+export function tableShapes(schema: LiveSchema, lineage: Lineage): TableShapes {
+  const live = (table: string, column: string) => schema.get(table)?.has(column) ?? false;
+  const compiled = lineage === "uniqc" ? (schema.has(COMPILED_TABLE) ? "table" : undefined) : live("tasks", "compiled_circuit_json") ? "column" : undefined;
+  const columnsOf = (table: Table) => {
+    const columns = [...TASK_COLUMNS.filter((name) => name !== "compiled_circuit_json"), "error_message"].map((name) =>
+      live(table, name) ? name : `NULL AS ${name}`,
+    );
+    if (compiled === "table") {
+      columns.push(`(SELECT c.compiled_circuit_json FROM ${COMPILED_TABLE} AS c WHERE c.task_id = ${table}.task_id) AS compiled_circuit_json`);
+    } else columns.push(compiled === "column" ? "compiled_circuit_json" : "NULL AS compiled_circuit_json");
+    return columns.join(", ");
+  };
   const archivedAt = (table: Table) => (table === "archived_tasks" ? "archived_at" : "NULL AS archived_at");
   const full = {
-    tasks: `${columnsOf("tasks", TASK_COLUMNS)}, ${archivedAt("tasks")}`,
-    archived_tasks: `${columnsOf("archived_tasks", TASK_COLUMNS)}, ${archivedAt("archived_tasks")}`,
+    tasks: `${columnsOf("tasks")}, ${archivedAt("tasks")}`,
+    archived_tasks: `${columnsOf("archived_tasks")}, ${archivedAt("archived_tasks")}`,
   };
+  const shared = (from: string, to: string) => [...(schema.get(from) ?? [])].filter((column) => live(to, column)).join(", ");
   return Object.freeze({
-    has: (table: Table | "task_counts") => schema.has(table),
+    has: (table: string) => schema.has(table),
     full: (table: Table) => full[table],
     summary: (table: Table) => `${LIST_COLUMNS}, ${archivedAt(table)}`,
-    copy: TASK_COLUMNS.join(", "),
+    copy: shared("tasks", "archived_tasks"),
+    errorMessages: live("tasks", "error_message"),
+    compiled,
+    shardCopy: schema.has("task_shards") && schema.has("archived_task_shards") ? shared("task_shards", "archived_task_shards") : undefined,
   });
 }

@@ -7,6 +7,10 @@
  * only: never edit or reorder a released step, the files in users' homes were made by them.
  * Synced replicas came later: what a step does only off replicas is marked `unsynced`, which
  * leaves its effect on every file exactly as released.
+ *
+ * The Python package later numbered steps of its own v3 to v5 (see uniqc-lineage.ts), so the
+ * header of a file of this lineage says at most {@link SHARED_VERSION}; v3 and v4 are known by
+ * what they made (`tables`, `indexes`), as on a replica, which keeps no header at all.
  */
 
 /** The `application_id` header of our files: the bytes `UNIC`. */
@@ -66,26 +70,39 @@ const ORDER_INDEXES = [
   ["backend_status_order", "backend, status, submit_time, task_id"],
 ] as const;
 
-const orderIndexNames = (prefix: string) => ORDER_INDEXES.map(([name]) => `${prefix}_${name}_idx`);
-
-function orderIndexes(prefix: string, table: string): string[] {
-  return ORDER_INDEXES.map(([name, columns]) => `CREATE INDEX IF NOT EXISTS ${prefix}_${name}_idx ON ${table}(${columns})`);
+/** The listing indexes of `table`, each named `${prefix}_${what}_idx`. */
+export function orderIndexes(prefix: string, table: string): { name: string; sql: string }[] {
+  return ORDER_INDEXES.map(([what, columns]) => {
+    const name = `${prefix}_${what}_idx`;
+    return { name, sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${table}(${columns})` };
+  });
 }
 
-/** Triggers that keep `task_counts` equal to the rows of `table`, whoever writes them. */
-export function countTriggers(table: "tasks" | "archived_tasks") {
+/** Where a file keeps its row counts, and the prefix of the triggers that keep them. */
+export interface CounterNames {
+  readonly table: string;
+  readonly triggerPrefix: string;
+}
+
+/** The counters of the seed lineage's v4. */
+export const SEED_COUNTERS: CounterNames = { table: "task_counts", triggerPrefix: "" };
+
+/** Triggers that keep the counters equal to the rows of `table`, whoever writes them. */
+export function countTriggers(table: "tasks" | "archived_tasks", counters: CounterNames = SEED_COUNTERS) {
+  const { table: counts, triggerPrefix } = counters;
   const add = (row: "NEW" | "OLD") =>
-    `INSERT INTO task_counts (tbl, backend, status, n) VALUES ('${table}', ${row}.backend, ${row}.status, 1)
+    `INSERT INTO ${counts} (tbl, backend, status, n) VALUES ('${table}', ${row}.backend, ${row}.status, 1)
        ON CONFLICT (tbl, backend, status) DO UPDATE SET n = n + 1;`;
   // A row being removed was counted, so its counter exists: a plain UPDATE, cheaper than an upsert.
   const remove = (row: "NEW" | "OLD") =>
-    `UPDATE task_counts SET n = n - 1 WHERE tbl = '${table}' AND backend = ${row}.backend AND status = ${row}.status;`;
+    `UPDATE ${counts} SET n = n - 1 WHERE tbl = '${table}' AND backend = ${row}.backend AND status = ${row}.status;`;
+  const name = (kind: string) => `${triggerPrefix}${table}_count_${kind}`;
   return {
-    insert: { name: `${table}_count_insert`, sql: `CREATE TRIGGER IF NOT EXISTS ${table}_count_insert AFTER INSERT ON ${table} BEGIN ${add("NEW")} END` },
-    delete: { name: `${table}_count_delete`, sql: `CREATE TRIGGER IF NOT EXISTS ${table}_count_delete AFTER DELETE ON ${table} BEGIN ${remove("OLD")} END` },
+    insert: { name: name("insert"), sql: `CREATE TRIGGER IF NOT EXISTS ${name("insert")} AFTER INSERT ON ${table} BEGIN ${add("NEW")} END` },
+    delete: { name: name("delete"), sql: `CREATE TRIGGER IF NOT EXISTS ${name("delete")} AFTER DELETE ON ${table} BEGIN ${remove("OLD")} END` },
     update: {
-      name: `${table}_count_update`,
-      sql: `CREATE TRIGGER IF NOT EXISTS ${table}_count_update AFTER UPDATE OF backend, status ON ${table}
+      name: name("update"),
+      sql: `CREATE TRIGGER IF NOT EXISTS ${name("update")} AFTER UPDATE OF backend, status ON ${table}
        WHEN OLD.backend IS NOT NEW.backend OR OLD.status IS NOT NEW.status
      BEGIN ${remove("OLD")} ${add("NEW")} END`,
     },
@@ -163,11 +180,10 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
     changes: [
       // Each listing's filter, then its order: newest first comes from walking these backwards,
       // with no sort and no temporary B-tree, whatever the filter.
-      ...orderIndexes("tasks", "tasks"),
-      ...orderIndexes("archived", "archived_tasks"),
+      ...[...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map((index) => index.sql),
     ],
     tables: { tasks: V3_COLUMNS, archived_tasks: [...V3_COLUMNS, "archived_at"] },
-    indexes: [...orderIndexNames("tasks"), ...orderIndexNames("archived")],
+    indexes: [...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map((index) => index.name),
     unsynced: {
       changes: [
         // The seed's single-column indexes are prefixes of those: every write paid for them, no
@@ -194,6 +210,9 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
     },
   },
 ]);
+
+/** The last version both lineages share: the highest `user_version` this cache writes. */
+export const SHARED_VERSION = 2;
 
 /** The newest schema version this build knows. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

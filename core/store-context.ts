@@ -7,6 +7,8 @@ import type { SchemaState } from "./migrator.ts";
 import { summaryRows, tableShapes, type Table, type TableShapes, type TaskFilter } from "./queries.ts";
 import type { TaskSummary } from "./task-rows.ts";
 import { PageCache } from "./page-cache.ts";
+import { SEED_COUNTERS, type CounterNames } from "./schema.ts";
+import { UNIQC_COUNTERS } from "./uniqc-lineage.ts";
 import type { Clock } from "./timestamps.ts";
 
 export interface StoreContext {
@@ -15,10 +17,11 @@ export interface StoreContext {
   readonly pages: PageCache | undefined;
   readonly shapes: TableShapes;
   /**
-   * Whether `task_counts` holds every table's counts: the v4 counters exist and the file is not
-   * a synced replica (where triggers do not travel, so counts are counted).
+   * The trigger-kept counters of every table, where the file has them: the seed lineage's v4
+   * (`task_counts`, not on a synced replica, where triggers do not travel), or this cache's own
+   * on a file of the uniqc lineage. Elsewhere counts are counted.
    */
-  readonly counters: boolean;
+  readonly counters: CounterNames | undefined;
   readonly clock: Clock;
   /** Throws {@link ReadOnlyError} when the file may only be read. */
   assertWritable(): void;
@@ -43,8 +46,8 @@ export function createStoreContext(driver: Driver, state: SchemaState, options: 
   return Object.freeze({
     driver,
     pages: options.keepPages && driver.capabilities.singleConnection ? new PageCache(() => driver.changeStamp()) : undefined,
-    shapes: tableShapes(state.schema),
-    counters: state.schema.has("task_counts") && !driver.capabilities.synced,
+    shapes: tableShapes(state.schema, state.lineage),
+    counters: countersOf(state, driver.capabilities.synced),
     clock: options.clock,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
@@ -62,6 +65,11 @@ export function createStoreContext(driver: Driver, state: SchemaState, options: 
       }
     },
   });
+}
+
+function countersOf(state: SchemaState, synced: boolean): CounterNames | undefined {
+  const counters = state.lineage === "uniqc" ? UNIQC_COUNTERS : SEED_COUNTERS;
+  return state.schema.has(counters.table) && !synced ? counters : undefined;
 }
 
 /** Ids without repeats, in the order given, as one JSON argument for `json_each`. */
@@ -93,7 +101,7 @@ export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly G
   if (!ctx.shapes.has(table)) return Promise.resolve([]);
   const load = async () => {
     const rows = await (ctx.counters
-      ? ctx.driver.all<GroupCount>("SELECT backend, status, n FROM task_counts WHERE tbl = ? AND n != 0", [table])
+      ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [table])
       : ctx.driver.all<GroupCount>(`SELECT backend, status, COUNT(*) AS n FROM ${table} GROUP BY backend, status`));
     return Object.freeze(rows.map((row) => Object.freeze({ backend: String(row.backend), status: String(row.status), n: Number(row.n) })));
   };

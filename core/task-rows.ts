@@ -20,12 +20,14 @@ export interface Task {
   metadata: Record<string, unknown>;
   /** The circuit in each compiled format, keyed by format name; null when not recorded. */
   compiled_circuit: Record<string, unknown> | null;
+  /** The cloud's error text, on files of the uniqc lineage; null elsewhere and while there is none. */
+  error_message: string | null;
   /** Set on archived tasks only. */
   archived_at?: string;
 }
 
 /** A task in a listing: the result is left out (it can be large), its presence is kept. */
-export type TaskSummary = Omit<Task, "result" | "compiled_circuit"> & { has_result: boolean };
+export type TaskSummary = Omit<Task, "result" | "compiled_circuit" | "error_message"> & { has_result: boolean };
 
 /** Active tasks per status. */
 export interface StatusCounts {
@@ -78,6 +80,7 @@ export function rowToTask(row: Row): Task {
     result: parseJson(row.result_json),
     metadata: (parseJson(row.metadata_json) ?? {}) as Record<string, unknown>,
     compiled_circuit: parseJson(row.compiled_circuit_json) as Record<string, unknown> | null,
+    error_message: (row.error_message ?? null) as string | null,
   };
   if (row.archived_at != null) task.archived_at = row.archived_at as string;
   return task;

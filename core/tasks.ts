@@ -1,12 +1,14 @@
 /**
  * Operations on active tasks (the `tasks` table).
  */
-import type { SqlValue } from "./driver.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
+import type { Executor, SqlValue } from "./driver.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { countRows, groupCounts, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
+import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "./timestamps.ts";
+import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import {
   ListOptionsSchema,
   TASK_STATUSES,
@@ -24,8 +26,11 @@ export interface BulkDeleteResult {
   missing: string[];
 }
 
+const conflict = (id: string) => new ConflictError(id, `Task ${id} is archived; restore it before updating it.`);
+
 export function taskOperations(ctx: StoreContext) {
   const { driver, shapes } = ctx;
+  const shards = shardMoves(shapes);
 
   /**
    * Active tasks, newest first by `submit_time`, as JSON text. With `includeArchived`, archived
@@ -55,7 +60,16 @@ export function taskOperations(ctx: StoreContext) {
     async save(input: TaskInput): Promise<Task> {
       ctx.assertWritable();
       const task = parseInput(TaskInputSchema, input);
+      if (task.error_message != null && !shapes.errorMessages) {
+        throw new InvalidInputError([
+          {
+            path: "error_message",
+            message: "cannot be kept in this file: it follows the seed lineage, whose tables have no error_message (the uniqc package adds it in its own v3)",
+          },
+        ]);
+      }
       const now = nowTimestamp(ctx.clock);
+      const compiled = task.compiled_circuit ? encodeJson(task.compiled_circuit, "compiled_circuit") : null;
       const values: Record<string, SqlValue> = {
         task_id: task.task_id,
         backend: task.backend,
@@ -65,25 +79,39 @@ export function taskOperations(ctx: StoreContext) {
         update_time: now,
         result_json: task.result === undefined || task.result === null ? null : encodeJson(task.result, "result"),
         metadata_json: encodeJson(task.metadata ?? {}, "metadata"),
-        compiled_circuit_json: task.compiled_circuit ? encodeJson(task.compiled_circuit, "compiled_circuit") : null,
       };
-      const given: Record<string, unknown> = {
-        shots: task.shots,
-        result_json: task.result,
-        metadata_json: task.metadata,
-        compiled_circuit_json: task.compiled_circuit,
-      };
+      const given: Record<string, unknown> = { shots: task.shots, result_json: task.result, metadata_json: task.metadata };
+      if (shapes.errorMessages) (values.error_message = task.error_message ?? null), (given.error_message = task.error_message);
+      if (shapes.compiled === "column") (values.compiled_circuit_json = compiled), (given.compiled_circuit_json = task.compiled_circuit);
       const updated = ["backend", "status", "update_time", ...Object.keys(given).filter((c) => given[c] !== undefined)];
       const columns = Object.keys(values);
-      const rows = await driver.all(
-        `INSERT INTO tasks (${columns.join(", ")})
-         SELECT ${columns.map(() => "?").join(", ")}
-          WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = ?)
-         ON CONFLICT(task_id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}
-         RETURNING ${shapes.full("tasks")}`,
-        [...Object.values(values), task.task_id],
-      );
-      if (!rows[0]) throw new ConflictError(task.task_id, `Task ${task.task_id} is archived; restore it before updating it.`);
+      const upsert = (db: Executor) =>
+        db.all(
+          `INSERT INTO tasks (${columns.join(", ")})
+           SELECT ${columns.map(() => "?").join(", ")}
+            WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = ?)
+           ON CONFLICT(task_id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}
+           RETURNING ${shapes.full("tasks")}`,
+          [...Object.values(values), task.task_id],
+        );
+      // Beside the tasks, the circuit is written first, so the row returned carries it; a
+      // conflict rolls it back.
+      const rows =
+        shapes.compiled === "table" && task.compiled_circuit !== undefined
+          ? await driver.transaction(async (tx) => {
+              await tx.run(
+                compiled === null
+                  ? `DELETE FROM ${COMPILED_TABLE} WHERE task_id = ?`
+                  : `INSERT INTO ${COMPILED_TABLE} (task_id, compiled_circuit_json) VALUES (?, ?)
+                     ON CONFLICT (task_id) DO UPDATE SET compiled_circuit_json = excluded.compiled_circuit_json`,
+                compiled === null ? [task.task_id] : [task.task_id, compiled],
+              );
+              const rows = await upsert(tx);
+              if (!rows[0]) throw conflict(task.task_id);
+              return rows;
+            })
+          : await upsert(driver);
+      if (!rows[0]) throw conflict(task.task_id);
       return rowToTask(rows[0]);
     },
 
@@ -124,36 +152,41 @@ export function taskOperations(ctx: StoreContext) {
       return [...totals].map(([backend, n]) => ({ backend, n })).sort((a, b) => b.n - a.n || (a.backend < b.backend ? -1 : 1));
     },
 
-    /** Deletes one active task. */
+    /** Deletes one active task, and its shards. */
     async delete(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
-      const { changes } = await driver.run("DELETE FROM tasks WHERE task_id = ?", [id]);
+      const { changes } = await driver.transaction(async (tx) => {
+        await shards.dropActive(tx, "?", [id]);
+        return tx.run("DELETE FROM tasks WHERE task_id = ?", [id]);
+      });
       if (changes === 0) throw new NotFoundError(id, "tasks");
     },
 
-    /** Deletes many active tasks in one statement; ids that were not active come back as missing. */
+    /** Deletes many active tasks (and their shards) in one transaction; ids that were not active come back as missing. */
     async bulkDelete(taskIds: readonly string[]): Promise<BulkDeleteResult> {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
-      const rows = await driver.all<{ task_id: string }>(
-        "DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id",
-        [json],
-      );
+      const rows = await driver.transaction(async (tx) => {
+        await shards.dropActive(tx, "SELECT value FROM json_each(?)", [json]);
+        return tx.all<{ task_id: string }>("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id", [json]);
+      });
       const deleted = rows.map((row) => String(row.task_id));
       return { deleted, missing: missingFrom(unique, deleted) };
     },
 
-    /** Deletes every active task in a terminal status; returns how many. */
+    /** Deletes every active task in a terminal status, and their shards; returns how many. */
     async clearCompleted(): Promise<number> {
       ctx.assertWritable();
-      const deleted = await ctx.inChunks((tx, limit) =>
-        tx.all<{ task_id: string }>(
+      const deleted = await ctx.inChunks(async (tx, limit) => {
+        const chosen = `SELECT task_id FROM tasks WHERE ${TERMINAL_SQL}${limit === undefined ? "" : ` LIMIT ${limit}`}`;
+        await shards.dropActive(tx, chosen, []);
+        return tx.all<{ task_id: string }>(
           limit === undefined
             ? `DELETE FROM tasks WHERE ${TERMINAL_SQL} RETURNING task_id`
-            : `DELETE FROM tasks WHERE task_id IN (SELECT task_id FROM tasks WHERE ${TERMINAL_SQL} LIMIT ${limit}) RETURNING task_id`,
-        ),
-      );
+            : `DELETE FROM tasks WHERE task_id IN (${chosen}) RETURNING task_id`,
+        );
+      });
       return deleted.length;
     },
   };

@@ -59,6 +59,8 @@ export const TaskInputSchema = v.object({
   result: v.optional(v.unknown()),
   metadata: v.optional(JsonObjectSchema),
   compiled_circuit: v.optional(v.nullable(JsonObjectSchema)),
+  /** The cloud's error text for a failed task; kept only by files of the uniqc lineage. */
+  error_message: v.optional(v.nullable(v.pipe(v.string("must be a string"), v.maxLength(65_536, "must be at most 65536 characters")))),
 });
 export type TaskInput = v.InferInput<typeof TaskInputSchema>;
 

@@ -1,6 +1,6 @@
 /** The behaviour suite, once per adapter available on this Node. */
 import { afterAll, describe, it } from "vitest";
-import { cacheContract } from "./contract/cache-contract.ts";
+import { appliesTo, cacheContract } from "./contract/cache-contract.ts";
 import { contractTargets } from "./contract/targets.ts";
 
 const { targets, cleanup } = await contractTargets();
@@ -9,7 +9,7 @@ afterAll(cleanup);
 for (const target of targets) {
   describe(target.name, () => {
     for (const contractCase of cacheContract) {
-      if (contractCase.needsFile && !target.files) continue;
+      if (!appliesTo(contractCase, target)) continue;
       it(contractCase.name, () => contractCase.run(target));
     }
   });

@@ -16,11 +16,13 @@ import {
   createTaskCache,
   type CacheOptions,
   type Connection,
+  type Lineage,
   type TaskCache,
 } from "../../core/index.ts";
 import { Buffer } from "node:buffer";
 import { writeFileSync } from "node:fs";
 import { UNIC, buildSeedFile, fileBytes, seedRow, tableBytes, tempDir } from "./fixtures.ts";
+import { uniqcDump, uniqcStore } from "../fixtures/uniqc.ts";
 
 /** An adapter under test. */
 export interface ContractTarget {
@@ -31,12 +33,21 @@ export interface ContractTarget {
   readonly files: boolean;
   /** A synced replica: no header, no triggers; the cases about those skip it. */
   readonly replica?: boolean;
+  /** The lineage of the files a fresh connection opens: the uniqc package's makes one as it would. */
+  readonly lineage?: Lineage;
 }
 
 export interface ContractCase {
   readonly name: string;
   readonly needsFile?: boolean;
+  /** A case about one lineage's files only. */
+  readonly lineage?: Lineage;
   run(target: ContractTarget): Promise<void>;
+}
+
+/** Whether a case runs on a target. */
+export function appliesTo(contractCase: ContractCase, target: Pick<ContractTarget, "files" | "lineage">): boolean {
+  return (!contractCase.needsFile || target.files) && (!contractCase.lineage || contractCase.lineage === (target.lineage ?? "seed"));
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
@@ -95,9 +106,290 @@ async function whereIs(cache: TaskCache, id: string): Promise<string> {
 
 const task = (id: string, extra: Record<string, unknown> = {}) => ({ task_id: id, backend: "dummy:local:simulator", status: "success" as const, ...extra });
 
-export const cacheContract: readonly ContractCase[] = [
+/** Shards whose task is not beside them, in either table: none may ever exist. */
+async function orphanShards(c: Connection): Promise<number> {
+  const [row] = await c.all<{ n: number }>(
+    `SELECT (SELECT COUNT(*) FROM task_shards WHERE uniqc_task_id NOT IN (SELECT task_id FROM tasks))
+          + (SELECT COUNT(*) FROM archived_task_shards WHERE uniqc_task_id NOT IN (SELECT task_id FROM archived_tasks)) AS n`,
+  );
+  return Number(row?.n);
+}
+
+/** Where that package's store finds a task's shards: active, archived, or none. */
+function shardsSeenByPython(path: string, id: string): { active: number; archived: number } {
+  const dump = uniqcDump(path);
+  return {
+    active: dump.task_shards.filter((s) => s.uniqc_task_id === id).length,
+    archived: dump.archived_task_shards.filter((s) => s.uniqc_task_id === id).length,
+  };
+}
+
+/** Cases about the uniqc package's own lineage (its v3 to v5), and how a seed-lineage file answers the same calls. */
+const lineageCases: readonly ContractCase[] = [
+  {
+    name: "a uniqc-lineage file opens read-write at its own version; its header and that package's objects stay, ours are all prefixed",
+    lineage: "uniqc",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        uniqcStore(path, [["save", "uqt_a", "running"], ["shard", "uqt_a", 0, "job-1", "running"]]);
+        const before = await raw(target, path, schemaSql);
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          assert.deepEqual(
+            { lineage: cache.info.lineage, version: cache.info.schemaVersion, supported: cache.info.supportedVersion, header: cache.info.userVersion },
+            { lineage: "uniqc", version: 5, supported: 5, header: 5 },
+          );
+          assert.equal(cache.info.readOnly, false);
+          assert.deepEqual(cache.info.applied, []);
+          await cache.save(task("uqt_b", { compiled_circuit: { originir: "QINIT 1" } }));
+          await cache.archive("uqt_a");
+          await cache.restore("uqt_a");
+        } finally {
+          await cache.close();
+        }
+        await raw(target, path, async (c) => {
+          assert.equal(await pragma(c, "user_version"), 5);
+          assert.equal(await pragma(c, "application_id"), UNIC);
+          const after = await schemaSql(c);
+          for (const entry of before) assert.ok(after.includes(entry), `changed or gone: ${entry}`);
+          const added = after.filter((entry) => !before.includes(entry));
+          assert.ok(added.length > 0);
+          for (const entry of added) assert.match(entry, /^\w+ tscache_/);
+        });
+      });
+    },
+  },
+  {
+    name: "shards move with their task (archive, restore, bulk, expired) and go with it (deletes, clear completed); none is ever orphaned",
+    lineage: "uniqc",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        uniqcStore(path, [
+          ["save", "uqt_s", "pending", { submit_time: "2026-01-01T00:00:00+00:00" }],
+          ["shard", "uqt_s", 0, "job-s0", "success"],
+          ["shard", "uqt_s", 1, "job-s1", "failed"],
+          ["save", "uqt_t", "pending", { submit_time: "2026-01-02T00:00:00+00:00" }],
+          ["shard", "uqt_t", 0, "job-t0", "success"],
+          ["save", "uqt_plain", "success"],
+        ]);
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          const shards = (await cache.shards("uqt_s"))!;
+          assert.equal(shards.shard_count, 2);
+          assert.deepEqual(shards.shards.map((s) => [s.shard_index, s.platform_task_id, s.status, s.error_message]), [
+            [0, "job-s0", "success", null],
+            [1, "job-s1", "failed", "job failed on the device"],
+          ]);
+          assert.equal("result_json" in shards.shards[0]!, false);
+          assert.equal((await cache.get("uqt_s"))!.status, "failed");
+          assert.deepEqual(await cache.shards("uqt_plain"), { task_id: "uqt_plain", shard_count: 0, shards: [] });
+          assert.equal(await cache.shards("uqt_nope"), undefined);
+
+          await cache.archive("uqt_s");
+          const archived = (await cache.shards("uqt_s"))!;
+          assert.equal(archived.shard_count, 2);
+          const archivedAt = (await cache.getArchived("uqt_s"))!.archived_at;
+          assert.ok(archived.shards.every((s) => s.archived_at === archivedAt));
+          assert.deepEqual(shardsSeenByPython(path, "uqt_s"), { active: 0, archived: 2 });
+
+          await cache.restore("uqt_s");
+          assert.deepEqual(shardsSeenByPython(path, "uqt_s"), { active: 2, archived: 0 });
+          assert.equal((await cache.shards("uqt_s"))!.shards[1]!.archived_at, undefined);
+
+          assert.deepEqual((await cache.bulkArchive(["uqt_s", "uqt_t", "uqt_none"])).missing, ["uqt_none"]);
+          assert.deepEqual(shardsSeenByPython(path, "uqt_t"), { active: 0, archived: 1 });
+          await cache.deleteArchived("uqt_t");
+          assert.deepEqual(shardsSeenByPython(path, "uqt_t"), { active: 0, archived: 0 });
+
+          await cache.restore("uqt_s");
+          const expired = await cache.archiveExpired({ hours: 24 });
+          assert.deepEqual(expired.archived, ["uqt_s"]);
+          assert.deepEqual(shardsSeenByPython(path, "uqt_s"), { active: 0, archived: 2 });
+          await cache.restore("uqt_s");
+          await cache.delete("uqt_s");
+          assert.deepEqual(shardsSeenByPython(path, "uqt_s"), { active: 0, archived: 0 });
+
+          uniqcStore(path, [["save", "uqt_u", "pending"], ["shard", "uqt_u", 0, "job-u0", "success"], ["save", "uqt_v", "pending"], ["shard", "uqt_v", 0, "job-v0", "running"]]);
+          assert.deepEqual(await cache.bulkDelete(["uqt_v"]), { deleted: ["uqt_v"], missing: [] });
+          assert.equal(await cache.clearCompleted(), 2);
+          assert.deepEqual(uniqcDump(path).task_shards, []);
+          assert.equal(await raw(target, path, orphanShards), 0);
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
+    name: "error_message is written and read by both tools, kept when omitted, cleared by null, and moves with its task",
+    lineage: "uniqc",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        uniqcStore(path, [["save", "uqt_p", "failed", { error_message: "quota exceeded" }]]);
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          assert.equal((await cache.get("uqt_p"))!.error_message, "quota exceeded");
+          const saved = await cache.save(task("uqt_c", { status: "failed", error_message: "device offline" }));
+          assert.equal(saved.error_message, "device offline");
+          assert.equal((await cache.save(task("uqt_c", { status: "failed" }))).error_message, "device offline");
+          assert.equal(uniqcDump(path).tasks.find((t) => t.task_id === "uqt_c")!.error_message, "device offline");
+          await cache.archive("uqt_c");
+          assert.equal((await cache.getArchived("uqt_c"))!.error_message, "device offline");
+          await cache.restore("uqt_c");
+          assert.equal((await cache.save(task("uqt_c", { status: "success", error_message: null }))).error_message, null);
+          await assert.rejects(cache.save(task("uqt_c", { error_message: 42 })), InvalidInputError);
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
+    name: "compiled circuits are kept beside that package's tables, follow the task through either tool's moves, and go with it",
+    lineage: "uniqc",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        uniqcStore(path);
+        const compiled = { originir: "QINIT 1\nX q[0]" };
+        const cache = await createTaskCache(await target.connect(path));
+        const kept = () => raw(target, path, (c) => c.all<{ task_id: string }>("SELECT task_id FROM tscache_compiled_circuits ORDER BY task_id"));
+        try {
+          assert.deepEqual((await cache.save(task("uqt_k", { compiled_circuit: compiled }))).compiled_circuit, compiled);
+          assert.deepEqual((await cache.save(task("uqt_k"))).compiled_circuit, compiled);
+          await cache.archive("uqt_k");
+          assert.deepEqual((await cache.getArchived("uqt_k"))!.compiled_circuit, compiled);
+          uniqcStore(path, [["restore", "uqt_k"], ["archive", "uqt_k"], ["restore", "uqt_k"]]);
+          assert.deepEqual((await cache.get("uqt_k"))!.compiled_circuit, compiled);
+          assert.deepEqual((await cache.getCircuit("uqt_k", "compiled")).circuit, compiled.originir);
+          // A conflict writes nothing, the circuit included.
+          await cache.save(task("uqt_z", { compiled_circuit: compiled }));
+          await cache.archive("uqt_z");
+          await assert.rejects(cache.save(task("uqt_z", { compiled_circuit: { originir: "QINIT 2" } })), ConflictError);
+          assert.deepEqual((await cache.getArchived("uqt_z"))!.compiled_circuit, compiled);
+          uniqcStore(path, [["delete_archived", "uqt_z"]]);
+          assert.deepEqual(await kept(), [{ task_id: "uqt_k" }]);
+          assert.equal((await cache.save(task("uqt_k", { compiled_circuit: null }))).compiled_circuit, null);
+          await cache.save(task("uqt_k", { compiled_circuit: compiled }));
+          uniqcStore(path, [["delete", "uqt_k"]]);
+          assert.deepEqual(await kept(), []);
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
+    name: "counts stay exact while that package writes: upserts, shard-driven statuses, moves one by one, deletes",
+    lineage: "uniqc",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        uniqcStore(path);
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          for (let i = 0; i < 12; i++) await cache.save(task(`uqt_own${i}`, { status: i % 2 ? "success" : "running", submit_time: "2026-01-01T00:00:00Z" }));
+          uniqcStore(path, [
+            ["save", "uqt_py1", "pending"],
+            ["shard", "uqt_py1", 0, "job-1", "running"],
+            ["shard", "uqt_py1", 1, "job-2", "success"],
+            ["shard", "uqt_py1", 0, "job-1", "cancelled"],
+            ["archive", "uqt_own1"],
+            ["archive_expired", 1],
+            ["restore", "uqt_own3"],
+            ["delete", "uqt_own0"],
+            ["clear_completed"],
+          ]);
+          const dump = uniqcDump(path);
+          const tally = (rows: Record<string, unknown>[]) => {
+            const counts: Record<string, number> = {};
+            for (const row of rows) counts[String(row.status)] = (counts[String(row.status)] ?? 0) + 1;
+            return counts;
+          };
+          const { total, ...byStatus } = await cache.counts();
+          assert.deepEqual(Object.fromEntries(Object.entries(byStatus).filter(([, n]) => n > 0)), tally(dump.tasks));
+          assert.equal(total, dump.tasks.length);
+          assert.equal(await cache.countArchived(), dump.archived_tasks.length);
+          assert.equal(await cache.countArchived({ status: "success" }), tally(dump.archived_tasks).success ?? 0);
+          assert.equal((await cache.list({ includeArchived: true, limit: 1000 })).total, dump.tasks.length + dump.archived_tasks.length);
+        } finally {
+          await cache.close();
+        }
+      });
+    },
+  },
+  {
+    name: "files at that package's v3 (no shards yet) and v4 open read-write; a v6 one is read-only and left as it was",
+    lineage: "uniqc",
+    needsFile: true,
+    async run(target) {
+      for (const version of [3, 4]) {
+        await withFile(async (path) => {
+          uniqcStore(path, [["save", "old-id", "failed", { error_message: "timeout" }]], version);
+          const cache = await createTaskCache(await target.connect(path));
+          try {
+            assert.deepEqual([cache.info.lineage, cache.info.schemaVersion, cache.info.readOnly], ["uniqc", version, false]);
+            assert.equal((await cache.get("old-id"))!.error_message, "timeout");
+            assert.deepEqual(await cache.shards("old-id"), { task_id: "old-id", shard_count: 0, shards: [] });
+            await cache.archive("old-id");
+            await cache.restore("old-id");
+          } finally {
+            await cache.close();
+          }
+          // That package still takes the file up to its v5 afterwards.
+          uniqcStore(path);
+          const dump = uniqcDump(path);
+          assert.equal(dump.tasks.length, 1);
+          assert.match(String(dump.tasks[0]!.task_id), /^uqt_[0-9a-f]{32}$/);
+          assert.equal(await raw(target, path, (c) => pragma(c, "user_version")), 5);
+        });
+      }
+      await withFile(async (path) => {
+        uniqcStore(path, [["save", "uqt_x", "success"]]);
+        await raw(target, path, (c) => c.run("PRAGMA user_version = 6"));
+        const bytes = fileBytes(path);
+        const cache = await createTaskCache(await target.connect(path));
+        try {
+          assert.equal(cache.info.readOnly, true);
+          assert.equal((await cache.get("uqt_x"))!.task_id, "uqt_x");
+          await assert.rejects(cache.archive("uqt_x"), (error: unknown) => {
+            assert.ok(error instanceof ReadOnlyError);
+            assert.deepEqual([error.fileVersion, error.supportedVersion], [6, 5]);
+            return true;
+          });
+        } finally {
+          await cache.close();
+        }
+        assert.equal(fileBytes(path), bytes);
+      });
+    },
+  },
+  {
+    name: "on a seed-lineage file a task has no error_message and no shards; saving one is refused and writes nothing",
+    lineage: "seed",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        const saved = await cache.save(task("s1", { error_message: null }));
+        assert.equal(saved.error_message, null);
+        assert.deepEqual(await cache.shards("s1"), { task_id: "s1", shard_count: 0, shards: [] });
+        await assert.rejects(cache.save(task("s2", { error_message: "boom" })), (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError);
+          assert.equal(error.issues[0]?.path, "error_message");
+          return true;
+        });
+        assert.equal(await cache.get("s2"), undefined);
+      });
+    },
+  },
+];
+
+const behaviourCases: readonly ContractCase[] = [
   {
     name: "a fresh database is stamped UNIC and migrated to the newest version",
+    lineage: "seed",
     async run(target) {
       await withCache(target, async (cache) => {
         assert.equal(cache.info.schemaVersion, 4);
@@ -107,14 +399,15 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
-    name: "the header and schema on disk are the seed's tables, plus v3's column and v4's indexes and counters",
+    name: "the header says v2, the version both lineages share; the schema is the seed's tables, plus v3's column and v4's indexes and counters",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
         await (await createTaskCache(await target.connect(path))).close();
         await raw(target, path, async (c) => {
           assert.equal(await pragma(c, "application_id"), UNIC);
-          assert.equal(await pragma(c, "user_version"), 4);
+          assert.equal(await pragma(c, "user_version"), 2);
           const indexes = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name");
           assert.deepEqual(
             indexes.map((r) => r.name),
@@ -649,7 +942,9 @@ export const cacheContract: readonly ContractCase[] = [
             ),
           );
           const counters = await raw(target, path, (c) =>
-            c.all<{ tbl: string; backend: string; status: string; n: number }>("SELECT tbl, backend, status, n FROM task_counts WHERE n != 0 ORDER BY 1, 2, 3"),
+            c.all<{ tbl: string; backend: string; status: string; n: number }>(
+              `SELECT tbl, backend, status, n FROM ${target.lineage === "uniqc" ? "tscache_task_counts" : "task_counts"} WHERE n != 0 ORDER BY 1, 2, 3`,
+            ),
           );
           assert.deepEqual(counters.map((r) => ({ ...r, n: Number(r.n) })), recount.map((r) => ({ ...r, n: Number(r.n) })));
           assert.deepEqual(await raw(target, path, schemaSql), schemaBefore);
@@ -661,6 +956,7 @@ export const cacheContract: readonly ContractCase[] = [
   },
   {
     name: "a v1 file from the seed's DDL upgrades to v3 with every value byte-identical",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -677,7 +973,7 @@ export const cacheContract: readonly ContractCase[] = [
         await cache.close();
         await raw(target, path, async (c) => {
           assert.deepEqual(await tableBytes(c, "tasks", V1_COLUMNS), before);
-          assert.equal(await pragma(c, "user_version"), 4);
+          assert.equal(await pragma(c, "user_version"), 2);
           assert.equal((await c.all("SELECT 1 FROM tasks WHERE compiled_circuit_json IS NOT NULL")).length, 0);
         });
       });
@@ -685,6 +981,7 @@ export const cacheContract: readonly ContractCase[] = [
   },
   {
     name: "a v2 file from the seed's DDL upgrades to v3 with both tables byte-identical, and the schema matches a fresh one",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -710,6 +1007,7 @@ export const cacheContract: readonly ContractCase[] = [
   },
   {
     name: "a migration step that fails half-way leaves the version and the schema as they were",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -737,6 +1035,7 @@ export const cacheContract: readonly ContractCase[] = [
   },
   {
     name: "migrations run twice are no-ops, and a file with the tables but user_version 0 is adopted",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -754,12 +1053,13 @@ export const cacheContract: readonly ContractCase[] = [
           await c.run("PRAGMA application_id = 0");
         });
         const adopted = await createTaskCache(await target.connect(path));
-        assert.deepEqual(adopted.info.applied, [1, 2, 3, 4]);
+        // Its tables show every step, so none runs again.
+        assert.deepEqual(adopted.info.applied, []);
         assert.equal(adopted.info.readOnly, false);
         assert.equal((await adopted.get("keep"))?.task_id, "keep");
         await adopted.close();
         await raw(target, path, async (c) => {
-          assert.equal(await pragma(c, "user_version"), 4);
+          assert.equal(await pragma(c, "user_version"), 2);
           assert.equal(await pragma(c, "application_id"), UNIC);
           assert.deepEqual(await schemaSql(c), schemaBefore);
         });
@@ -767,13 +1067,13 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
-    name: "a file at version 5 is served read-only: reads work, writes say both versions, bytes unchanged",
+    name: "a seed-lineage file at version 5 is served read-only: reads work, writes say both versions, bytes unchanged",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
         await raw(target, path, async (c) => {
           await buildSeedFile(c, 2, 4, 1);
-          await c.run("ALTER TABLE tasks ADD COLUMN error_message TEXT");
           await c.run("CREATE TABLE task_events (id INTEGER PRIMARY KEY, task_id TEXT)");
           await c.run("PRAGMA user_version = 5");
         });
@@ -811,7 +1111,8 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
   {
-    name: "a v3 file of another lineage (error_message, no compiled circuit) is read-only with the difference named",
+    name: "a uniqc-lineage file whose tables differ from its version is read-only with the difference named",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -819,13 +1120,13 @@ export const cacheContract: readonly ContractCase[] = [
           await buildSeedFile(c, 2, 3, 2);
           await c.run("ALTER TABLE tasks ADD COLUMN error_message TEXT");
           await c.run("ALTER TABLE archived_tasks ADD COLUMN error_message TEXT");
-          await c.run("PRAGMA user_version = 3");
+          await c.run("PRAGMA user_version = 4");
         });
         const bytes = fileBytes(path);
         const cache = await createTaskCache(await target.connect(path));
         assert.equal(cache.info.readOnly, true);
-        assert.match(cache.info.readOnlyReason!, /compiled_circuit_json/);
-        assert.match(cache.info.readOnlyReason!, /error_message/);
+        assert.equal(cache.info.lineage, "uniqc");
+        assert.match(cache.info.readOnlyReason!, /task_shards is missing/);
         assert.equal((await cache.list({ includeArchived: true })).total, 5);
         await assert.rejects(cache.save(task("x")), ReadOnlyError);
         await cache.close();
@@ -835,6 +1136,7 @@ export const cacheContract: readonly ContractCase[] = [
   },
   {
     name: "a file of another application is refused before anything is written",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -854,6 +1156,7 @@ export const cacheContract: readonly ContractCase[] = [
   },
   {
     name: "a file that is not SQLite is refused with a clear error and left as it was",
+    lineage: "seed",
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
@@ -868,3 +1171,5 @@ export const cacheContract: readonly ContractCase[] = [
     },
   },
 ];
+
+export const cacheContract: readonly ContractCase[] = [...behaviourCases, ...lineageCases];

@@ -3,7 +3,7 @@
  * Prints one JSON line `{ runtime, adapters, passed, failed, failures }`; exits 1 on a failure.
  */
 import process from "node:process";
-import { cacheContract } from "../contract/cache-contract.ts";
+import { appliesTo, cacheContract } from "../contract/cache-contract.ts";
 import { contractTargets } from "../contract/targets.ts";
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
@@ -13,7 +13,7 @@ const failures: string[] = [];
 try {
   for (const target of targets) {
     for (const contractCase of cacheContract) {
-      if (contractCase.needsFile && !target.files) continue;
+      if (!appliesTo(contractCase, target)) continue;
       try {
         await contractCase.run(target);
         passed++;

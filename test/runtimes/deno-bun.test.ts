@@ -6,12 +6,12 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cacheContract } from "../contract/cache-contract.ts";
+import { appliesTo, cacheContract } from "../contract/cache-contract.ts";
+import { TARGET_SHAPES } from "../contract/targets.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const runner = "test/runtime/run-contract.ts";
-// Four targets; the in-memory one and the replica skip the file cases.
-const expected = cacheContract.length * 4 - 2 * cacheContract.filter((c) => c.needsFile).length;
+const expected = TARGET_SHAPES.reduce((sum, target) => sum + cacheContract.filter((c) => appliesTo(c, target)).length, 0);
 
 const runtimes = [
   { name: "deno", command: join(root, "node_modules", ".bin", "deno"), args: ["run", "-A", runner], local: "node:sqlite" },
@@ -19,11 +19,18 @@ const runtimes = [
 ];
 
 describe.each(runtimes)("$name", ({ command, args, local }) => {
-  it(`passes the whole contract on ${local}, libsql file:, libsql :memory: and a synced replica`, () => {
+  it(`passes the whole contract on ${local}, libsql file:, libsql :memory:, a synced replica, and uniqc-lineage files`, () => {
     const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 120_000 });
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
     expect(report.failures, result.stderr).toEqual([]);
-    expect(report.adapters).toEqual([`local file (${local})`, "libsql file:", "libsql :memory:", "turso sync replica"]);
+    expect(report.adapters).toEqual([
+      `local file (${local})`,
+      "libsql file:",
+      "libsql :memory:",
+      "turso sync replica",
+      `uniqc lineage v5, local file (${local})`,
+      "uniqc lineage v5, libsql file:",
+    ]);
     expect(report.passed).toBe(expected);
     expect(result.status).toBe(0);
   });
