@@ -150,6 +150,7 @@ export function createApp(store: TaskCache, options: AppOptions) {
       return c.json({
         status: "ok",
         schema_version: info.schemaVersion,
+        lineage: info.lineage,
         read_only: info.readOnly,
         ...(sync ? { sync } : {}),
         ...(following ? { import_from: following } : {}),
@@ -185,6 +186,8 @@ export function createApp(store: TaskCache, options: AppOptions) {
         version: options.version,
         schema_version: info.schemaVersion,
         supported_schema_version: info.supportedVersion,
+        lineage: info.lineage,
+        user_version: info.userVersion,
         read_only: info.readOnly,
         read_only_reason: info.readOnlyReason ?? null,
         adapter: info.capabilities.adapter,
@@ -220,6 +223,12 @@ export function createApp(store: TaskCache, options: AppOptions) {
       const task = await cache.get(id);
       if (!task) throw new NotFoundError(id, "tasks");
       return c.json(task);
+    })
+    .get("/api/tasks/:id/shards", validate("param", TaskIdParams), async (c) => {
+      const { id } = c.req.valid("param");
+      const shards = await cache.shards(id);
+      if (!shards) throw new NotFoundError(id, "tasks");
+      return c.json(shards);
     })
     .put("/api/tasks/:id", validate("param", TaskIdParams), requireJson, validate("json", TaskBody), async (c) => {
       const { id } = c.req.valid("param");

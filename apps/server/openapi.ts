@@ -47,12 +47,18 @@ const SYNC_STATE = {
   },
 };
 
+const LINEAGE = {
+  enum: ["seed", "uniqc"],
+  description: "Which history the file follows after v2: the seed's (this cache's own v3 and v4), or the uniqc package's own v3 to v5",
+};
+
 const HEALTH = {
   type: "object",
-  required: ["status", "schema_version", "read_only"],
+  required: ["status", "schema_version", "lineage", "read_only"],
   properties: {
     status: { const: "ok" },
-    schema_version: { type: "integer" },
+    schema_version: { type: "integer", description: "In the numbers of the file's lineage" },
+    lineage: LINEAGE,
     read_only: { type: "boolean" },
     sync: { ...SYNC_STATE, description: "Present when the cache is a synced replica" },
     import_from: {
@@ -83,6 +89,36 @@ const SYNC_REPORT = {
   },
 };
 
+const SHARDS = {
+  type: "object",
+  required: ["task_id", "shard_count", "shards"],
+  description: "The cloud jobs behind one task, on files of the uniqc lineage; none elsewhere",
+  properties: {
+    task_id: { type: "string" },
+    shard_count: { type: "integer" },
+    shards: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["uniqc_task_id", "shard_index", "platform_task_id", "backend", "circuit_count", "sub_index_offset", "status", "error_message", "submit_time", "update_time"],
+        properties: {
+          uniqc_task_id: { type: "string" },
+          shard_index: { type: "integer" },
+          platform_task_id: { type: "string", description: "The job's id on the cloud platform" },
+          backend: { type: "string" },
+          circuit_count: { type: "integer" },
+          sub_index_offset: { type: "integer" },
+          status: { type: "string" },
+          error_message: { type: ["string", "null"] },
+          submit_time: { type: "string" },
+          update_time: { type: "string" },
+          archived_at: { type: "string", description: "On the shards of archived tasks" },
+        },
+      },
+    },
+  },
+};
+
 const ID = TaskIdParams;
 
 /** Every route of the app; a test checks this list against the routes the app registers. */
@@ -90,6 +126,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: "get", path: "/api/tasks", summary: "List active tasks, newest first", tag: "tasks", query: ListQuery, errors: [400] },
   { method: "get", path: "/api/tasks/counts", summary: "Count active tasks per status", tag: "tasks" },
   { method: "get", path: "/api/tasks/{id}", summary: "Get one active task, whole", tag: "tasks", path_params: ID, errors: [400, 404] },
+  { method: "get", path: "/api/tasks/{id}/shards", summary: "The shards of a task, active or archived (the cloud jobs behind it)", tag: "tasks", path_params: ID, response: SHARDS, errors: [400, 404] },
   { method: "put", path: "/api/tasks/{id}", summary: "Record or update a task", tag: "tasks", path_params: ID, body: TaskBody, errors: [400, 409, 413] },
   { method: "delete", path: "/api/tasks/{id}", summary: "Delete an active task", tag: "tasks", path_params: ID, errors: [400, 404, 409] },
   { method: "post", path: "/api/tasks/{id}/archive", summary: "Move a task to the archive", tag: "archive", path_params: ID, errors: [400, 404, 409] },

@@ -106,16 +106,32 @@ const put = (api: Api, id: string, body: Record<string, unknown> = {}) =>
 
 export const conformance: readonly ConformanceCase[] = [
   {
+    name: "a task's shards answer as the Python gateway's do: none on a seed-lineage file, 404 for an unknown id",
+    async run(api) {
+      await put(api, "shards-1");
+      assert.deepEqual(await api.ok("GET", "/api/tasks/shards-1/shards"), { task_id: "shards-1", shard_count: 0, shards: [] });
+      assert.equal((await api.ok("GET", "/api/tasks/shards-1")).error_message, null);
+      const missing = await api.get("/api/tasks/shards-none/shards");
+      assert.equal(missing.status, 404);
+      assert.match(missing.type, /^application\/problem\+json/);
+      const refused = await api.put("/api/tasks/shards-2", { backend: "b", status: "failed", error_message: "boom" });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.json.errors[0].path, "error_message");
+      assert.equal((await api.get("/api/tasks/shards-2")).status, 404);
+    },
+  },
+  {
     name: "health and version describe the service",
     async run(api) {
       const { sync, ...health } = await api.ok("GET", "/api/health");
-      assert.deepEqual(health, { status: "ok", schema_version: 4, read_only: false });
+      assert.deepEqual(health, { status: "ok", schema_version: 4, lineage: "seed", read_only: false });
       // A synced replica also says how it stands with its server.
       if (sync !== undefined) assert.deepEqual(Object.keys(sync).sort(), ["failures", "interval_ms", "last_error", "last_pull", "last_push", "pending_changes"]);
       const version = await api.ok("GET", "/api/version");
       assert.match(version.version, /^\d+\.\d+\.\d+/);
       assert.equal(version.schema_version, 4);
       assert.equal(version.supported_schema_version, 4);
+      assert.equal(version.lineage, "seed");
       assert.equal(version.read_only, false);
       assert.equal(typeof version.adapter, "string");
       assert.ok(["node", "deno", "bun"].includes(version.runtime));
