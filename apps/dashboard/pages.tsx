@@ -1,6 +1,6 @@
 /** The dashboard's pages, rendered on the server with hono/jsx. */
 import { raw } from "hono/html";
-import type { StatusCounts, Task, TaskSummary } from "../../core/index.ts";
+import type { StatusCounts, Task, TaskShard, TaskSummary } from "../../core/index.ts";
 import { TASK_STATUSES } from "../../core/index.ts";
 import { histogramSvg, outcomesOf } from "../../core/drawing/index.ts";
 import { Layout, type PageFrame } from "./layout.tsx";
@@ -184,6 +184,7 @@ export function ConfirmExpiredPage(props: { frame: PageFrame; count: number; hou
 
 /** The error text a task carries, wherever its writer put it. */
 function errorTextOf(task: Task): string | undefined {
+  if (task.error_message) return task.error_message;
   for (const source of [task.result, task.metadata]) {
     if (source && typeof source === "object") {
       for (const key of ["error_message", "error", "message"]) {
@@ -195,7 +196,7 @@ function errorTextOf(task: Task): string | undefined {
   return undefined;
 }
 
-export function TaskPage(props: { frame: PageFrame; task: Task; tab: "source" | "compiled" | "executed"; circuit: string }) {
+export function TaskPage(props: { frame: PageFrame; task: Task; shards: TaskShard[]; tab: "source" | "compiled" | "executed"; circuit: string }) {
   const { task } = props;
   const outcomes = outcomesOf(task.result);
   const error = errorTextOf(task);
@@ -224,6 +225,30 @@ export function TaskPage(props: { frame: PageFrame; task: Task; tab: "source" | 
         )}
         <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete</button>
       </form>
+      {props.shards.length > 0 && (
+        <>
+          <h2>Shards</h2>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr><th>#</th><th>platform job</th><th>status</th><th>circuits</th><th>updated</th><th>error</th></tr>
+              </thead>
+              <tbody>
+                {props.shards.map((shard) => (
+                  <tr>
+                    <td>{shard.shard_index}</td>
+                    <td>{shard.platform_task_id}</td>
+                    <td><Status status={shard.status} /></td>
+                    <td>{shard.circuit_count}</td>
+                    <td>{shard.update_time}</td>
+                    <td>{shard.error_message ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       <h2>Result</h2>
       {outcomes ? <div class="scroll">{raw(histogramSvg(outcomes))}</div> : <p>{task.result === null ? "No result yet." : "The result holds no outcome counts."}</p>}
       {task.result !== null && (

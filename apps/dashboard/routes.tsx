@@ -140,8 +140,10 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     if (!task) return c.html(<NotFoundPage frame={frame("Not found", "tasks")} what={`There is no task ${id}.`} />, 404);
     const requested = c.req.query("circuit");
     const tab = (CIRCUIT_FORMATS as readonly string[]).includes(requested ?? "") ? (requested as (typeof CIRCUIT_FORMATS)[number]) : "source";
-    const circuit = circuitFragment(await cache.getCircuit(id, tab));
-    return c.html(<TaskPage frame={frame(id, task.archived_at ? "archive" : "tasks")} task={task} tab={tab} circuit={circuit} />);
+    const [view, shards] = await Promise.all([cache.getCircuit(id, tab), cache.shards(id)]);
+    return c.html(
+      <TaskPage frame={frame(id, task.archived_at ? "archive" : "tasks")} task={task} shards={shards?.shards ?? []} tab={tab} circuit={circuitFragment(view)} />,
+    );
   });
 
   app.get("/ui/tasks/archive-expired", async (c) => {

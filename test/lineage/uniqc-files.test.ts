@@ -173,6 +173,10 @@ describe("the API on a file of the uniqc lineage", () => {
       );
       const task = await get("/api/tasks/uqt_g");
       expect([task.body.status, task.body.error_message]).toEqual(["running", "calibration drift"]);
+      const page = await (await app.request("/tasks/uqt_g")).text();
+      expect(page).toContain("<h2>Shards</h2>");
+      expect(page).toContain("job-g1");
+      expect(page).toContain("calibration drift");
       expect(await get("/api/health")).toEqual({ status: 200, body: { status: "ok", schema_version: 5, lineage: "uniqc", read_only: false } });
       const archived = await app.request("/api/tasks/uqt_g/archive", { method: "POST" });
       expect(archived.status).toBe(200);
