@@ -5,13 +5,13 @@
  * round trip, which on that lineage moves the task's shard too.
  *
  *   npx tsx bench/lineage.ts                  # 1M tasks, about two minutes
- *   npx tsx bench/lineage.ts --rows 10000 --seconds 0.05
+ *   npx tsx bench/lineage.ts --rows 10000 --seconds 0.05 --out /tmp/lineage.json
  *
  * The uniqc file is the seed-era v2 file taken through that package's v3 to v5 by
  * `test/fixtures/uniqc_store.py`, with one shard per task, as its v5 step leaves them.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { openConnection } from "../adapters/open.ts";
 import { createTaskCache, type TaskCache } from "../core/index.ts";
@@ -19,10 +19,11 @@ import { uniqcStore } from "../test/fixtures/uniqc.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs } from "./mean-time.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string" }, seconds: { type: "string" } } });
+const { values } = parseArgs({ options: { rows: { type: "string" }, seconds: { type: "string" }, out: { type: "string" } } });
 const rows = Number(values.rows ?? 1_000_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;
-const outDir = join(import.meta.dirname, "out");
+const out = values.out ?? join(import.meta.dirname, "out", "lineage.json");
+const outDir = dirname(out);
 mkdirSync(outDir, { recursive: true });
 const remove = (path: string) => ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${path}${suffix}`, { force: true }));
 
@@ -95,6 +96,6 @@ const lines = [
   ...table.map((row) => `| ${row.operation} | ${fmt(row.seedMs)} | ${fmt(row.uniqcMs)} | ${(row.uniqcMs / row.seedMs).toFixed(2)} |`),
 ];
 console.log(lines.join("\n"));
-writeFileSync(join(outDir, "lineage.json"), JSON.stringify({ rows, firstOpenMs, laterOpenMs, table }, null, 2));
+writeFileSync(out, JSON.stringify({ rows, firstOpenMs, laterOpenMs, table }, null, 2));
 remove(seedFile);
 remove(uniqcFile);

@@ -37,3 +37,22 @@ it("bench/run --smoke measures every operation, the migration and the server", (
     temp.remove();
   }
 });
+
+it("bench/lineage measures every operation on both lineages, and the first open", () => {
+  const temp = tempDir("uniqc-bench-");
+  try {
+    const out = temp.file("lineage.json");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "bench/lineage.ts", "--rows", "3000", "--seconds", "0.02", "--out", out], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\| uniqc \/ seed \|/);
+    const figures = JSON.parse(readFileSync(out, "utf8"));
+    expect(figures.table).toHaveLength(10);
+    for (const row of figures.table) {
+      expect(row.seedMs, row.operation).toBeGreaterThan(0);
+      expect(row.uniqcMs, row.operation).toBeGreaterThan(0);
+    }
+    expect(figures.firstOpenMs).toBeGreaterThan(0);
+  } finally {
+    temp.remove();
+  }
+});
