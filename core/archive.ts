@@ -8,7 +8,7 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { countRows, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
+import { countRows, idSet, missingFrom, parsePage, readPage, type Batch, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
 import { countTriggers, type CounterNames } from "./schema.ts";
 import { shardMoves } from "./shards.ts";
@@ -16,11 +16,13 @@ import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
 import {
   ArchiveExpiredSchema,
   ListOptionsSchema,
+  PurgeSchema,
   TaskIdSchema,
   TaskIdsSchema,
   parseInput,
   type ArchiveExpiredOptions,
   type ListOptions,
+  type PurgeOptions,
 } from "./validation.ts";
 
 /** What a bulk archive did, per id. */
@@ -154,13 +156,14 @@ export function archiveOperations(ctx: StoreContext) {
      * (on a synced replica, in chunks; see `StoreContext.inChunks`). With `terminalOnly` (the
      * default), tasks still pending or running stay and are reported.
      */
-    async archiveExpired(options: ArchiveExpiredOptions = {}): Promise<ArchiveExpiredResult> {
+    async archiveExpired(options: ArchiveExpiredOptions = {}, batch?: Batch): Promise<ArchiveExpiredResult> {
       ctx.assertWritable();
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
       const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
       const terminal = TERMINAL_SQL;
-      const archived = await ctx.inChunks((tx, limit) =>
-        moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true, limit),
+      const archived = await ctx.inChunks(
+        (tx, limit) => moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true, limit),
+        batch,
       );
       const skipped = terminalOnly
         ? await driver.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [cutoff])
@@ -198,6 +201,27 @@ export function archiveOperations(ctx: StoreContext) {
     countArchived(filter: TaskFilter = {}): Promise<number> {
       const { status, backend } = parseInput(ListOptionsSchema, filter);
       return countRows(ctx, "archived_tasks", { status, backend });
+    },
+
+    /**
+     * Deletes archived tasks (and their shards) archived more than `olderThanHours` ago, in
+     * transactions of `batch.rows` when given; with `dryRun`, only counts them. Returns how many.
+     */
+    async purgeArchived(options: PurgeOptions, batch?: Batch): Promise<{ count: number; cutoff: string }> {
+      const { olderThanHours, dryRun } = parseInput(PurgeSchema, options);
+      const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - olderThanHours * 3_600_000));
+      if (!shapes.has("archived_tasks")) return { count: 0, cutoff };
+      if (dryRun) {
+        const [row] = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM archived_tasks WHERE archived_at < ?", [cutoff]);
+        return { count: Number(row?.n ?? 0), cutoff };
+      }
+      ctx.assertWritable();
+      const purged = await ctx.inChunks(async (tx, limit) => {
+        const chosen = `SELECT task_id FROM archived_tasks WHERE archived_at < ?${limit === undefined ? "" : ` LIMIT ${limit}`}`;
+        await shards.dropArchived(tx, chosen, [cutoff]);
+        return tx.all<{ task_id: string }>(`DELETE FROM archived_tasks WHERE task_id IN (${chosen}) RETURNING task_id`, [cutoff]);
+      }, batch);
+      return { count: purged.length, cutoff };
     },
 
     /** Deletes an archived task for good, with its archived shards. */

@@ -4,11 +4,13 @@
 import { archiveOperations } from "./archive.ts";
 import { circuitOperations } from "./circuits.ts";
 import { createDriver, type Capabilities, type Connection } from "./driver.ts";
+import { exportOperations } from "./exports.ts";
 import { importOperations } from "./imports.ts";
 import { NotSyncedError } from "./errors.ts";
 import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
 import { startReplication, type SyncReport, type SyncState } from "./replication.ts";
+import { retentionOperations } from "./retention.ts";
 import { shardOperations } from "./shards.ts";
 import { createStoreContext } from "./store-context.ts";
 import { taskOperations } from "./tasks.ts";
@@ -56,7 +58,9 @@ export interface CacheInfo {
 export type TaskCache = ReturnType<typeof taskOperations> &
   ReturnType<typeof archiveOperations> &
   ReturnType<typeof shardOperations> &
+  ReturnType<typeof retentionOperations> &
   ReturnType<typeof importOperations> &
+  ReturnType<typeof exportOperations> &
   ReturnType<typeof circuitOperations> & {
     readonly info: CacheInfo;
     /**
@@ -114,8 +118,10 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     ...tasks,
     ...archive,
     ...shardOperations(ctx),
+    ...retentionOperations(archive, ctx.clock),
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),
     ...importOperations(ctx),
+    ...exportOperations(ctx),
     info,
     sync: () => (replication ? replication.sync() : Promise.reject(new NotSyncedError())),
     syncState: async () => replication?.state(),

@@ -12,10 +12,19 @@ import * as v from "valibot";
 import type { Executor } from "./driver.ts";
 import { reconcile } from "./reconcile.ts";
 import { TASK_COLUMNS } from "./schema.ts";
+import type { TableShapes } from "./queries.ts";
 import type { StoreContext } from "./store-context.ts";
-import { TaskIdSchema, TimestampSchema } from "./validation.ts";
+import { COMPILED_TABLE } from "./uniqc-lineage.ts";
+import { normalizeTimestamp } from "./timestamps.ts";
+import { TaskIdSchema } from "./validation.ts";
 
 const TextOrNull = v.nullish(v.string(), null);
+
+/** A timestamp kept as its text, so a row comes back byte for byte; checked, not rewritten. */
+const StoredTimestamp = v.pipe(
+  v.string("must be an ISO-8601 timestamp"),
+  v.check((text) => normalizeTimestamp(text) !== undefined, "must be an ISO-8601 timestamp such as 2026-05-03T08:05:27.123456+00:00"),
+);
 
 /** A task row as a cache file stores it; `archived_at` on archived rows only. */
 export const StoredTaskSchema = v.object({
@@ -23,12 +32,13 @@ export const StoredTaskSchema = v.object({
   backend: v.pipe(v.string(), v.minLength(1)),
   status: v.pipe(v.string(), v.minLength(1)),
   shots: v.pipe(v.number(), v.integer()),
-  submit_time: TimestampSchema,
-  update_time: TimestampSchema,
+  submit_time: StoredTimestamp,
+  update_time: StoredTimestamp,
   result_json: TextOrNull,
   metadata_json: v.optional(v.string(), "{}"),
   compiled_circuit_json: TextOrNull,
-  archived_at: v.optional(TimestampSchema),
+  error_message: TextOrNull,
+  archived_at: v.optional(StoredTimestamp),
 });
 export type StoredTask = v.InferInput<typeof StoredTaskSchema>;
 
@@ -40,33 +50,47 @@ export interface ImportResult {
   readonly rejected: readonly { task_id: unknown; reason: string }[];
 }
 
-const fields = (extra: string[] = []) => [...TASK_COLUMNS, ...extra];
-const fromJson = (columns: string[]) => columns.map((column) => `j.value ->> '$.${column}'`).join(", ");
-/** On update: every column from the import, but a compiled circuit the other file lacks is kept. */
-const assignments = (table: string, columns: string[]) =>
-  columns
-    .filter((column) => column !== "task_id")
-    .map((column) =>
-      column === "compiled_circuit_json" ? `${column} = COALESCE(excluded.${column}, ${table}.${column})` : `${column} = excluded.${column}`,
-    )
-    .join(", ");
-
-const ACTIVE = fields();
-const ARCHIVED = fields(["archived_at"]);
-
-const IMPORT_ACTIVE = `INSERT INTO tasks (${ACTIVE.join(", ")})
-  SELECT ${fromJson(ACTIVE)} FROM json_each(?) AS j
-   WHERE NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = j.value ->> '$.task_id' AND a.archived_at >= j.value ->> '$.update_time')
-  ON CONFLICT (task_id) DO UPDATE SET ${assignments("tasks", ACTIVE)}
-   WHERE excluded.update_time > tasks.update_time`;
-
-const IMPORT_ARCHIVED = `INSERT INTO archived_tasks (${ARCHIVED.join(", ")})
-  SELECT ${fromJson(ARCHIVED)} FROM json_each(?) AS j
-   WHERE NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = j.value ->> '$.task_id' AND t.update_time > j.value ->> '$.archived_at')
-  ON CONFLICT (task_id) DO UPDATE SET ${assignments("archived_tasks", ARCHIVED)}
-   WHERE excluded.archived_at > archived_tasks.archived_at OR excluded.update_time > archived_tasks.update_time`;
+/** The statements of an import into one file: its columns, and where it keeps compiled circuits. */
+function importStatements(shapes: TableShapes) {
+  const stored = [...TASK_COLUMNS.filter((column) => column !== "compiled_circuit_json" || shapes.compiled === "column")];
+  if (shapes.errorMessages) stored.push("error_message");
+  const fromJson = (columns: string[]) => columns.map((column) => `j.value ->> '$.${column}'`).join(", ");
+  /** On update: every column from the import, but a compiled circuit the other file lacks is kept. */
+  const assignments = (table: string, columns: string[]) =>
+    columns
+      .filter((column) => column !== "task_id")
+      .map((column) =>
+        column === "compiled_circuit_json" ? `${column} = COALESCE(excluded.${column}, ${table}.${column})` : `${column} = excluded.${column}`,
+      )
+      .join(", ");
+  const archived = [...stored, "archived_at"];
+  return {
+    active: `INSERT INTO tasks (${stored.join(", ")})
+      SELECT ${fromJson(stored)} FROM json_each(?) AS j
+       WHERE NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = j.value ->> '$.task_id' AND a.archived_at >= j.value ->> '$.update_time')
+      ON CONFLICT (task_id) DO UPDATE SET ${assignments("tasks", stored)}
+       WHERE excluded.update_time > tasks.update_time`,
+    archived: `INSERT INTO archived_tasks (${archived.join(", ")})
+      SELECT ${fromJson(archived)} FROM json_each(?) AS j
+       WHERE NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = j.value ->> '$.task_id' AND t.update_time > j.value ->> '$.archived_at')
+      ON CONFLICT (task_id) DO UPDATE SET ${assignments("archived_tasks", archived)}
+       WHERE excluded.archived_at > archived_tasks.archived_at OR excluded.update_time > archived_tasks.update_time`,
+    // Beside the tasks (the uniqc lineage), for the rows whose task now holds this row's times.
+    compiled:
+      shapes.compiled === "table"
+        ? `INSERT INTO ${COMPILED_TABLE} (task_id, compiled_circuit_json)
+           SELECT j.value ->> '$.task_id', j.value ->> '$.compiled_circuit_json' FROM json_each(?) AS j
+            WHERE j.value ->> '$.compiled_circuit_json' IS NOT NULL
+              AND (EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = j.value ->> '$.task_id' AND t.update_time = j.value ->> '$.update_time')
+                OR EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = j.value ->> '$.task_id' AND a.update_time = j.value ->> '$.update_time'))
+           ON CONFLICT (task_id) DO UPDATE SET compiled_circuit_json = excluded.compiled_circuit_json`
+        : undefined,
+  };
+}
 
 export function importOperations(ctx: StoreContext) {
+  const statements = importStatements(ctx.shapes);
+  const shared = ctx.shapes.copy.split(", ");
   return {
     /**
      * Brings stored task rows into this cache in one transaction: rows with `archived_at` into
@@ -83,14 +107,17 @@ export function importOperations(ctx: StoreContext) {
         if (!parsed.success) {
           const issue = parsed.issues[0];
           rejected.push({ task_id: (row as { task_id?: unknown })?.task_id, reason: `${v.getDotPath(issue) ?? "row"}: ${issue.message}` });
+        } else if (parsed.output.error_message != null && !ctx.shapes.errorMessages) {
+          rejected.push({ task_id: parsed.output.task_id, reason: "error_message: this file follows the seed lineage, which has no error_message" });
         } else (parsed.output.archived_at === undefined ? active : archived).push(parsed.output);
       }
       if (active.length + archived.length === 0) return { written: 0, rejected };
       const written = await ctx.driver.transaction(async (tx: Executor) => {
         let changes = 0;
-        if (active.length > 0) changes += (await tx.run(IMPORT_ACTIVE, [JSON.stringify(active)])).changes;
-        if (archived.length > 0) changes += (await tx.run(IMPORT_ARCHIVED, [JSON.stringify(archived)])).changes;
-        if (changes > 0) await reconcile(tx, TASK_COLUMNS);
+        if (active.length > 0) changes += (await tx.run(statements.active, [JSON.stringify(active)])).changes;
+        if (archived.length > 0) changes += (await tx.run(statements.archived, [JSON.stringify(archived)])).changes;
+        if (statements.compiled && changes > 0) await tx.run(statements.compiled, [JSON.stringify([...active, ...archived])]);
+        if (changes > 0) await reconcile(tx, shared);
         return changes;
       });
       return { written, rejected };

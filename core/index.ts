@@ -5,6 +5,7 @@
 export { DEFAULT_SYNC_INTERVAL_MS, createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
 export { createDriver, type Capabilities, type Connection, type Driver, type Executor, type Replica, type Row, type SqlValue } from "./driver.ts";
 export { StoredTaskSchema, type ImportResult, type StoredTask } from "./imports.ts";
+export type { ExportScope } from "./exports.ts";
 export type { ReconcileResult } from "./reconcile.ts";
 export type { SyncReport, SyncState } from "./replication.ts";
 export * from "./errors.ts";
@@ -12,6 +13,7 @@ export type { Lineage, SchemaState } from "./migrator.ts";
 export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
 export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
 export type { TaskShard, TaskShards } from "./shards.ts";
+export { MAINTENANCE_ROWS, RetentionPolicySchema, type MaintenanceReport, type RetentionPolicy } from "./retention.ts";
 export type { TaskFilter } from "./queries.ts";
 export type { StatusCounts, Task, TaskSummary } from "./task-rows.ts";
 export type { BulkDeleteResult } from "./tasks.ts";

@@ -28,10 +28,20 @@ export interface StoreContext {
   /**
    * Runs a set statement over as many rows as it takes, in transactions of at most
    * {@link SYNCED_CHUNK} rows on a synced replica, sending each to the server before the next
-   * (see there), and in one transaction elsewhere. `step` is given the row limit (undefined for
-   * none) and returns what it did; a step that did fewer rows than the limit was the last.
+   * (see there), and in one transaction elsewhere. With `batch`, in transactions of at most
+   * `batch.rows` everywhere, pausing `batch.pauseMs` between them. `step` is given the row limit
+   * (undefined for none) and returns what it did; a step that did fewer rows than the limit was
+   * the last.
    */
-  inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>): Promise<T[]>;
+  inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]>;
+}
+
+/** Short transactions, for work that must never keep another writer waiting long. */
+export interface Batch {
+  readonly rows: number;
+  readonly pauseMs: number;
+  /** Told how long each transaction held the write lock, and how many rows it did. */
+  readonly onTransaction?: (ms: number, rows: number) => void;
 }
 
 /**
@@ -52,16 +62,22 @@ export function createStoreContext(driver: Driver, state: SchemaState, options: 
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
     },
-    async inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>): Promise<T[]> {
+    async inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]> {
       const { replica } = driver;
-      if (!replica) return driver.transaction((tx) => step(tx, undefined));
+      if (!replica && !batch) return driver.transaction((tx) => step(tx, undefined));
+      const rows = Math.min(batch?.rows ?? SYNCED_CHUNK, replica ? SYNCED_CHUNK : Infinity);
       const done: T[] = [];
       for (;;) {
-        const chunk = await driver.transaction((tx) => step(tx, SYNCED_CHUNK));
+        const started = performance.now();
+        const chunk = await driver.transaction((tx) => step(tx, rows));
+        batch?.onTransaction?.(performance.now() - started, chunk.length);
         done.push(...chunk);
-        if (chunk.length < SYNCED_CHUNK) return done;
+        if (chunk.length < rows) return done;
         // Offline, the changes stay in the log and go with a later round.
-        await replica.push().catch(() => undefined);
+        if (replica) await replica.push().catch(() => undefined);
+        // Long enough for a writer sleeping in SQLite's busy handler (at most 100 ms a nap) to
+        // wake while the lock is free, so it waits for one transaction at most.
+        if (batch) await new Promise((resolve) => setTimeout(resolve, batch.pauseMs));
       }
     },
   });

@@ -89,6 +89,13 @@ export const ArchiveExpiredSchema = v.object({
 });
 export type ArchiveExpiredOptions = v.InferInput<typeof ArchiveExpiredSchema>;
 
+/** Which archived tasks a purge deletes. */
+export const PurgeSchema = v.object({
+  olderThanHours: v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")),
+  dryRun: v.optional(v.boolean("must be true or false"), false),
+});
+export type PurgeOptions = v.InferInput<typeof PurgeSchema>;
+
 /** Valibot issues as located sentences; a missing key reads "is required". */
 export function toInputIssues(issues: readonly v.BaseIssue<unknown>[], prefix?: string): InputIssue[] {
   return issues.map((issue) => ({

@@ -9,7 +9,7 @@ import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { streamSSE } from "hono/streaming";
+import { stream, streamSSE } from "hono/streaming";
 import { getCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
@@ -21,6 +21,7 @@ import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
 import { docsRoutes } from "./docs.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { FollowState } from "./follow-file.ts";
+import type { MaintenanceState } from "./maintenance.ts";
 import { announcing, EventHub, type CacheEvent } from "./events.ts";
 import { errorToProblem, problemResponse } from "./problem.ts";
 import {
@@ -28,7 +29,11 @@ import {
   ArchiveListQuery,
   BulkBody,
   CircuitQuery,
+  ExportQuery,
+  ImportBody,
   ListQuery,
+  MaintenanceBody,
+  PurgeQuery,
   TaskBody,
   TaskIdParams,
 } from "./request-schemas.ts";
@@ -46,6 +51,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** How the following of a local file goes (`--import-from`), for `/api/health`. */
   following?: () => FollowState;
+  /** How the retention policy stands (`--archive-after`, `--purge-after`), for `/api/health`. */
+  maintenance?: () => MaintenanceState;
   /** Where writes are announced for `/api/events`; the runtime's entry closes it on shutdown. */
   events?: EventHub;
 }
@@ -147,6 +154,7 @@ export function createApp(store: TaskCache, options: AppOptions) {
     .get("/api/health", async (c) => {
       const sync = await cache.syncState();
       const following = options.following?.();
+      const maintenance = options.maintenance?.();
       return c.json({
         status: "ok",
         schema_version: info.schemaVersion,
@@ -154,6 +162,7 @@ export function createApp(store: TaskCache, options: AppOptions) {
         read_only: info.readOnly,
         ...(sync ? { sync } : {}),
         ...(following ? { import_from: following } : {}),
+        ...(maintenance ? { maintenance } : {}),
       });
     })
     .get("/api/events", (c) =>
@@ -248,6 +257,31 @@ export function createApp(store: TaskCache, options: AppOptions) {
       await cache.archive(id);
       return c.json({ archived: id });
     })
+
+    .post("/api/archive/purge", validate("query", PurgeQuery), async (c) => {
+      const { older_than, dry_run } = c.req.valid("query");
+      const olderThanHours = older_than / 3_600_000;
+      const { count, cutoff } = await cache.purgeArchived({ olderThanHours, dryRun: dry_run });
+      return c.json({ count, cutoff, older_than_hours: olderThanHours, dry_run });
+    })
+    .post("/api/maintenance", requireJson, validate("json", MaintenanceBody), async (c) => {
+      const { archive_after_hours, purge_after_hours } = c.req.valid("json");
+      return c.json(await cache.maintain({ archiveAfterHours: archive_after_hours, purgeAfterHours: purge_after_hours }));
+    })
+    .get("/api/export", validate("query", ExportQuery), (c) => {
+      const rows = cache.exportRows(c.req.valid("query").scope);
+      c.header("content-type", "application/x-ndjson");
+      return stream(c, async (out) => {
+        let chunk = "";
+        for await (const row of rows) {
+          chunk += `${JSON.stringify(row)}\n`;
+          if (chunk.length > 65_536) await out.write(chunk), (chunk = "");
+          if (out.aborted) return;
+        }
+        if (chunk) await out.write(chunk);
+      });
+    })
+    .post("/api/import", requireJson, validate("json", ImportBody), async (c) => c.json(await cache.importRows(c.req.valid("json").rows)))
 
     .get("/api/archive", validate("query", ArchiveListQuery), async (c) => {
       const { status, backend, limit, ...rest } = c.req.valid("query");

@@ -3,7 +3,8 @@
  * `--db` (`UNIQC_DB`), `--host` (`UNIQC_HOST`), `--port` (`UNIQC_PORT`), `--token` (`UNIQC_TOKEN`),
  * `--cors-origin` (`UNIQC_CORS_ORIGINS`, comma-separated), and for a synced replica `--sync-url`
  * (`UNIQC_SYNC_URL`), `--sync-token` (`UNIQC_SYNC_TOKEN`), `--sync-interval` (`UNIQC_SYNC_INTERVAL`)
- * and `--import-from` (`UNIQC_IMPORT_FROM`). Flags win over the environment.
+ * and `--import-from` (`UNIQC_IMPORT_FROM`); the retention policy `--archive-after`,
+ * `--purge-after` and `--maintain-every` (`UNIQC_ARCHIVE_AFTER`, …). Flags win over the environment.
  */
 import { parseArgs } from "node:util";
 import * as v from "valibot";
@@ -23,6 +24,11 @@ export interface ServerConfig {
   syncIntervalMs: number;
   /** A local cache file (the Python package's) whose tasks flow into this one; read, never written. */
   importFrom: string | undefined;
+  /** The retention policy run on an interval; both undefined when there is none. */
+  archiveAfterHours: number | undefined;
+  purgeAfterHours: number | undefined;
+  /** Milliseconds between maintenance runs. */
+  maintainEveryMs: number;
 }
 
 /** A setting that cannot be used; the message is for the person who started the server. */
@@ -47,6 +53,23 @@ const IntervalSchema = v.pipe(
   }),
 );
 
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `72h`, `90d`, `30m`, `5s`, `500ms`: a duration with its unit, as milliseconds. */
+export const DurationSchema = v.pipe(
+  v.string(),
+  v.regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, "must be a duration with its unit, such as 72h, 90d, 30m or 5s"),
+  v.transform((text) => Math.round(Number.parseFloat(text) * UNITS[/[a-z]+$/.exec(text)![0]]!)),
+);
+
+/** Reads a duration setting as milliseconds, or throws a {@link ConfigError} naming the flag. */
+export function durationOf(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = v.safeParse(DurationSchema, text);
+  if (!parsed.success) throw new ConfigError(`--${flag} ${toInputIssues(parsed.issues)[0]!.message}`);
+  return parsed.output;
+}
+
 const USAGE = `Usage: start [--db PATH_OR_URL] [--host 127.0.0.1] [--port 18765] [--token TOKEN] [--cors-origin ORIGIN]...
              [--sync-url URL [--sync-token TOKEN] [--sync-interval 5s] [--import-from PATH]]
   --db             the cache file or libSQL URL (UNIQC_DB); default ~/.uniqc/cache/tasks.sqlite
@@ -58,7 +81,10 @@ const USAGE = `Usage: start [--db PATH_OR_URL] [--host 127.0.0.1] [--port 18765]
   --sync-token     the sync server's token (UNIQC_SYNC_TOKEN)
   --sync-interval  time between sync rounds, 0 for only on request (UNIQC_SYNC_INTERVAL); default 5s
   --import-from    bring the tasks of this local cache file into the replica as they change,
-                   reading it only (UNIQC_IMPORT_FROM), e.g. ~/.uniqc/cache/tasks.sqlite`;
+                   reading it only (UNIQC_IMPORT_FROM), e.g. ~/.uniqc/cache/tasks.sqlite
+  --archive-after  archive finished tasks submitted longer ago than this, e.g. 72h (UNIQC_ARCHIVE_AFTER)
+  --purge-after    delete archived tasks archived longer ago than this, e.g. 90d (UNIQC_PURGE_AFTER)
+  --maintain-every time between those runs (UNIQC_MAINTAIN_EVERY); default 1h`;
 
 export function readConfig(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
   let values;
@@ -75,6 +101,9 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
         "sync-token": { type: "string" },
         "sync-interval": { type: "string" },
         "import-from": { type: "string" },
+        "archive-after": { type: "string" },
+        "purge-after": { type: "string" },
+        "maintain-every": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -103,6 +132,11 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
   if (importFrom !== undefined && !syncUrl) {
     throw new ConfigError("--import-from brings a local file into a synced replica: give --sync-url too.");
   }
+  const hours = (ms: number | undefined) => (ms === undefined ? undefined : ms / 3_600_000);
+  const archiveAfterHours = hours(durationOf("archive-after", values["archive-after"] ?? (env.UNIQC_ARCHIVE_AFTER || undefined)));
+  const purgeAfterHours = hours(durationOf("purge-after", values["purge-after"] ?? (env.UNIQC_PURGE_AFTER || undefined)));
+  const maintainEveryMs = durationOf("maintain-every", values["maintain-every"] ?? (env.UNIQC_MAINTAIN_EVERY || "1h"))!;
+  if (maintainEveryMs < 1000) throw new ConfigError("--maintain-every must be at least 1s.");
   return {
     db,
     host,
@@ -113,5 +147,8 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
     syncToken: values["sync-token"] ?? (env.UNIQC_SYNC_TOKEN || undefined),
     syncIntervalMs: interval.output,
     importFrom,
+    archiveAfterHours,
+    purgeAfterHours,
+    maintainEveryMs,
   };
 }

@@ -9,7 +9,11 @@ import {
   ArchiveListQuery,
   BulkBody,
   CircuitQuery,
+  ExportQuery,
+  ImportBody,
   ListQuery,
+  MaintenanceBody,
+  PurgeQuery,
   TaskBody,
   TaskIdParams,
 } from "./request-schemas.ts";
@@ -52,6 +56,19 @@ const LINEAGE = {
   description: "Which history the file follows after v2: the seed's (this cache's own v3 and v4), or the uniqc package's own v3 to v5",
 };
 
+const MAINTENANCE_REPORT = {
+  type: "object",
+  required: ["ran_at", "archived", "purged", "took_ms", "transactions", "longest_transaction_ms"],
+  properties: {
+    ran_at: { type: "string" },
+    archived: { type: "integer" },
+    purged: { type: "integer" },
+    took_ms: { type: "integer" },
+    transactions: { type: "integer" },
+    longest_transaction_ms: { type: "number", description: "The longest time one of its transactions held the write lock" },
+  },
+};
+
 const HEALTH = {
   type: "object",
   required: ["status", "schema_version", "lineage", "read_only"],
@@ -61,6 +78,18 @@ const HEALTH = {
     lineage: LINEAGE,
     read_only: { type: "boolean" },
     sync: { ...SYNC_STATE, description: "Present when the cache is a synced replica" },
+    maintenance: {
+      type: "object",
+      description: "Present when the server runs a retention policy (--archive-after, --purge-after)",
+      properties: {
+        archive_after_hours: { type: ["number", "null"] },
+        purge_after_hours: { type: ["number", "null"] },
+        every_ms: { type: "integer" },
+        last: { ...MAINTENANCE_REPORT, type: ["object", "null"] },
+        last_error: { type: ["object", "null"], properties: { at: { type: "string" }, message: { type: "string" } } },
+        next_run: STAMP,
+      },
+    },
     import_from: {
       type: "object",
       description: "Present when the server follows a local cache file (--import-from)",
@@ -119,6 +148,21 @@ const SHARDS = {
   },
 };
 
+const PURGE = {
+  type: "object",
+  required: ["count", "cutoff", "older_than_hours", "dry_run"],
+  properties: { count: { type: "integer" }, cutoff: { type: "string" }, older_than_hours: { type: "number" }, dry_run: { type: "boolean" } },
+};
+
+const IMPORT_RESULT = {
+  type: "object",
+  required: ["written", "rejected"],
+  properties: {
+    written: { type: "integer" },
+    rejected: { type: "array", items: { type: "object", properties: { task_id: {}, reason: { type: "string" } } } },
+  },
+};
+
 const ID = TaskIdParams;
 
 /** Every route of the app; a test checks this list against the routes the app registers. */
@@ -133,6 +177,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: "post", path: "/api/tasks/bulk-archive", summary: "Archive many tasks in one transaction", tag: "archive", body: BulkBody, errors: [400, 409, 413] },
   { method: "post", path: "/api/tasks/bulk-delete", summary: "Delete many active tasks", tag: "tasks", body: BulkBody, errors: [400, 409, 413] },
   { method: "post", path: "/api/tasks/archive-expired", summary: "Archive tasks submitted more than `hours` ago", tag: "archive", query: ArchiveExpiredQuery, errors: [400, 409] },
+  { method: "post", path: "/api/archive/purge", summary: "Delete for good the tasks archived longer ago than `older_than` (`90d`, `12h`); with `dry_run`, count them", tag: "archive", query: PurgeQuery, response: PURGE, errors: [400, 409] },
+  { method: "post", path: "/api/maintenance", summary: "Run the retention policy once, in short transactions: archive finished tasks, purge old archived ones", tag: "archive", body: MaintenanceBody, response: MAINTENANCE_REPORT, errors: [400, 409, 413] },
+  { method: "get", path: "/api/export", summary: "Every stored row of the active tasks, the archive or both, as NDJSON, streamed", tag: "service", query: ExportQuery, produces: "application/x-ndjson", errors: [400] },
+  { method: "post", path: "/api/import", summary: "Stored rows (as the export gives them) into the cache in one transaction, each only where it is newer; the others are reported", tag: "service", body: ImportBody, response: IMPORT_RESULT, errors: [400, 409, 413] },
   { method: "get", path: "/api/archive", summary: "List archived tasks, newest first", tag: "archive", query: ArchiveListQuery, errors: [400] },
   { method: "get", path: "/api/archive/{id}", summary: "Get one archived task", tag: "archive", path_params: ID, errors: [400, 404] },
   { method: "delete", path: "/api/archive/{id}", summary: "Delete an archived task for good", tag: "archive", path_params: ID, errors: [400, 404, 409] },

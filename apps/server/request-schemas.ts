@@ -3,6 +3,7 @@
  * written twice. Query values arrive as strings and are converted here.
  */
 import * as v from "valibot";
+import { DurationSchema } from "./config.ts";
 import {
   CircuitFormatSchema,
   MAX_LIMIT,
@@ -53,3 +54,19 @@ export const ArchiveExpiredQuery = v.object({
 });
 
 export const CircuitQuery = v.object({ format: v.optional(CircuitFormatSchema, "source") });
+
+/** `older_than` is a duration with its unit (`90d`, `12h`), as milliseconds. */
+export const PurgeQuery = v.object({
+  older_than: DurationSchema,
+  dry_run: v.optional(flag, "false"),
+});
+
+// JSON has no infinities, so a number here is finite already.
+const Hours = v.optional(v.pipe(v.number("must be a number"), v.minValue(0, "must not be negative")));
+
+export const MaintenanceBody = v.object({ archive_after_hours: Hours, purge_after_hours: Hours });
+
+export const ExportQuery = v.object({ scope: v.optional(v.picklist(["active", "archived", "all"], "must be active, archived or all"), "all") });
+
+/** Stored rows, as `GET /api/export` gives them; a body holds at most 1 MiB of them. */
+export const ImportBody = v.object({ rows: v.array(v.unknown(), "must be an array of stored rows") });

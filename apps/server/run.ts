@@ -6,11 +6,12 @@
 import process from "node:process";
 import { openCache, DEFAULT_CACHE_PATH } from "../../adapters/open.ts";
 import { CacheError, type TaskCache } from "../../core/index.ts";
-import pkg from "../../package.json" with { type: "json" };
+import { VERSION } from "../version.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
 import { EventHub } from "./events.ts";
 import { followFile } from "./follow-file.ts";
+import { startMaintenance } from "./maintenance.ts";
 
 /** A server the runtime started. */
 export interface RunningServer {
@@ -27,10 +28,10 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-export async function runServer(runtime: string, listen: Listen): Promise<void> {
+export async function runServer(runtime: string, listen: Listen, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   let config;
   try {
-    config = readConfig(process.argv.slice(2), process.env);
+    config = readConfig(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
@@ -48,13 +49,17 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     throw error;
   }
   const follower = config.importFrom === undefined ? undefined : followFile(config.importFrom, cache);
+  const policy = { archiveAfterHours: config.archiveAfterHours, purgeAfterHours: config.purgeAfterHours };
+  const maintenance =
+    policy.archiveAfterHours === undefined && policy.purgeAfterHours === undefined ? undefined : startMaintenance(cache, policy, config.maintainEveryMs);
   const events = new EventHub(cache);
   const app = createApp(cache, {
-    version: pkg.version,
+    version: VERSION,
     runtime,
     token: config.token,
     corsOrigins: config.corsOrigins,
     following: follower?.state,
+    maintenance: maintenance?.state,
     events,
   });
   const server = await listen(app.fetch, config);
@@ -68,6 +73,7 @@ export async function runServer(runtime: string, listen: Listen): Promise<void> 
     events.close();
     await server.close();
     await follower?.stop();
+    await maintenance?.stop();
     await cache.close();
     process.exit(0);
   };

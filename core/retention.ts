@@ -1,0 +1,71 @@
+/**
+ * Retention as a policy: finished tasks move to the archive after a while, and archived tasks go
+ * for good after a longer one. Both run in short transactions with a pause between them, so
+ * another writer of the file (the Python package, whose `sqlite3` gives up after five seconds of
+ * waiting) is never kept waiting for more than one of them, however many tasks a run moves.
+ */
+import * as v from "valibot";
+import type { archiveOperations } from "./archive.ts";
+import type { Batch } from "./store-context.ts";
+import { formatTimestamp, type Clock } from "./timestamps.ts";
+import { parseInput } from "./validation.ts";
+
+const Hours = v.optional(v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")));
+
+export const RetentionPolicySchema = v.object({
+  /** Finished tasks submitted longer ago than this are archived; none when left out. */
+  archiveAfterHours: Hours,
+  /** Archived tasks archived longer ago than this are deleted for good; none when left out. */
+  purgeAfterHours: Hours,
+});
+export type RetentionPolicy = v.InferInput<typeof RetentionPolicySchema>;
+
+/** What one maintenance run did. */
+export interface MaintenanceReport {
+  ran_at: string;
+  archived: number;
+  purged: number;
+  took_ms: number;
+  transactions: number;
+  /** The longest time one of its transactions held the write lock. */
+  longest_transaction_ms: number;
+}
+
+/** A thousand tasks a transaction: tens of milliseconds on a million-task file. */
+export const MAINTENANCE_ROWS = 1000;
+const PAUSE_MS = 100;
+
+export function retentionOperations(archive: ReturnType<typeof archiveOperations>, clock: Clock) {
+  return {
+    /**
+     * Runs the policy once. `onProgress` is told how many tasks each transaction moved or
+     * deleted, as it goes.
+     */
+    async maintain(policy: RetentionPolicy, options: { onProgress?: (rows: number) => void; rows?: number } = {}): Promise<MaintenanceReport> {
+      const { archiveAfterHours, purgeAfterHours } = parseInput(RetentionPolicySchema, policy);
+      const started = performance.now();
+      const ranAt = formatTimestamp(clock());
+      let transactions = 0;
+      let longest = 0;
+      const batch: Batch = {
+        rows: options.rows ?? MAINTENANCE_ROWS,
+        pauseMs: PAUSE_MS,
+        onTransaction(ms, rows) {
+          transactions++;
+          longest = Math.max(longest, ms);
+          options.onProgress?.(rows);
+        },
+      };
+      const archived = archiveAfterHours === undefined ? 0 : (await archive.archiveExpired({ hours: archiveAfterHours }, batch)).archived.length;
+      const purged = purgeAfterHours === undefined ? 0 : (await archive.purgeArchived({ olderThanHours: purgeAfterHours }, batch)).count;
+      return {
+        ran_at: ranAt,
+        archived,
+        purged,
+        took_ms: Math.round(performance.now() - started),
+        transactions,
+        longest_transaction_ms: Math.round(longest * 10) / 10,
+      };
+    },
+  };
+}
