@@ -106,5 +106,7 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
   const lost = [...created].filter((id) => !deleteNamed.has(id) && !expected.has(id));
   assert.deepEqual(lost, [], `tasks never deleted are missing (seed ${seed})`);
   const moves = (tally.archive ?? 0) + (tally.bulkArchive ?? 0) + (tally.archiveExpired ?? 0) + (tally.restore ?? 0);
-  assert.ok(created.size > 30 && moves > 40 && (tally.sync ?? 0) > 20 && created.size - deleteNamed.size > 20, JSON.stringify(tally));
+  // What the run covered, loosely enough for any seed: saves to archived ids are conflicts, so
+  // about 30 of the 40 ids are saved on a typical run.
+  assert.ok(created.size > 20 && moves > 40 && (tally.sync ?? 0) > 20 && created.size - deleteNamed.size > 10, `seed ${seed}: ${JSON.stringify(tally)}, ${created.size} created`);
 });
