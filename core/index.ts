@@ -9,7 +9,7 @@ export type { ExportScope } from "./exports.ts";
 export type { ReconcileResult } from "./reconcile.ts";
 export type { SyncReport, SyncState } from "./replication.ts";
 export * from "./errors.ts";
-export type { Lineage, SchemaState } from "./migrator.ts";
+export { inspect, type Lineage, type MigrationPlan, type SchemaState } from "./migrator.ts";
 export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
 export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
 export type { TaskShard, TaskShards } from "./shards.ts";

@@ -72,6 +72,49 @@ export async function migrate(driver: Driver, migrations: readonly Migration[] =
   return isUniqcLineage(file.schema) ? openUniqcLineage(driver, file, internal) : migrateSeedLineage(driver, file, internal, migrations);
 }
 
+/** What opening a file would do, found without writing anything: for `doctor` and `migrate status`. */
+export interface MigrationPlan {
+  readonly applicationId: number;
+  readonly userVersion: number;
+  readonly lineage: Lineage;
+  readonly version: number;
+  readonly supportedVersion: number;
+  readonly readOnlyReason?: string;
+  /** The steps an open would take, each with the SQL it runs (its version is null for this cache's objects on the uniqc lineage). */
+  readonly pending: readonly { version: number | null; name: string; sql: readonly string[] }[];
+}
+
+export async function inspect(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationPlan> {
+  const { capabilities } = driver;
+  const file = await readFile(driver, capabilities.internalTables ?? []);
+  checkOwnership(file.applicationId, file.schema);
+  const header = { applicationId: file.applicationId, userVersion: file.userVersion };
+  if (isUniqcLineage(file.schema)) {
+    const version = file.userVersion;
+    const readOnlyReason =
+      version > UNIQC_NEWEST ? `the file is at v${version} of the uniqc package's lineage and this build knows up to v${UNIQC_NEWEST}` : describeUniqcMismatch(file.schema, version);
+    const own = ownObjects(Boolean(file.schema.get("tasks")?.has("compiled_circuit_json")));
+    const complete =
+      Object.keys(own.tables).every((table) => file.schema.has(table)) && own.objects.every((name) => file.objects.has(name)) && !hasSeedObjects(file.schema, file.objects);
+    const pending = readOnlyReason || complete ? [] : [{ version: null, name: "this cache's objects (listing indexes, counters, compiled circuits)", sql: own.changes }];
+    return { ...header, lineage: "uniqc", version, supportedVersion: UNIQC_NEWEST, ...(readOnlyReason ? { readOnlyReason } : {}), pending };
+  }
+  const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
+  const claimed = Math.max(capabilities.writesUserVersion ? file.userVersion : 0, inferVersion(file.schema, file.objects, steps));
+  const readOnlyReason =
+    claimed > migrations.length
+      ? `the file is at schema v${claimed} and this build knows up to v${migrations.length}`
+      : describeMismatch(file.schema, steps, claimed);
+  const pending = readOnlyReason
+    ? []
+    : steps.slice(claimed).map((step) => ({
+        version: step.version,
+        name: migrations[step.version - 1]!.name,
+        sql: step.changes.map((change) => (typeof change === "string" ? change : change.sql)),
+      }));
+  return { ...header, lineage: "seed", version: claimed, supportedVersion: migrations.length, ...(readOnlyReason ? { readOnlyReason } : {}), pending };
+}
+
 async function migrateSeedLineage(driver: Driver, file: FileState, internal: readonly string[], migrations: readonly Migration[]): Promise<SchemaState> {
   const supportedVersion = migrations.length;
   const { capabilities } = driver;
