@@ -120,8 +120,14 @@ function serverTarget(client: CacheClient, where: string): Target {
     get: async (id) => (await client.get(id)) ?? (await client.getArchived(id)),
     shards: (id) => client.shards(id),
     counts: async () => ({ ...(await client.counts()), archived: await client.countArchived() }),
-    deleteTasks: (ids) => client.bulkDelete(ids),
-    archive: (ids) => client.bulkArchive(ids),
+    deleteTasks: async (ids) => {
+      const { deleted, missing } = await client.bulkDelete(ids);
+      return { deleted, missing };
+    },
+    archive: async (ids) => {
+      const { archived, missing } = await client.bulkArchive(ids);
+      return { archived, missing };
+    },
     restore: (ids) => restoreEach((id) => client.restore(id), ids),
     archiveExpired: (options) => client.archiveExpired(options),
     purge: (options) => client.purgeArchived(options),
