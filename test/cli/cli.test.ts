@@ -246,9 +246,14 @@ describe("migrate", () => {
     const again = cli(["--db", path, "migrate", "up", "--backup", backup]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Nothing to do/);
-    const taken = await filled("taken.sqlite", 1);
-    const refused = cli(["--db", path, "migrate", "up", "--backup", taken]);
-    expect(refused.code).toBe(0);
+    const other = temp.file("seed-v2-b.sqlite");
+    const d = await openLocalFile(other);
+    await buildSeedFile(d, 2, 3, 0);
+    await d.close();
+    const refused = cli(["--db", other, "migrate", "up", "--backup", backup]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/already exists/);
+    expect(cli(["--db", other, "--json", "doctor"]).json.schema_version).toBe(2);
   });
 });
 

@@ -1,0 +1,88 @@
+/**
+ * The typed client against the real app over real HTTP: the library's operations, and the API's
+ * problems turned back into the library's typed errors.
+ */
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openCache } from "../../adapters/open.ts";
+import { createCacheClient, ServerError } from "../../apps/client/client.ts";
+import { createApp } from "../../apps/server/app.ts";
+import { listenNode } from "../../apps/server/listeners.ts";
+import type { RunningServer } from "../../apps/server/run.ts";
+import { ConflictError, InvalidInputError, NotFoundError, type TaskCache } from "../../core/index.ts";
+import { tempDir } from "../contract/fixtures.ts";
+
+const temp = tempDir("uniqc-client-");
+let cache: TaskCache;
+let server: RunningServer;
+let url: string;
+
+beforeAll(async () => {
+  cache = await openCache(temp.file("tasks.sqlite"));
+  server = await listenNode(createApp(cache, { version: "0.0.0", runtime: "node", token: "t0ken" }).fetch, { host: "127.0.0.1", port: 0 });
+  url = `http://127.0.0.1:${server.port}`;
+});
+afterAll(async () => {
+  await server.close();
+  await cache.close();
+  temp.remove();
+});
+
+describe("the typed client", () => {
+  it("does what the library does, with the same shapes", async () => {
+    const client = createCacheClient({ url, token: "t0ken" });
+    const saved = await client.save({ task_id: "c1", backend: "dummy", status: "failed", compiled_circuit: { originir: "QINIT 1" } });
+    expect(saved).toEqual(await cache.get("c1"));
+    await client.save({ task_id: "c2", backend: "dummy", status: "success", submit_time: "2026-01-01T00:00:00Z" });
+    expect((await client.list({ status: "failed" })).tasks.map((t) => t.task_id)).toEqual(["c1"]);
+    expect(await client.counts()).toEqual(await cache.counts());
+    expect(await client.count({ status: "success" })).toBe(1);
+    await client.archive("c1");
+    expect((await client.getArchived("c1"))?.archived_at).toBeTruthy();
+    expect(await client.get("c1")).toBeUndefined();
+    expect(await client.countArchived()).toBe(1);
+    await client.restore("c1");
+    expect(await client.bulkArchive(["c1", "zz"])).toEqual({ archived: ["c1"], missing: ["zz"], count: 1 });
+    expect((await client.getCircuit("c1", "compiled")).circuit).toBe("QINIT 1");
+    expect(await client.shards("c2")).toEqual({ task_id: "c2", shard_count: 0, shards: [] });
+    expect((await client.archiveExpired({ hours: 24 })).archived).toEqual(["c2"]);
+    expect(await client.purgeArchived({ olderThanHours: 0, dryRun: true })).toMatchObject({ count: 2 });
+    const rows = [];
+    for await (const row of client.exportRows("archived")) rows.push(row);
+    expect(rows.map((row) => row.task_id).sort()).toEqual(["c1", "c2"]);
+    expect(await client.importRows(rows)).toEqual({ written: 0, rejected: [] });
+    expect((await client.maintain({ purgeAfterHours: 0 })).purged).toBe(2);
+  });
+
+  it("turns problems into the library's typed errors, with the server's sentence", async () => {
+    const client = createCacheClient({ url, token: "t0ken" });
+    await client.save({ task_id: "e1", backend: "dummy", status: "success" });
+    await client.archive("e1");
+    await expect(client.archive("nope")).rejects.toBeInstanceOf(NotFoundError);
+    const conflict = await client.save({ task_id: "e1", backend: "dummy", status: "success" }).catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect((conflict as Error).message).toMatch(/archived/);
+    const invalid = await client.save({ task_id: "e2", backend: "", status: "weird" as never }).catch((error: unknown) => error);
+    expect(invalid).toBeInstanceOf(InvalidInputError);
+    expect((invalid as InvalidInputError).issues.map((issue) => issue.path).sort()).toEqual(["backend", "status"]);
+    await expect(createCacheClient({ url, token: "wrong" }).counts()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("says when the server cannot be reached, or does not answer in time", async () => {
+    const away = await createCacheClient({ url: "http://127.0.0.1:9" }).counts().catch((error: unknown) => error);
+    expect(away).toBeInstanceOf(ServerError);
+    expect((away as Error).message).toMatch(/Cannot reach the cache server/);
+    // A socket that accepts and never answers.
+    const sockets: import("node:net").Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const late = await createCacheClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 200 }).counts().catch((error: unknown) => error);
+      expect((late as Error).message).toMatch(/no answer within 200 ms/);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
