@@ -65,11 +65,13 @@ export function archiveOperations(ctx: StoreContext) {
       );
       // The shards follow before their tasks are deleted, whose cascade would take them.
       await shards.toArchive(tx, "SELECT task_id FROM archived_tasks WHERE rowid > ?", [last]);
+      // From the copies just made, by key: a chunk costs its own rows, not a pass over every
+      // row that `where` still matches.
       return tx.all<{ task_id: string }>(
         `DELETE FROM tasks
-          WHERE ${where} AND EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id AND a.rowid > ?)
+          WHERE task_id IN (SELECT task_id FROM archived_tasks WHERE rowid > ?) AND ${where}
          RETURNING task_id`,
-        [...params, last],
+        [last, ...params],
       );
     };
     const rows = many && ctx.counters ? await withoutRowCounters(tx, ctx.counters, last, move) : await move();

@@ -117,7 +117,7 @@ export function importOperations(ctx: StoreContext) {
         if (active.length > 0) changes += (await tx.run(statements.active, [JSON.stringify(active)])).changes;
         if (archived.length > 0) changes += (await tx.run(statements.archived, [JSON.stringify(archived)])).changes;
         if (statements.compiled && changes > 0) await tx.run(statements.compiled, [JSON.stringify([...active, ...archived])]);
-        if (changes > 0) await reconcile(tx, shared);
+        if (changes > 0) await reconcile(tx, shared, [...active, ...archived].map((row) => row.task_id));
         return changes;
       });
       return { written, rejected };

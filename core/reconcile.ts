@@ -24,11 +24,16 @@ const PAIRS = `SELECT t.task_id, t.update_time > a.archived_at AS live
   FROM archived_tasks AS a JOIN tasks AS t ON t.task_id = a.task_id`;
 
 /**
- * Settles every task found in both tables, inside the caller's transaction. `columns` are the
- * columns the two tables share. Costs one join of the two tables by key when nothing is amiss.
+ * Settles every task found in both tables (or, with `among`, those of these ids), inside the
+ * caller's transaction. `columns` are the columns the two tables share. Costs one join of the two
+ * tables by key when nothing is amiss.
  */
-export async function reconcile(tx: Executor, columns: readonly string[]): Promise<ReconcileResult> {
-  const pairs = await tx.all<{ task_id: string; live: number }>(PAIRS);
+export async function reconcile(tx: Executor, columns: readonly string[], among?: readonly string[]): Promise<ReconcileResult> {
+  // Given the ids a write touched, only those can be in both tables because of it.
+  const pairs = await tx.all<{ task_id: string; live: number }>(
+    among ? `${PAIRS} WHERE a.task_id IN (SELECT value FROM json_each(?))` : PAIRS,
+    among ? [JSON.stringify(among)] : [],
+  );
   if (pairs.length === 0) return { active: [], archived: [] };
   const active = pairs.filter((pair) => Number(pair.live) === 1).map((pair) => String(pair.task_id));
   const archived = pairs.filter((pair) => Number(pair.live) !== 1).map((pair) => String(pair.task_id));

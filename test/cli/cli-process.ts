@@ -42,6 +42,30 @@ export function cli(args: string[], options: { runtime?: CliRuntime; env?: NodeJ
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json };
 }
 
+/**
+ * Runs the program without blocking this process, for tests whose other children (a sync
+ * server) must be read from meanwhile: a child whose pipe nobody drains stops when it fills.
+ */
+export function cliAsync(args: string[]): Promise<CliResult> {
+  const [command, ...base] = CLI_RUNTIMES.node;
+  const child = spawn(command, [...base, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve) =>
+    child.once("close", (code) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json });
+    }),
+  );
+}
+
 /** Starts the program and hands back the child, for runs a test interrupts. */
 export function cliChild(args: string[]) {
   const [command, ...base] = CLI_RUNTIMES.node;

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { createTaskCache, type TaskCache } from "../../core/index.ts";
 import { buildSeedFile, fileBytes, tableBytes, tempDir } from "../contract/fixtures.ts";
-import { startServer, type ServerProcess } from "../server/server-process.ts";
-import { cli, cliChild, type CliRuntime } from "./cli-process.ts";
+import { startSyncServer } from "../fixtures/sync-server.ts";
+import { startAnnounced, startServer, type ServerProcess } from "../server/server-process.ts";
+import { CLI_RUNTIMES, cli, cliAsync, cliChild, type CliRuntime } from "./cli-process.ts";
 
 const temp = tempDir("uniqc-cli-");
 afterAll(() => temp.remove());
@@ -293,6 +294,46 @@ describe("through a running server", () => {
     expect(away.code).toBe(1);
     expect(away.stderr).toMatch(/Cannot reach the cache server at http:\/\/127\.0\.0\.1:9/);
     expect(cli(["--server", server.base, "migrate", "up"]).code).toBe(2);
+  });
+});
+
+describe("serve and sync", () => {
+  it("serve is the server, with its flags; its retention policy runs and /api/health says what it did", async () => {
+    const db = await filled("policy.sqlite", 20);
+    const [command, ...base] = CLI_RUNTIMES.node;
+    const server = await startAnnounced("uniqc-cache serve", command, [...base, "--db", db, "serve", "--port", "0", "--archive-after", "1h", "--maintain-every", "1s"]);
+    try {
+      let health: any;
+      const deadline = Date.now() + 20_000;
+      do {
+        health = await (await fetch(`${server.base}/api/health`)).json();
+        if (health.maintenance?.last) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      expect(health.maintenance).toMatchObject({ archive_after_hours: 1, purge_after_hours: null, every_ms: 1000, last_error: null });
+      expect(health.maintenance.last.archived).toBe(8);
+      expect(health.maintenance.last.longest_transaction_ms).toBeGreaterThan(0);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(cli(["serve", "--port", "0", "--archive-after", "soon"]).code).toBe(2);
+  });
+
+  it("sync on a replica pulls and pushes now, and says what moved", async () => {
+    const sync = await startSyncServer(temp.file("sync-server.db"));
+    try {
+      const replica = temp.file("replica.db");
+      const first = await cliAsync(["--db", replica, "--sync-url", sync.url, "--json", "sync"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(Object.keys(first.json).sort()).toEqual(["pulled", "pushed", "reconciled"]);
+      const file = temp.file("to-sync.ndjson");
+      writeFileSync(file, `${JSON.stringify({ task_id: "s1", backend: "b", status: "success", shots: 1, submit_time: "2026-01-01T00:00:00+00:00", update_time: "2026-01-01T00:00:00+00:00" })}\n`);
+      expect((await cliAsync(["--db", replica, "--sync-url", sync.url, "--json", "import", file])).json.written).toBe(1);
+      const other = await cliAsync(["--db", temp.file("replica-2.db"), "--sync-url", sync.url, "--json", "tasks", "show", "s1"]);
+      expect(other.json.task_id).toBe("s1");
+    } finally {
+      await sync.stop();
+    }
   });
 });
 
