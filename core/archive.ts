@@ -55,7 +55,8 @@ export function archiveOperations(ctx: StoreContext) {
     // The copies get rowids above the archive's last one: that names exactly the rows this move made.
     const last = top!.last;
     const move = async () => {
-      // In listing order, so the archive's order indexes grow at their ends rather than all over.
+      // In listing order, so the archive's order indexes grow at their ends rather than all over,
+      // and a chunk's pages are near the last chunk's.
       await tx.run(
         `INSERT INTO archived_tasks (${copy}, archived_at)
          SELECT ${copy}, ? FROM tasks
@@ -74,7 +75,9 @@ export function archiveOperations(ctx: StoreContext) {
         [last, ...params],
       );
     };
-    const rows = many && ctx.counters ? await withoutRowCounters(tx, ctx.counters, last, move) : await move();
+    // Dropping and making the triggers again is schema work that every connection then pays for:
+    // worth it for a whole move, not for a chunk of a thousand rows.
+    const rows = many && ctx.counters && limit === undefined ? await withoutRowCounters(tx, ctx.counters, last, move) : await move();
     return rows.map((row) => String(row.task_id));
   }
 
