@@ -331,27 +331,36 @@ function inferVersion(schema: LiveSchema, objects: ReadonlySet<string>, migratio
 }
 
 /**
+ * How the live tables differ from `required` (tables that must exist with these columns) and
+ * from `known` (every column a table may have, `extraNote` saying whose those others are).
+ */
+function tableProblems(
+  schema: LiveSchema,
+  required: Readonly<Record<string, readonly string[]>>,
+  known: Readonly<Record<string, readonly string[]>>,
+  extraNote: string,
+): string[] {
+  const problems: string[] = [];
+  for (const [table, columns] of Object.entries(required)) {
+    const live = schema.get(table);
+    if (!live) problems.push(`table ${table} is missing`);
+    const missing = live ? columns.filter((column) => !live.has(column)) : [];
+    if (missing.length > 0) problems.push(`${table} lacks ${missing.join(", ")}`);
+  }
+  for (const [table, columns] of Object.entries(known)) {
+    const extra = [...(schema.get(table) ?? [])].filter((column) => !columns.includes(column));
+    if (extra.length > 0) problems.push(`${table} has ${extra.join(", ")}, ${extraNote}`);
+  }
+  return problems;
+}
+
+/**
  * Says how the live tables differ from the version the file claims, or returns undefined when
  * they match. Columns of our later versions are allowed (a replica may carry the tables without
  * the header); columns we never defined mean another program's lineage.
  */
 function describeMismatch(schema: LiveSchema, migrations: readonly Step[], claimed: number): string | undefined {
-  const required = migrations[claimed - 1]?.tables ?? {};
-  const known = migrations[migrations.length - 1]?.tables ?? {};
-  const problems: string[] = [];
-  for (const [table, columns] of Object.entries(required)) {
-    const live = schema.get(table);
-    if (!live) {
-      problems.push(`table ${table} is missing`);
-      continue;
-    }
-    const missing = columns.filter((column) => !live.has(column));
-    if (missing.length > 0) problems.push(`${table} lacks ${missing.join(", ")}`);
-  }
-  for (const [table, columns] of Object.entries(known)) {
-    const extra = [...(schema.get(table) ?? [])].filter((column) => !columns.includes(column));
-    if (extra.length > 0) problems.push(`${table} has ${extra.join(", ")}, which this build never defined`);
-  }
+  const problems = tableProblems(schema, migrations[claimed - 1]?.tables ?? {}, migrations[migrations.length - 1]?.tables ?? {}, "which this build never defined");
   if (problems.length === 0) return undefined;
   return `the file says schema v${claimed} but its tables differ from ours (${problems.join("; ")}); it was written by another program`;
 }
@@ -360,22 +369,14 @@ function describeMismatch(schema: LiveSchema, migrations: readonly Step[], claim
 function describeUniqcMismatch(schema: LiveSchema, claimed: number): string | undefined {
   // Its columns show v3 at least, whatever the header says.
   const required = uniqcTables(Math.max(claimed, 3));
-  const problems: string[] = [];
-  if (claimed < 3) problems.push("it has error_message, which that package added in its v3");
-  for (const [table, columns] of Object.entries(required)) {
-    const live = schema.get(table);
-    if (!live) {
-      problems.push(`table ${table} is missing`);
-      continue;
-    }
-    const missing = columns.filter((column) => !live.has(column));
-    if (missing.length > 0) problems.push(`${table} lacks ${missing.join(", ")}`);
-    if (table === "tasks" || table === "archived_tasks") {
-      // compiled_circuit_json is this cache's seed-era column, carried along by that package.
-      const extra = [...live].filter((column) => !columns.includes(column) && column !== "compiled_circuit_json");
-      if (extra.length > 0) problems.push(`${table} has ${extra.join(", ")}, which neither lineage defines`);
-    }
-  }
+  // compiled_circuit_json is this cache's seed-era column, carried along by that package.
+  const known = Object.fromEntries(
+    (["tasks", "archived_tasks"] as const).map((table) => [table, [...required[table]!, "compiled_circuit_json"]]),
+  );
+  const problems = [
+    ...(claimed < 3 ? ["it has error_message, which that package added in its v3"] : []),
+    ...tableProblems(schema, required, known, "which neither lineage defines"),
+  ];
   if (problems.length === 0) return undefined;
   return `the file says v${claimed} of the uniqc package's lineage but its tables differ (${problems.join("; ")}); it was written by another program`;
 }

@@ -49,7 +49,8 @@ export interface Migration {
   };
 }
 
-const V1_COLUMNS = [
+/** The columns of `tasks` at v1, shared by both lineages. */
+export const V1_COLUMNS = [
   "task_id",
   "backend",
   "status",

@@ -7,6 +7,7 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import type { TableShapes } from "./queries.ts";
 import type { StoreContext } from "./store-context.ts";
+import { SHARD_COLUMNS } from "./uniqc-lineage.ts";
 import { TaskIdSchema, parseInput } from "./validation.ts";
 
 /** A shard as the Python gateway lists it: every field but the result. */
@@ -32,18 +33,8 @@ export interface TaskShards {
   shards: TaskShard[];
 }
 
-const LISTED = [
-  "uniqc_task_id",
-  "shard_index",
-  "platform_task_id",
-  "backend",
-  "circuit_count",
-  "sub_index_offset",
-  "status",
-  "error_message",
-  "submit_time",
-  "update_time",
-];
+/** Every shard column but the result, as that package's gateway lists them. */
+const LISTED = SHARD_COLUMNS.filter((column) => column !== "result_json");
 
 export function shardOperations(ctx: StoreContext) {
   const { driver, shapes } = ctx;

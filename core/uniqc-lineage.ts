@@ -9,7 +9,7 @@
  * carries the prefix {@link OWN_PREFIX}, nothing else is altered, and
  * `scripts/remove-cache-objects.py` takes it all out again.
  */
-import { countTriggers, orderIndexes, type CounterNames } from "./schema.ts";
+import { V1_COLUMNS, countTriggers, orderIndexes, type CounterNames } from "./schema.ts";
 
 /** The prefix of every object this cache adds to a file of the uniqc lineage. */
 export const OWN_PREFIX = "tscache_";
@@ -32,17 +32,7 @@ export const SHARD_COLUMNS = [
 ] as const;
 
 /** The columns its parent tables have from its v3 on (besides `archived_at` in the archive). */
-export const UNIQC_TASK_COLUMNS = [
-  "task_id",
-  "backend",
-  "status",
-  "shots",
-  "submit_time",
-  "update_time",
-  "result_json",
-  "metadata_json",
-  "error_message",
-] as const;
+export const UNIQC_TASK_COLUMNS = [...V1_COLUMNS, "error_message"] as const;
 
 /** The tables each of its versions has, to check a file against the version it claims. */
 export function uniqcTables(version: number): Record<string, readonly string[]> {

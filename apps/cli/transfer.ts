@@ -9,24 +9,12 @@ import type { Writable } from "node:stream";
 import { parse } from "csv-parse";
 import { stringify } from "csv-stringify";
 import * as v from "valibot";
-import { StoredTaskSchema, type ImportResult, type StoredTask } from "../../core/index.ts";
+import { StoredTaskSchema, TASK_COLUMNS, type ImportResult, type StoredTask } from "../../core/index.ts";
 
 export type TransferFormat = "ndjson" | "csv";
 
 /** The columns of a stored row, in the order files carry them. */
-export const STORED_COLUMNS = [
-  "task_id",
-  "backend",
-  "status",
-  "shots",
-  "submit_time",
-  "update_time",
-  "result_json",
-  "metadata_json",
-  "compiled_circuit_json",
-  "error_message",
-  "archived_at",
-] as const;
+export const STORED_COLUMNS = [...TASK_COLUMNS, "error_message", "archived_at"] as const;
 
 /** Writes `rows` to `out` as they come, waiting whenever `out` asks to; returns how many. */
 export async function writeRows(rows: AsyncIterable<StoredTask>, format: TransferFormat, out: Writable, onRow?: () => void): Promise<number> {
