@@ -6,6 +6,8 @@ const major = process.versions.node.split(".")[0];
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Fails the run when a test leaves a server, a runtime or a Python writer running.
+    globalSetup: ["test/no-process-left.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

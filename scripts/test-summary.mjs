@@ -11,4 +11,6 @@ for (const name of readdirSync(dir).filter((file) => /^vitest-.*\.json$/.test(fi
   passed += report.numPassedTests;
   failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
 }
+// A run that left processes running counts as one more failure (test/no-process-left.ts).
+failed += readdirSync(dir).filter((file) => /^processes-left-.*\.json$/.test(file)).length;
 console.log(`tests: ${passed} passed, ${failed} failed`);
