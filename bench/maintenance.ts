@@ -12,7 +12,7 @@
  *   npx tsx bench/maintenance.ts --rows 50000     # quicker
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openCache } from "../adapters/open.ts";
@@ -174,4 +174,3 @@ const report = [
 ];
 console.log(report.join("\n"));
 writeFileSync(out, JSON.stringify({ rows, retention, exported, imported, clientRows }, null, 2));
-if (existsSync(`${base}.stop`)) rmSync(`${base}.stop`);

@@ -13,7 +13,7 @@
  * written (not even the journal mode) until the file is known to be ours and at a version we
  * understand.
  */
-import type { Driver, Executor } from "./driver.ts";
+import type { Capabilities, Driver, Executor } from "./driver.ts";
 import { ForeignDatabaseError, MigrationError, NotSqliteError } from "./errors.ts";
 import { APPLICATION_ID, MIGRATIONS, SHARED_VERSION, type Migration, type SchemaChange } from "./schema.ts";
 import { UNIQC_NEWEST, hasSeedObjects, isUniqcLineage, ownObjects, uniqcTables } from "./uniqc-lineage.ts";
@@ -90,21 +90,15 @@ export async function inspect(driver: Driver, migrations: readonly Migration[] =
   checkOwnership(file.applicationId, file.schema);
   const header = { applicationId: file.applicationId, userVersion: file.userVersion };
   if (isUniqcLineage(file.schema)) {
-    const version = file.userVersion;
-    const readOnlyReason =
-      version > UNIQC_NEWEST ? `the file is at v${version} of the uniqc package's lineage and this build knows up to v${UNIQC_NEWEST}` : describeUniqcMismatch(file.schema, version);
-    const own = ownObjects(Boolean(file.schema.get("tasks")?.has("compiled_circuit_json")));
-    const complete =
-      Object.keys(own.tables).every((table) => file.schema.has(table)) && own.objects.every((name) => file.objects.has(name)) && !hasSeedObjects(file.schema, file.objects);
-    const pending = readOnlyReason || complete ? [] : [{ version: null, name: "this cache's objects (listing indexes, counters, compiled circuits)", sql: own.changes }];
+    const { version, readOnlyReason } = uniqcStanding(file, capabilities);
+    const pending =
+      readOnlyReason || hasOwnObjects(file)
+        ? []
+        : [{ version: null, name: "this cache's objects (listing indexes, counters, compiled circuits)", sql: ownObjectsOf(file).changes }];
     return { ...header, lineage: "uniqc", version, supportedVersion: UNIQC_NEWEST, ...(readOnlyReason ? { readOnlyReason } : {}), pending };
   }
   const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
-  const claimed = Math.max(capabilities.writesUserVersion ? file.userVersion : 0, inferVersion(file.schema, file.objects, steps));
-  const readOnlyReason =
-    claimed > migrations.length
-      ? `the file is at schema v${claimed} and this build knows up to v${migrations.length}`
-      : describeMismatch(file.schema, steps, claimed);
+  const { claimed, readOnlyReason } = seedStanding(file, capabilities, steps);
   const pending = readOnlyReason
     ? []
     : steps.slice(claimed).map((step) => ({
@@ -115,17 +109,51 @@ export async function inspect(driver: Driver, migrations: readonly Migration[] =
   return { ...header, lineage: "seed", version: claimed, supportedVersion: migrations.length, ...(readOnlyReason ? { readOnlyReason } : {}), pending };
 }
 
+/** The seed-lineage version a file is at (header or shape, whichever is further), and why it may only be read. */
+function seedStanding(file: FileState, capabilities: Capabilities, steps: readonly Step[]): { claimed: number; readOnlyReason: string | undefined } {
+  const claimed = seedVersionOf(file, capabilities, steps);
+  const supported = steps.length;
+  const readOnlyReason =
+    claimed > supported
+      ? `the file is at schema v${claimed} and this build knows up to v${supported}; it was written by a newer program`
+      : describeMismatch(file.schema, steps, claimed);
+  return { claimed, readOnlyReason };
+}
+
+const seedVersionOf = (file: FileState, capabilities: Capabilities, steps: readonly Step[]) =>
+  Math.max(capabilities.writesUserVersion ? file.userVersion : 0, inferVersion(file.schema, file.objects, steps));
+
+/** A uniqc-lineage file's version (its header), and why this cache may only read it. */
+function uniqcStanding(file: FileState, capabilities: Capabilities): { version: number; readOnlyReason: string | undefined } {
+  const version = file.userVersion;
+  const readOnlyReason =
+    !capabilities.writesUserVersion || capabilities.synced
+      ? "the file follows the uniqc package's own lineage, which this cache writes only as a local file"
+      : version > UNIQC_NEWEST
+        ? `the file is at v${version} of the uniqc package's lineage and this build knows up to v${UNIQC_NEWEST}; it was written by a newer program`
+        : describeUniqcMismatch(file.schema, version);
+  return { version, readOnlyReason };
+}
+
+/** This cache's objects for a uniqc-lineage file as it stands. */
+const ownObjectsOf = (file: FileState) => ownObjects(Boolean(file.schema.get("tasks")?.has("compiled_circuit_json")));
+
+/** Whether a uniqc-lineage file has every object of ours, under its prefixed name only. */
+function hasOwnObjects(file: FileState): boolean {
+  const wanted = ownObjectsOf(file);
+  return (
+    Object.keys(wanted.tables).every((table) => file.schema.has(table)) &&
+    wanted.objects.every((name) => file.objects.has(name)) &&
+    !hasSeedObjects(file.schema, file.objects)
+  );
+}
+
 async function migrateSeedLineage(driver: Driver, file: FileState, internal: readonly string[], migrations: readonly Migration[]): Promise<SchemaState> {
   const supportedVersion = migrations.length;
   const { capabilities } = driver;
   const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
-  const versionOf = (state: FileState) =>
-    Math.max(capabilities.writesUserVersion ? state.userVersion : 0, inferVersion(state.schema, state.objects, steps));
-  const claimed = versionOf(file);
-  const readOnlyReason =
-    claimed > supportedVersion
-      ? `the file is at schema v${claimed} and this build knows up to v${supportedVersion}; it was written by a newer program`
-      : describeMismatch(file.schema, steps, claimed);
+  const versionOf = (state: FileState) => seedVersionOf(state, capabilities, steps);
+  const { claimed, readOnlyReason } = seedStanding(file, capabilities, steps);
   if (readOnlyReason !== undefined) return readOnly(driver, file, { lineage: "seed", version: claimed, supportedVersion, readOnlyReason });
 
   if (capabilities.walJournal) await switchToWal(driver);
@@ -157,32 +185,18 @@ async function migrateSeedLineage(driver: Driver, file: FileState, internal: rea
  */
 async function openUniqcLineage(driver: Driver, file: FileState, internal: readonly string[]): Promise<SchemaState> {
   const { capabilities } = driver;
-  const version = file.userVersion;
+  const { version, readOnlyReason } = uniqcStanding(file, capabilities);
   const state = { lineage: "uniqc" as const, version, supportedVersion: UNIQC_NEWEST };
-  const readOnlyReason =
-    !capabilities.writesUserVersion || capabilities.synced
-      ? "the file follows the uniqc package's own lineage, which this cache writes only as a local file"
-      : version > UNIQC_NEWEST
-        ? `the file is at v${version} of the uniqc package's lineage and this build knows up to v${UNIQC_NEWEST}; it was written by a newer program`
-        : describeUniqcMismatch(file.schema, version);
   if (readOnlyReason !== undefined) return readOnly(driver, file, { ...state, readOnlyReason });
 
   if (capabilities.walJournal) await switchToWal(driver);
-  const own = (current: FileState) => ownObjects(Boolean(current.schema.get("tasks")?.has("compiled_circuit_json")));
-  const complete = (current: FileState) => {
-    const wanted = own(current);
-    return (
-      Object.keys(wanted.tables).every((table) => current.schema.has(table)) &&
-      wanted.objects.every((name) => current.objects.has(name)) &&
-      !hasSeedObjects(current.schema, current.objects)
-    );
-  };
-  if (!complete(file)) {
+  if (!hasOwnObjects(file)) {
     try {
       await driver.transaction(async (tx) => {
+        // Another process may have added them while we waited for the write lock.
         const current = await readFile(tx, internal);
-        if (complete(current)) return;
-        for (const change of own(current).changes) await tx.run(change);
+        if (hasOwnObjects(current)) return;
+        for (const change of ownObjectsOf(current).changes) await tx.run(change);
       });
     } catch (error) {
       throw new MigrationError(version, error);
