@@ -4,8 +4,9 @@
  * a sync server, a runtime or a Python writer of ours fails the run, and is stopped so that
  * nothing outlives it.
  */
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processTable } from "./proc.ts";
 
 /** The checkout: every process the tests start runs here, and another checkout's are not ours. */
 const ROOT = join(import.meta.dirname, "..");
@@ -14,18 +15,8 @@ const ROOT = join(import.meta.dirname, "..");
 const OURS = /tursodb|\/deno\b|\/bun\b|python3? .*test\/fixtures|apps\/(server|cli)\/|test\/drills\/|chromium|chrome/;
 
 function processes(): Map<number, string> {
-  const found = new Map<number, string>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-      const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (command && (cwd === ROOT || cwd.startsWith(`${ROOT}/`))) found.set(Number(entry), command);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found;
+  const inCheckout = processTable().filter(({ command, cwd }) => command && (cwd === ROOT || cwd.startsWith(`${ROOT}/`)));
+  return new Map(inCheckout.map(({ pid, command }) => [pid, command]));
 }
 
 export default function setup() {
