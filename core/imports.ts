@@ -16,7 +16,7 @@ import type { TableShapes } from "./queries.ts";
 import type { StoreContext } from "./store-context.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import { normalizeTimestamp } from "./timestamps.ts";
-import { TaskIdSchema } from "./validation.ts";
+import { parseInput, TaskIdSchema } from "./validation.ts";
 
 const TextOrNull = v.nullish(v.string(), null);
 
@@ -99,6 +99,7 @@ export function importOperations(ctx: StoreContext) {
      */
     async importRows(rows: readonly unknown[]): Promise<ImportResult> {
       ctx.assertWritable();
+      parseInput(v.array(v.unknown(), "must be an array of stored rows"), rows, "rows");
       const active: StoredTask[] = [];
       const archived: StoredTask[] = [];
       const rejected: { task_id: unknown; reason: string }[] = [];

@@ -8,9 +8,9 @@ import * as v from "valibot";
 import type { archiveOperations } from "./archive.ts";
 import type { Batch } from "./store-context.ts";
 import { formatTimestamp, type Clock } from "./timestamps.ts";
-import { parseInput } from "./validation.ts";
+import { HoursSchema, parseInput } from "./validation.ts";
 
-const Hours = v.optional(v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")));
+const Hours = v.optional(HoursSchema);
 
 export const RetentionPolicySchema = v.object({
   /** Finished tasks submitted longer ago than this are archived; none when left out. */

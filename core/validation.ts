@@ -82,16 +82,27 @@ export const TaskIdsSchema = v.pipe(
   v.maxLength(MAX_BULK_IDS, `must hold at most ${MAX_BULK_IDS} ids`),
 );
 
+/** A thousand years: any age beyond it would put a cutoff before the dates a timestamp can hold. */
+export const MAX_HOURS = 24 * 365_250;
+
+/** An age in hours, as retention and archive-expired take it. */
+export const HoursSchema = v.pipe(
+  v.number("must be a number"),
+  v.finite("must be finite"),
+  v.minValue(0, "must not be negative"),
+  v.maxValue(MAX_HOURS, `must be at most ${MAX_HOURS} (a thousand years)`),
+);
+
 /** Which tasks archive-expired moves. */
 export const ArchiveExpiredSchema = v.object({
-  hours: v.optional(v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")), 72),
+  hours: v.optional(HoursSchema, 72),
   terminalOnly: v.optional(v.boolean("must be true or false"), true),
 });
 export type ArchiveExpiredOptions = v.InferInput<typeof ArchiveExpiredSchema>;
 
 /** Which archived tasks a purge deletes. */
 export const PurgeSchema = v.object({
-  olderThanHours: v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")),
+  olderThanHours: HoursSchema,
   dryRun: v.optional(v.boolean("must be true or false"), false),
 });
 export type PurgeOptions = v.InferInput<typeof PurgeSchema>;

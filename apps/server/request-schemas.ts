@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { DurationSchema } from "./config.ts";
 import {
   CircuitFormatSchema,
+  MAX_HOURS,
   MAX_LIMIT,
   StatusSchema,
   TaskIdSchema,
@@ -61,8 +62,8 @@ export const PurgeQuery = v.object({
   dry_run: v.optional(flag, "false"),
 });
 
-// JSON has no infinities, so a number here is finite already.
-const Hours = v.optional(v.pipe(v.number("must be a number"), v.minValue(0, "must not be negative")));
+// JSON has no infinities, so the core's finiteness check (which OpenAPI cannot express) is not needed.
+const Hours = v.optional(v.pipe(v.number("must be a number"), v.minValue(0, "must not be negative"), v.maxValue(MAX_HOURS, `must be at most ${MAX_HOURS}`)));
 
 export const MaintenanceBody = v.object({ archive_after_hours: Hours, purge_after_hours: Hours });
 

@@ -10,59 +10,32 @@ import { copyFileSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { DEFAULTS, generate } from "../../bench/generate.ts";
-import { createDriver, inspect, type Connection } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { ROOT } from "../server/server-process.ts";
+import { fileProblems, taskIds } from "./invariants.ts";
 
 const KILLS = Number(process.env.UNIQC_DRILL_KILLS ?? 20);
 const temp = tempDir("uniqc-crash-");
 afterAll(() => temp.remove());
 
-async function ids(c: Connection): Promise<string[]> {
-  const rows = await c.all<{ task_id: string }>("SELECT task_id FROM tasks UNION ALL SELECT task_id FROM archived_tasks ORDER BY 1");
-  return rows.map((row) => String(row.task_id));
-}
-
 /** Everything that must hold after a kill; returns what was wrong, empty when nothing. */
 async function check(path: string, expected: readonly string[]): Promise<string[]> {
-  const problems: string[] = [];
   const c = await openLocalFile(path);
   try {
-    const [integrity] = await c.all<{ integrity_check: string }>("PRAGMA integrity_check");
-    if (integrity?.integrity_check !== "ok") problems.push(`integrity: ${integrity?.integrity_check}`);
-    const plan = await inspect(createDriver(c));
-    if (plan.readOnlyReason) problems.push(`header and tables disagree: ${plan.readOnlyReason}`);
-    const [both] = await c.all<{ n: number }>("SELECT COUNT(*) AS n FROM tasks JOIN archived_tasks USING (task_id)");
-    if (Number(both?.n) !== 0) problems.push(`${both?.n} tasks in both tables`);
-    const found = await ids(c);
+    const problems = await fileProblems(c);
+    const found = await taskIds(c);
     if (found.length !== expected.length || found.some((id, i) => id !== expected[i])) problems.push(`ids: ${found.length} found, ${expected.length} expected`);
-    const counters = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE name = 'task_counts'");
-    if (counters.length > 0) {
-      const [drift] = await c.all<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM (
-           SELECT tbl, backend, status, n FROM task_counts WHERE n != 0
-           EXCEPT SELECT 'tasks', backend, status, COUNT(*) FROM tasks GROUP BY backend, status
-           EXCEPT SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status)`,
-      );
-      const [missing] = await c.all<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM (
-           SELECT 'tasks' AS tbl, backend, status, COUNT(*) AS n FROM tasks GROUP BY backend, status
-           UNION ALL SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status
-           EXCEPT SELECT tbl, backend, status, n FROM task_counts)`,
-      );
-      if (Number(drift?.n) + Number(missing?.n) !== 0) problems.push("a counter differs from its recount");
-    }
+    return problems;
   } finally {
     await c.close();
   }
-  return problems;
 }
 
 it(`survives ${KILLS} kills at random moments with every task, once, and every counter right`, async () => {
   const base = temp.file("base.sqlite");
   await generate(base, { ...DEFAULTS, rows: 50_000, archived: 0.05, version: 2 });
   const before = await openLocalFile(base);
-  const expected = await ids(before);
+  const expected = await taskIds(before);
   await before.close();
   let stormed = 0;
   for (let kill = 0; kill < KILLS; kill++) {
