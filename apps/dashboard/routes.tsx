@@ -5,7 +5,6 @@
  */
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { timingSafeEqual } from "hono/utils/buffer";
 import * as v from "valibot";
 import { CIRCUIT_FORMATS, CacheError, InvalidInputError, TASK_STATUSES, parseInput, type TaskCache } from "../../core/index.ts";
 import { circuitFragment } from "../server/circuit-fragment.ts";
@@ -14,6 +13,7 @@ import { LIVE_SCRIPT, STYLE } from "./assets.ts";
 import type { PageFrame } from "./layout.tsx";
 import { ConfirmExpiredPage, ListPage, NotFoundPage, OverviewPage, PAGE_SIZES, TaskPage } from "./pages.tsx";
 import { LoginPage } from "./login.tsx";
+import { sameToken } from "../server/token.ts";
 
 /** The cookie that carries the token for a person who entered it. */
 export const TOKEN_COOKIE = "uniqc_token";
@@ -73,7 +73,7 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     app.post("/ui/login", async (c) => {
       const form = await c.req.parseBody();
       const given = typeof form.token === "string" ? form.token : "";
-      if (!(await timingSafeEqual(given, token))) return c.html(<LoginPage failed={true} />, 401);
+      if (!(await sameToken(given, token))) return c.html(<LoginPage failed={true} />, 401);
       // Strict: the cookie never goes with a request another site starts.
       setCookie(c, TOKEN_COOKIE, given, { httpOnly: true, sameSite: "Strict", path: "/" });
       return c.redirect("/", 303);
@@ -81,7 +81,7 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     app.use("*", async (c, next) => {
       // The API keeps its own bearer check; the assets and the login page hold nothing.
       if (c.req.path.startsWith("/api/") || ["/ui/style.css", "/ui/live.js", "/ui/login"].includes(c.req.path)) return next();
-      if (await timingSafeEqual(getCookie(c, TOKEN_COOKIE) ?? "", token)) return next();
+      if (await sameToken(getCookie(c, TOKEN_COOKIE), token)) return next();
       return c.redirect("/ui/login", 303);
     });
   }

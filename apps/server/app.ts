@@ -11,7 +11,6 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { stream, streamSSE } from "hono/streaming";
 import { getCookie } from "hono/cookie";
-import { timingSafeEqual } from "hono/utils/buffer";
 import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
 import type { GenericSchema } from "valibot";
 import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
@@ -23,6 +22,7 @@ import { openApiDocument } from "./openapi.ts";
 import type { FollowState } from "./follow-file.ts";
 import type { MaintenanceState } from "./maintenance.ts";
 import { announcing, EventHub, type CacheEvent } from "./events.ts";
+import { sameToken } from "./token.ts";
 import { errorToProblem, problemResponse } from "./problem.ts";
 import {
   ArchiveExpiredQuery,
@@ -122,13 +122,13 @@ export function createApp(store: TaskCache, options: AppOptions) {
 
   if (options.corsOrigins?.length) app.use("/api/*", cors({ origin: [...options.corsOrigins] }));
   if (options.token) {
-    const auth = bearerAuth({ token: options.token });
     const token = options.token;
+    const auth = bearerAuth({ verifyToken: (given) => sameToken(given, token) });
     // The reference page and document hold no data, and a browser cannot send the header for them;
     // nor can it for an event stream, so the dashboard's cookie (same site only) opens that one.
     app.use("/api/*", async (c, next) => {
       if (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs")) return next();
-      if (c.req.path === "/api/events" && (await timingSafeEqual(getCookie(c, TOKEN_COOKIE) ?? "", token))) return next();
+      if (c.req.path === "/api/events" && (await sameToken(getCookie(c, TOKEN_COOKIE), token))) return next();
       return auth(c, next);
     });
   }
