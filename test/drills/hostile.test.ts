@@ -13,7 +13,7 @@ import { ENDPOINTS } from "../../apps/server/openapi.ts";
 import { CacheError, TASK_STATUSES, type Connection, type TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { body, contentType, pathSegment, queryString, taskId } from "./hostile-input.ts";
-import { fileProblems } from "./invariants.ts";
+import { dataVersion, fileProblems } from "./invariants.ts";
 
 const CASES = Number(process.env.UNIQC_DRILL_CASES ?? 2000);
 const BODY_LIMIT = 64 * 1024;
@@ -23,15 +23,10 @@ const LEAKS = /\n\s+at |\/(?:work|tmp|home|root)\/|node_modules|\.ts:\d|\bSELECT
 
 const temp = tempDir("uniqc-hostile-");
 let cache: TaskCache;
-/** A second connection: its `data_version` moves exactly when another connection commits. */
+/** A second connection, to see what the cache's own commits did. */
 let checker: Connection;
 let app: ReturnType<typeof createApp>;
 const cursors: string[] = [];
-
-async function dataVersion(): Promise<number> {
-  const [row] = await checker.all<{ data_version: number }>("PRAGMA data_version");
-  return Number(row!.data_version);
-}
 
 /** Puts back the seeded tasks that cases deleted or purged, so every case finds the same ones. */
 async function refill(): Promise<void> {
@@ -114,10 +109,10 @@ describe("every endpoint answers hostile requests with a 2xx or a 4xx problem, a
         fc.asyncProperty(request, async ({ segment, query, body, type }) => {
           const url = `${endpoint.path.replace("{id}", segment)}?${query}`;
           const what = `${method} ${url.slice(0, 300)}`;
-          const before = await dataVersion();
+          const before = await dataVersion(checker);
           const response = await within(Promise.resolve(app.request(url, { method, body, headers: type === undefined ? {} : { "content-type": type } })), what);
           const text = await within(readAnswer(response), `${what} (its body)`);
-          const changed = (await dataVersion()) !== before;
+          const changed = (await dataVersion(checker)) !== before;
           await checkAnswer(what, response, text, changed);
           if (changed) await afterChange(what);
         }),
@@ -164,14 +159,14 @@ describe("every library entry resolves or throws a typed error, and a throw chan
       await fc.assert(
         fc.asyncProperty(args, async (values) => {
           const what = `${name}(${fc.stringify(values).slice(0, 300)})`;
-          const before = await dataVersion();
+          const before = await dataVersion(checker);
           let thrown: unknown;
           try {
             await within((call as (c: TaskCache, ...rest: unknown[]) => Promise<unknown>)(cache, ...values), what);
           } catch (error) {
             thrown = error;
           }
-          const changed = (await dataVersion()) !== before;
+          const changed = (await dataVersion(checker)) !== before;
           if (thrown !== undefined) {
             if (!(thrown instanceof CacheError)) throw new Error(`${what} threw an untyped error: ${String(thrown)}`);
             if (changed) throw new Error(`${what} threw ${thrown.code}, but the file changed`);

@@ -33,3 +33,12 @@ export async function fileProblems(c: Connection, { integrity = true } = {}): Pr
   }
   return problems;
 }
+
+/**
+ * SQLite's `data_version` as seen by `c`: it moves exactly when another connection commits, so a
+ * checker's connection tells whether a request wrote anything.
+ */
+export async function dataVersion(c: Connection): Promise<number> {
+  const [row] = await c.all<{ data_version: number }>("PRAGMA data_version");
+  return Number(row!.data_version);
+}

@@ -15,17 +15,13 @@ import { sameToken } from "../../apps/server/token.ts";
 import type { Connection, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startServer } from "../server/server-process.ts";
+import { dataVersion } from "./invariants.ts";
 
 const TOKEN = "k3y-9f8e7d6c5b4a";
 const temp = tempDir("uniqc-security-");
 const path = temp.file("tasks.sqlite");
 let cache: TaskCache;
 let checker: Connection;
-
-async function dataVersion(): Promise<number> {
-  const [row] = await checker.all<{ data_version: number }>("PRAGMA data_version");
-  return Number(row!.data_version);
-}
 
 /** Each endpoint as a request that would succeed with the token: a real id, a valid body. */
 function wellFormed(endpoint: (typeof ENDPOINTS)[number]): { url: string; init: RequestInit } {
@@ -114,13 +110,13 @@ describe("with a token", () => {
     for (const [how, headers, query, status] of wrong) {
       // The event stream alone takes the cookie: a browser cannot set a header on it.
       if (how.includes("cookie") && endpoint.path === "/api/events") continue;
-      const before = await dataVersion();
+      const before = await dataVersion(checker);
       const response = await app.request(query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
       expect(response.status, how).toBe(status);
       expect(response.headers.get("content-type"), how).toBe("application/problem+json");
       expect(response.headers.get("www-authenticate"), how).toMatch(/^Bearer/);
       await response.body?.cancel();
-      expect(await dataVersion(), `${how} changed the file`).toBe(before);
+      expect(await dataVersion(checker), `${how} changed the file`).toBe(before);
     }
     const allowed = await app.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${TOKEN}` } });
     expect(allowed.status).not.toBe(401);
