@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../contract/fixtures.ts";
 import { ROOT } from "../server/server-process.ts";
+import { startThenSignal } from "../drills/stop-by-signal.ts";
 
 const temp = tempDir("uniqc-pack-");
 const app = join(temp.dir, "app");
@@ -63,4 +64,12 @@ describe("the packed package, installed", () => {
     const listed = execFileSync("find", [installed, "-name", "*.ts", "-not", "-name", "*.d.ts"], { encoding: "utf8" }).trim();
     expect(listed).toBe("");
   });
+
+  it.each(["SIGTERM", "SIGINT"] as const)("uniqc-cache serve, as installed, stops on %s with nothing left running", async (signal) => {
+    const env = { ...process.env, PATH: `${join(app, "node_modules", ".bin")}:${process.env.PATH}` };
+    const outcome = await startThenSignal("uniqc-cache", ["serve", "--db", "./served.sqlite", "--port", "0"], { cwd: app, env }, signal);
+    expect(outcome.health).toBe(200);
+    expect(outcome.exit, outcome.output).toBe(0);
+    expect(outcome.left).toEqual([]);
+  }, 30_000);
 });
