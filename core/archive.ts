@@ -37,6 +37,13 @@ export interface ArchiveExpiredResult {
   skipped: string[];
 }
 
+/**
+ * From how many tasks a bulk archive sets the counter triggers aside. Dropping and making them
+ * again changes the schema, which every connection to the file then reads again: for a handful
+ * of tasks that costs far more than the triggers, and slows every other writer of the file.
+ */
+const MANY_TASKS = 1000;
+
 export function archiveOperations(ctx: StoreContext) {
   const { driver, shapes } = ctx;
   const copy = shapes.copy;
@@ -151,7 +158,7 @@ export function archiveOperations(ctx: StoreContext) {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
       const archived = await driver.transaction((tx) =>
-        moveToArchive(tx, "task_id IN (SELECT value FROM json_each(?))", [json], true),
+        moveToArchive(tx, "task_id IN (SELECT value FROM json_each(?))", [json], unique.length >= MANY_TASKS),
       );
       return { archived, missing: missingFrom(unique, archived) };
     },
