@@ -172,11 +172,10 @@ export function createApp(store: TaskCache, options: AppOptions) {
         let sent = Promise.resolve();
         const send = (event: CacheEvent) =>
           (sent = sent.then(() => stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) })));
-        const { missed, stop } = hub.listen(lastId, send);
+        const { missed, closed, stop } = hub.listen(lastId, send);
         stream.onAbort(stop);
         missed.forEach(send);
         await stream.writeSSE({ event: "ready", data: JSON.stringify({ last_event_id: lastId ?? null }) });
-        const closed = hub.closed();
         while (!stream.aborted) {
           const ended = await Promise.race([closed.then(() => true), stream.sleep(KEEP_ALIVE_MS).then(() => false)]);
           if (ended) break;

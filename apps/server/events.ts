@@ -21,14 +21,14 @@ export class EventHub {
   readonly #cache: TaskCache;
   readonly #pollMs: number;
   readonly #kept: CacheEvent[] = [];
-  readonly #listeners = new Set<(event: CacheEvent) => void>();
+  /** Each listener, with what ends its stream when the hub closes. */
+  readonly #listeners = new Map<(event: CacheEvent) => void, () => void>();
   // Ids go on growing across restarts, so a client that resumes with an id from before one
   // is not told it has seen everything.
   #nextId = Date.now();
   #stamp: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  readonly #closing = new Set<() => void>();
 
   constructor(cache: TaskCache, options: { pollMs?: number } = {}) {
     this.#cache = cache;
@@ -39,19 +39,24 @@ export class EventHub {
     const event = Object.freeze({ id: this.#nextId++, type, data: Object.freeze(data) });
     this.#kept.push(event);
     if (this.#kept.length > KEEP) this.#kept.shift();
-    for (const listener of this.#listeners) listener(event);
+    for (const listener of this.#listeners.keys()) listener(event);
   }
 
   /**
    * Events after `lastId` that are still kept, then every new one to `listener`, in order with
-   * none missed: both happen in the same turn, so no event falls between them.
+   * none missed: both happen in the same turn, so no event falls between them. `closed` resolves
+   * when the hub closes, so that the stream ends and the server can stop. Nothing of a listener
+   * is kept after `stop`, however many streams come and go.
    */
-  listen(lastId: number | undefined, listener: (event: CacheEvent) => void): { missed: CacheEvent[]; stop: () => void } {
+  listen(lastId: number | undefined, listener: (event: CacheEvent) => void): { missed: CacheEvent[]; closed: Promise<void>; stop: () => void } {
     const missed = lastId === undefined ? [] : this.#kept.filter((event) => event.id > lastId);
-    this.#listeners.add(listener);
+    let end = () => {};
+    const closed = this.#closed ? Promise.resolve() : new Promise<void>((resolve) => (end = resolve));
+    this.#listeners.set(listener, end);
     if (this.#listeners.size === 1) void this.#watch();
     return {
       missed,
+      closed,
       stop: () => {
         this.#listeners.delete(listener);
         if (this.#listeners.size === 0) clearTimeout(this.#timer);
@@ -59,16 +64,10 @@ export class EventHub {
     };
   }
 
-  /** Resolves when the hub closes: streams end then, so that the server can stop. */
-  closed(): Promise<void> {
-    return this.#closed ? Promise.resolve() : new Promise((resolve) => this.#closing.add(resolve));
-  }
-
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
-    for (const resolve of this.#closing) resolve();
-    this.#closing.clear();
+    for (const end of this.#listeners.values()) end();
   }
 
   /** Checks the change stamp while anyone listens; a move is announced with fresh counts. */

@@ -1,4 +1,6 @@
 /** The app in process (`app.request`, no sockets) on a real SQLite file. */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import type { TaskCache } from "../../core/index.ts";
@@ -86,4 +88,24 @@ describe("createApp", () => {
     expect(put.required).toEqual(["backend", "status"]);
     expect(put.properties.metadata).toEqual({ type: "object" });
   });
+
+  it("keeps nothing of an event stream once it has ended", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node" });
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const openAndClose = async (streams: number) => {
+      for (let i = 0; i < streams; i++) {
+        const reader = (await app.request("/api/events")).body!.getReader();
+        await reader.read();
+        await reader.cancel();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = await openAndClose(2000);
+    const after = await openAndClose(20_000);
+    // Anything kept per stream, however small, would show: 20,000 closures of 50 bytes are 1 MB.
+    expect(after - before).toBeLessThan(1_000_000);
+  }, 60_000);
 });
