@@ -82,7 +82,7 @@ export const TaskIdsSchema = v.pipe(
   v.maxLength(MAX_BULK_IDS, `must hold at most ${MAX_BULK_IDS} ids`),
 );
 
-/** A thousand years: any age beyond it would put a cutoff before the dates a timestamp can hold. */
+/** A thousand years: longer than any task is kept, and far inside the dates a timestamp can hold. */
 export const MAX_HOURS = 24 * 365_250;
 
 /** An age in hours, as retention and archive-expired take it. */

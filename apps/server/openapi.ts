@@ -199,6 +199,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
 const CONVERSION: ConversionConfig = {
   target: "draft-2020-12",
   typeMode: "input",
+  // JSON numbers are finite already, and JSON Schema has no word for it.
+  ignoreActions: ["finite"],
   // JsonObjectSchema is a custom check (valibot's record takes arrays); say what it means.
   overrideSchema: ({ valibotSchema }) => (valibotSchema === JsonObjectSchema ? { type: "object" } : undefined),
 };

@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { DurationSchema } from "./config.ts";
 import {
   CircuitFormatSchema,
-  MAX_HOURS,
+  HoursSchema,
   MAX_LIMIT,
   StatusSchema,
   TaskIdSchema,
@@ -62,8 +62,7 @@ export const PurgeQuery = v.object({
   dry_run: v.optional(flag, "false"),
 });
 
-// JSON has no infinities, so the core's finiteness check (which OpenAPI cannot express) is not needed.
-const Hours = v.optional(v.pipe(v.number("must be a number"), v.minValue(0, "must not be negative"), v.maxValue(MAX_HOURS, `must be at most ${MAX_HOURS}`)));
+const Hours = v.optional(HoursSchema);
 
 export const MaintenanceBody = v.object({ archive_after_hours: Hours, purge_after_hours: Hours });
 
