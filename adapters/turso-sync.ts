@@ -7,8 +7,10 @@
  * SQLite (no `data_version`, internal `turso_*` tables), triggers and the header do not travel,
  * and only one process may open the file.
  */
-import { connect } from "@tursodatabase/sync";
-import { ReplicaInUseError, SyncError, type Capabilities, type Connection, type Row, type SqlValue } from "../core/index.ts";
+import { connect, type DatabaseRowMutation, type DatabaseRowTransformResult } from "@tursodatabase/sync";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { ReplicaInUseError, SyncError, type Capabilities, type ChangeRewrite, type Connection, type Row, type SqlValue } from "../core/index.ts";
 
 export interface TursoSyncOptions {
   /** The replica file on this machine; created and bootstrapped from the server when missing. */
@@ -63,25 +65,57 @@ function answeredWithin(ms: number): typeof fetch {
   };
 }
 
-export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {
-  let db: Awaited<ReturnType<typeof connect>>;
-  try {
-    db = await connect({
-      path,
-      url,
-      authToken,
-      clientName: "uniqc-task-cache",
-      // Requests of bounded size. The engine still gathers every waiting change in memory first,
-      // and aborts past about 128 MiB; the core keeps below that (see SYNCED_CHUNK).
-      pushOperationsThreshold: PUSH_BATCH,
-      fetch: answeredWithin(timeoutMs),
-    });
-  } catch (error) {
-    const message = String((error as Error)?.message ?? error);
-    if (/locked by another process/i.test(message)) throw new ReplicaInUseError(path, { cause: error });
-    // Only a replica that does not exist yet needs the server to open: it is bootstrapped from it.
-    throw new SyncError(`The replica ${path} could not be bootstrapped from ${url}: ${message}`, { cause: error });
+/**
+ * The replica's id, kept in a file beside it: made once, with the replica, and never shared, so
+ * the versions of two replicas never collide. A copy of a replica file is not a new replica.
+ */
+function replicaIdOf(path: string): string {
+  const file = `${path}-replica-id`;
+  if (existsSync(file)) {
+    const id = readFileSync(file, "utf8").trim();
+    if (/^[a-z0-9]{4,32}$/.test(id)) return id;
   }
+  const id = BigInt(`0x${randomBytes(8).toString("hex")}`).toString(36).padStart(12, "0").slice(-12);
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+/** The engine's change as the core's `ChangeRewrite` reads it, and its answer back. */
+function transformWith(rewrite: ChangeRewrite) {
+  return (mutation: DatabaseRowMutation): DatabaseRowTransformResult => {
+    const statement = rewrite({
+      table: mutation.tableName,
+      type: mutation.changeType as "insert" | "update" | "delete",
+      before: mutation.before as Row | undefined,
+      after: mutation.after as Row | undefined,
+    });
+    return statement ? { operation: "rewrite", stmt: statement } : null;
+  };
+}
+
+export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {
+  const open = async (rewrite?: ChangeRewrite) => {
+    try {
+      return await connect({
+        path,
+        url,
+        authToken,
+        clientName: "uniqc-task-cache",
+        // Requests of bounded size. The engine still gathers every waiting change in memory first,
+        // and aborts past about 128 MiB; the core keeps below that (see SYNCED_CHUNK).
+        pushOperationsThreshold: PUSH_BATCH,
+        fetch: answeredWithin(timeoutMs),
+        ...(rewrite ? { transform: transformWith(rewrite) } : {}),
+      });
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      if (/locked by another process/i.test(message)) throw new ReplicaInUseError(path, { cause: error });
+      // Only a replica that does not exist yet needs the server to open: it is bootstrapped from it.
+      throw new SyncError(`The replica ${path} could not be bootstrapped from ${url}: ${message}`, { cause: error });
+    }
+  };
+  let db = await open();
+  const id = replicaIdOf(path);
 
   const statements = new Map<string, Statement>();
   const prepare = async (sql: string) => {
@@ -112,6 +146,7 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
       return `${pulls}:${row?.n}`;
     },
     replica: {
+      id,
       async pull() {
         const changed = await db.pull();
         if (changed) {
@@ -134,6 +169,30 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
           pushedThrough,
         );
         return Number(row?.n ?? 0);
+      },
+      // The engine's transform cannot be set on an open database, and it aborts the process on a
+      // push that also carries schema changes: those go out first, then the database is opened
+      // again with the rewrite.
+      async rewriteChanges(rewrite) {
+        const [schema] = await query<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM turso_cdc WHERE change_id > ? AND table_name = 'sqlite_schema'",
+          pushedThrough,
+        );
+        if (Number(schema?.n ?? 0) > 0) {
+          try {
+            await db.push();
+            const [top] = await query<{ id: number | null }>("SELECT MAX(change_id) AS id FROM turso_cdc");
+            pushedThrough = Number(top?.id ?? 0);
+          } catch (error) {
+            throw new SyncError(
+              `The replica ${path} has a schema change that must reach ${url} before it can be written, and the server could not be reached: ${String((error as Error)?.message ?? error)}`,
+              { cause: error },
+            );
+          }
+        }
+        statements.clear();
+        await db.close();
+        db = await open(rewrite);
       },
     },
     close: async () => {

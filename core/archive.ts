@@ -45,8 +45,11 @@ export interface ArchiveExpiredResult {
 const MANY_TASKS = 1000;
 
 export function archiveOperations(ctx: StoreContext) {
-  const { driver, shapes } = ctx;
+  const { driver, shapes, history } = ctx;
   const copy = shapes.copy;
+  // On a replica, the copy a move makes is a new version of the task (see history/).
+  const copied = (source: string) => (history ? history.copyFrom(copy, source) : copy);
+  const versionArgs = () => (history ? [history.clockMs()] : []);
   const shards = shardMoves(shapes);
 
   const exists = async (db: Executor, table: "tasks" | "archived_tasks", id: string) =>
@@ -66,10 +69,10 @@ export function archiveOperations(ctx: StoreContext) {
       // and a chunk's pages are near the last chunk's.
       await tx.run(
         `INSERT INTO archived_tasks (${copy}, archived_at)
-         SELECT ${copy}, ? FROM tasks
+         SELECT ${copied("tasks")}, ? FROM tasks
           WHERE ${where} AND NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = tasks.task_id)
           ORDER BY submit_time, task_id${limit === undefined ? "" : ` LIMIT ${limit}`}`,
-        [nowTimestamp(ctx.clock), ...params],
+        [...versionArgs(), nowTimestamp(ctx.clock), ...params],
       );
       // The shards follow before their tasks are deleted, whose cascade would take them.
       await shards.toArchive(tx, "SELECT task_id FROM archived_tasks WHERE rowid > ?", [last]);
@@ -146,7 +149,7 @@ export function archiveOperations(ctx: StoreContext) {
         if (await exists(tx, "tasks", id)) {
           throw new ConflictError(id, `Task ${id} is already active; delete or archive it before restoring the archived copy.`);
         }
-        await tx.run(`INSERT INTO tasks (${copy}) SELECT ${copy} FROM archived_tasks WHERE task_id = ?`, [id]);
+        await tx.run(`INSERT INTO tasks (${copy}) SELECT ${copied("archived_tasks")} FROM archived_tasks WHERE task_id = ?`, [...versionArgs(), id]);
         // After their task, which the active shards' foreign key needs.
         await shards.toActive(tx, "?", [id]);
         await tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
@@ -231,6 +234,7 @@ export function archiveOperations(ctx: StoreContext) {
       const purged = await ctx.inChunks(async (tx, limit) => {
         const chosen = `SELECT task_id FROM archived_tasks WHERE archived_at < ?${limit === undefined ? "" : ` LIMIT ${limit}`}`;
         await shards.dropArchived(tx, chosen, [cutoff]);
+        await history?.bury(tx, "archived_tasks", chosen, [cutoff]);
         return tx.all<{ task_id: string }>(`DELETE FROM archived_tasks WHERE task_id IN (${chosen}) RETURNING task_id`, [cutoff]);
       }, batch);
       return { count: purged.length, cutoff };
@@ -242,6 +246,7 @@ export function archiveOperations(ctx: StoreContext) {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       const { changes } = await driver.transaction(async (tx) => {
         await shards.dropArchived(tx, "?", [id]);
+        await history?.bury(tx, "archived_tasks", "?", [id]);
         return tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
       });
       if (changes === 0) throw new NotFoundError(id, "archive");

@@ -7,6 +7,7 @@ import { createDriver, type Capabilities, type Connection } from "./driver.ts";
 import { exportOperations } from "./exports.ts";
 import { importOperations } from "./imports.ts";
 import { NotSyncedError } from "./errors.ts";
+import { mergeStatement } from "./history/statements.ts";
 import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
 import { startReplication, type SyncReport, type SyncState } from "./replication.ts";
@@ -64,7 +65,7 @@ export type TaskCache = ReturnType<typeof taskOperations> &
   ReturnType<typeof circuitOperations> & {
     readonly info: CacheInfo;
     /**
-     * On a synced replica: pulls, settles tasks found in both tables, pushes, and says what moved.
+     * On a synced replica: pulls, settles what the pull left by the merge rule, pushes, and says what moved.
      * Throws {@link NotSyncedError} elsewhere, `SyncError` when the server cannot be reached.
      */
     sync(): Promise<SyncReport>;
@@ -86,8 +87,10 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
   try {
     // A replica takes the server's schema before changing its own: steps that another replica
     // already took arrive as they are, and are not taken twice. Offline, it migrates alone.
-    await driver.replica?.pull().catch(() => undefined);
+    await driver.replica?.pull(async () => undefined).catch(() => undefined);
     state = await migrate(driver, options.migrations ?? MIGRATIONS);
+    // From here on, the replica's changes merge by the rule wherever they are applied.
+    if (driver.replica && state.readOnlyReason === undefined) await driver.replica.rewriteChanges(mergeStatement);
   } catch (error) {
     await driver.close().catch(() => undefined);
     throw error;
@@ -105,11 +108,13 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     applied: state.applied,
     capabilities: driver.capabilities,
   });
+  const { history } = ctx;
   const replication =
-    driver.replica && startReplication(driver, driver.replica, {
+    driver.replica &&
+    startReplication(driver, driver.replica, {
       clock: ctx.clock,
       intervalMs: options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
-      writable: !info.readOnly,
+      settle: history && ((tx) => history.settle(tx)),
     });
   // The first round settles what the replica opened with and pushes the schema; offline, the
   // replica still opens, and its state says why it could not sync.

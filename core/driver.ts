@@ -44,14 +44,47 @@ export interface Capabilities {
   readonly internalTables?: readonly string[];
 }
 
+/** A change the engine is about to send to the server, or to replay over a pull. */
+export interface PendingChange {
+  readonly table: string;
+  readonly type: "insert" | "update" | "delete";
+  /** The whole row before and after the change, by column. */
+  readonly before?: Row | undefined;
+  readonly after?: Row | undefined;
+}
+
+/** A statement that applies a change in its place; undefined applies the change as it is. */
+export type ChangeRewrite = (change: PendingChange) => { sql: string; values: SqlValue[] } | undefined;
+
 /** A replica kept in sync with a server by its engine. */
 export interface Replica {
+  /** This replica's own id: stable for its file, different on every other replica. */
+  readonly id: string;
   /** Applies the server's new changes under the local ones; true when there were any. */
   pull(): Promise<boolean>;
   /** Sends the local changes; they stay local if this fails, and go with the next push. */
   push(): Promise<void>;
   /** How many row and schema changes made here wait to be pushed. */
   pending(): Promise<number>;
+  /**
+   * From now on, sends and replays every row change through `rewrite`. Schema changes cannot
+   * travel with rewritten ones, so those waiting are pushed first; throws `SyncError` when they
+   * cannot be.
+   */
+  rewriteChanges(rewrite: ChangeRewrite): Promise<void>;
+}
+
+/** The replica's calls as the core makes them. */
+export interface DriverReplica {
+  readonly id: string;
+  /**
+   * Applies the server's changes, then runs `settle` in a write transaction before anything else
+   * may touch the file, so no other work sees what the pull left unsettled.
+   */
+  pull<T>(settle: (tx: Executor) => Promise<T>): Promise<{ changed: boolean; settled: T | undefined }>;
+  push(): Promise<void>;
+  pending(): Promise<number>;
+  rewriteChanges(rewrite: ChangeRewrite): Promise<void>;
 }
 
 /** What an adapter implements. Optional methods are optional features. */
@@ -81,7 +114,7 @@ export interface Driver extends Executor {
   /** See {@link Connection.changeStamp}. */
   changeStamp(): Promise<string>;
   /** The replica's sync calls, each run alone: never inside a transaction or beside a statement. */
-  readonly replica: Replica | undefined;
+  readonly replica: DriverReplica | undefined;
   /** Waits for work in flight, then closes the connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -129,9 +162,15 @@ export function createDriver(connection: Connection): Driver {
           return `${row?.version}:${row?.changes}`;
         },
     replica: replica && {
-      pull: () => alone(() => replica.pull()),
+      id: replica.id,
+      pull: <T>(settle: (tx: Executor) => Promise<T>) =>
+        alone(async () => {
+          const changed = await replica.pull();
+          return { changed, settled: changed ? await begin(settle) : undefined };
+        }),
       push: () => alone(() => replica.push()),
       pending: () => queued(() => replica.pending()),
+      rewriteChanges: (rewrite: ChangeRewrite) => alone(() => replica.rewriteChanges(rewrite)),
     },
     transaction: (fn) => transactions.run(() => begin(fn)),
     close: () => (closed ??= transactions.run(() => connection.close())),

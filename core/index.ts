@@ -3,10 +3,22 @@
  * It imports no driver; pair it with an adapter from `adapters/`.
  */
 export { DEFAULT_SYNC_INTERVAL_MS, createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
-export { createDriver, type Capabilities, type Connection, type Driver, type Executor, type Replica, type Row, type SqlValue } from "./driver.ts";
+export {
+  createDriver,
+  type Capabilities,
+  type ChangeRewrite,
+  type Connection,
+  type Driver,
+  type Executor,
+  type PendingChange,
+  type Replica,
+  type Row,
+  type SqlValue,
+} from "./driver.ts";
 export { StoredTaskSchema, type ImportResult, type StoredTask } from "./imports.ts";
 export type { ExportScope } from "./exports.ts";
 export type { ReconcileResult } from "./reconcile.ts";
+export type { SettleResult } from "./history/settle.ts";
 export type { SyncReport, SyncState } from "./replication.ts";
 export * from "./errors.ts";
 export { inspect, type Lineage, type MigrationPlan, type SchemaState } from "./migrator.ts";

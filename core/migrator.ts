@@ -17,6 +17,7 @@ import type { Capabilities, Driver, Executor } from "./driver.ts";
 import { ForeignDatabaseError, MigrationError, NotSqliteError } from "./errors.ts";
 import { APPLICATION_ID, MIGRATIONS, SHARED_VERSION, type Migration, type SchemaChange } from "./schema.ts";
 import { UNIQC_NEWEST, hasSeedObjects, isUniqcLineage, ownObjects, uniqcTables } from "./uniqc-lineage.ts";
+import { HISTORY_CHANGES, hasHistory, withoutHistory } from "./history/schema.ts";
 
 /** Live columns per table, read from `sqlite_master` and `pragma_table_info`. */
 export type LiveSchema = ReadonlyMap<string, ReadonlySet<string>>;
@@ -111,6 +112,8 @@ export async function inspect(driver: Driver, migrations: readonly Migration[] =
 
 /** The seed-lineage version a file is at (header or shape, whichever is further), and why it may only be read. */
 function seedStanding(file: FileState, capabilities: Capabilities, steps: readonly Step[]): { claimed: number; readOnlyReason: string | undefined } {
+  // A replica's merge objects are not part of the schema versions (see history/schema.ts).
+  if (capabilities.synced) file = { ...file, schema: withoutHistory(file.schema) };
   const claimed = seedVersionOf(file, capabilities, steps);
   const supported = steps.length;
   const readOnlyReason =
@@ -163,6 +166,7 @@ async function migrateSeedLineage(driver: Driver, file: FileState, internal: rea
     const ran = await applyStep(driver, step, internal, versionOf, stampNeeded && applied.length === 0);
     if (ran) applied.push(step.version);
   }
+  if (capabilities.synced) await addHistory(driver, internal, supportedVersion);
   let now = await readFile(driver, internal);
   const stampMissing = capabilities.writesApplicationId && now.applicationId === 0;
   // Files this cache took to v3 or v4 before the header stopped at 2 get it back, so the Python
@@ -204,6 +208,22 @@ async function openUniqcLineage(driver: Driver, file: FileState, internal: reado
   }
   const now = await readFile(driver, internal);
   return { ...state, userVersion: now.userVersion, applied: [], schema: now.schema };
+}
+
+/** Gives a replica the objects its merge rule needs, once, in one transaction. */
+async function addHistory(driver: Driver, internal: readonly string[], version: number): Promise<void> {
+  if (hasHistory((await readFile(driver, internal)).schema)) return;
+  try {
+    await driver.transaction(async (tx) => {
+      const file = await readFile(tx, internal);
+      for (const change of HISTORY_CHANGES) {
+        if (typeof change === "string") await tx.run(change);
+        else if (!file.schema.get(change.table)?.has(change.column)) await tx.run(change.sql);
+      }
+    });
+  } catch (error) {
+    throw new MigrationError(version, error);
+  }
 }
 
 async function readOnly(

@@ -1,16 +1,16 @@
 /**
- * The sync loop of a replica: pull the server's changes, settle tasks found in both tables,
- * push the local changes, on an interval and on demand.
+ * The sync loop of a replica: pull the server's changes, settle the tasks they left with
+ * siblings or in two places (history/settle.ts), push the local changes, on an interval and on
+ * demand.
  *
  * A failed round changes nothing that was written locally: the engine keeps unpushed changes in
  * its log, and the next round that reaches the server sends them. While the server cannot be
  * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
  */
-import type { Driver, Replica } from "./driver.ts";
+import type { Driver, DriverReplica, Executor } from "./driver.ts";
 import { SyncError } from "./errors.ts";
+import type { SettleResult } from "./history/settle.ts";
 import { Mutex } from "./mutex.ts";
-import { reconcile, type ReconcileResult } from "./reconcile.ts";
-import { TASK_COLUMNS } from "./schema.ts";
 import { nowTimestamp, type Clock } from "./timestamps.ts";
 
 /** What one round moved. */
@@ -19,12 +19,14 @@ export interface SyncReport {
   readonly pulled: boolean;
   /** Row and schema changes this round pushed. */
   readonly pushed: number;
-  /** Tasks that were in both tables, and where each stays. */
-  readonly reconciled: ReconcileResult;
+  /** Tasks the round settled by the merge rule, by where each now is. */
+  readonly reconciled: SettleResult;
 }
 
 /** How the replica stands with its server. */
 export interface SyncState {
+  /** This replica's id, the origin of the versions it makes. */
+  readonly replica_id: string;
   readonly last_pull: string | null;
   readonly last_push: string | null;
   /** Row and schema changes made here and not yet pushed. */
@@ -46,7 +48,13 @@ export interface Replication {
   stop(): Promise<void>;
 }
 
-export function startReplication(driver: Driver, replica: Replica, options: { clock: Clock; intervalMs: number; writable: boolean }): Replication {
+const NOTHING_SETTLED: SettleResult = Object.freeze({ active: [], archived: [], deleted: [] });
+
+export function startReplication(
+  driver: Driver,
+  replica: DriverReplica,
+  options: { clock: Clock; intervalMs: number; settle: ((tx: Executor) => Promise<SettleResult>) | undefined },
+): Replication {
   const rounds = new Mutex();
   let lastPull: string | null = null;
   let lastPush: string | null = null;
@@ -59,12 +67,13 @@ export function startReplication(driver: Driver, replica: Replica, options: { cl
   const round = () =>
     rounds.run(async (): Promise<SyncReport> => {
       try {
-        const pulled = await replica.pull();
+        // Only a pull brings versions from elsewhere; a replica's first round also settles what it
+        // opened with. A replica that may only be read leaves the settling to the others.
+        const { settle } = options;
+        const pull = await replica.pull(async (tx) => (settle ? settle(tx) : NOTHING_SETTLED));
+        const pulled = pull.changed;
         lastPull = nowTimestamp(options.clock);
-        // Only a pull merges rows; a replica's first round also settles what it opened with. A
-        // replica that may only be read leaves the settling to the others.
-        const settle = options.writable && (pulled || !settled);
-        const reconciled = settle ? await driver.transaction((tx) => reconcile(tx, TASK_COLUMNS)) : { active: [], archived: [] };
+        const reconciled = pull.settled ?? (settle && !settled ? await driver.transaction(settle) : NOTHING_SETTLED);
         settled = true;
         const pushed = await replica.pending();
         await replica.push();
@@ -93,6 +102,7 @@ export function startReplication(driver: Driver, replica: Replica, options: { cl
     sync: round,
     async state() {
       return {
+        replica_id: replica.id,
         last_pull: lastPull,
         last_push: lastPush,
         pending_changes: await replica.pending(),

@@ -10,6 +10,8 @@ import { PageCache } from "./page-cache.ts";
 import { SEED_COUNTERS, type CounterNames } from "./schema.ts";
 import { UNIQC_COUNTERS } from "./uniqc-lineage.ts";
 import type { Clock } from "./timestamps.ts";
+import { createHistory, type History } from "./history/history.ts";
+import { hasHistory } from "./history/schema.ts";
 
 export interface StoreContext {
   readonly driver: Driver;
@@ -23,6 +25,8 @@ export interface StoreContext {
    */
   readonly counters: CounterNames | undefined;
   readonly clock: Clock;
+  /** On a writable synced replica, what keeps its task history (see history/); undefined elsewhere. */
+  readonly history: History | undefined;
   /** Throws {@link ReadOnlyError} when the file may only be read. */
   assertWritable(): void;
   /**
@@ -59,6 +63,8 @@ export function createStoreContext(driver: Driver, state: SchemaState, options: 
     shapes: tableShapes(state.schema, state.lineage),
     counters: countersOf(state, driver.capabilities.synced),
     clock: options.clock,
+    history:
+      driver.replica && readOnlyReason === undefined && hasHistory(state.schema) ? createHistory(driver.replica.id, state.schema, options.clock) : undefined,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
     },

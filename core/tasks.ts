@@ -9,6 +9,7 @@ import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows
 import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "./timestamps.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
+import { recordedIn, storedVersionSql } from "./history/statements.ts";
 import {
   ListOptionsSchema,
   TASK_STATUSES,
@@ -29,7 +30,7 @@ export interface BulkDeleteResult {
 const conflict = (id: string) => new ConflictError(id, `Task ${id} is archived; restore it before updating it.`);
 
 export function taskOperations(ctx: StoreContext) {
-  const { driver, shapes } = ctx;
+  const { driver, shapes, history } = ctx;
   const shards = shardMoves(shapes);
 
   /**
@@ -85,14 +86,26 @@ export function taskOperations(ctx: StoreContext) {
       if (shapes.compiled === "column") (values.compiled_circuit_json = compiled), (given.compiled_circuit_json = task.compiled_circuit);
       const updated = ["backend", "status", "update_time", ...Object.keys(given).filter((c) => given[c] !== undefined)];
       const columns = Object.keys(values);
+      const assignments = updated.map((c) => `${c} = excluded.${c}`);
+      const args: SqlValue[] = [...Object.values(values)];
+      // On a replica, the save is a new version of what this replica has seen of the task,
+      // deleted or not, and names the recorded fields it wrote (see history/).
+      let versionSelect = "";
+      if (history) {
+        // A new row's every field is this version's own; an update's, only those it was given.
+        versionSelect = `, ${history.stamp(storedVersionSql("sync_tombstones", "given.id"), recordedIn(columns))}, NULL`;
+        columns.push("sync_version", "sync_siblings");
+        assignments.push(`sync_version = ${history.stamp("tasks.sync_version", recordedIn(updated))}`, "sync_siblings = NULL");
+        args.push(history.clockMs());
+      }
       const upsert = (db: Executor) =>
         db.all(
           `INSERT INTO tasks (${columns.join(", ")})
-           SELECT ${columns.map(() => "?").join(", ")}
-            WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = ?)
-           ON CONFLICT(task_id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}
+           SELECT ${Object.keys(values).map(() => "?").join(", ")}${versionSelect} FROM (SELECT ? AS id) AS given
+            WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = given.id)
+           ON CONFLICT(task_id) DO UPDATE SET ${assignments.join(", ")}
            RETURNING ${shapes.full("tasks")}`,
-          [...Object.values(values), task.task_id],
+          [...args, task.task_id, ...(history ? [history.clockMs()] : [])],
         );
       // Beside the tasks, the circuit is written first, so the row returned carries it; a
       // conflict rolls it back.
@@ -110,7 +123,14 @@ export function taskOperations(ctx: StoreContext) {
               if (!rows[0]) throw conflict(task.task_id);
               return rows;
             })
-          : await upsert(driver);
+          : history
+            ? await driver.transaction(async (tx) => {
+                const rows = await upsert(tx);
+                // The save had seen the delete, so the task lives again.
+                if (rows[0]) await tx.run("DELETE FROM sync_tombstones WHERE task_id = ?", [task.task_id]);
+                return rows;
+              })
+            : await upsert(driver);
       if (!rows[0]) throw conflict(task.task_id);
       return rowToTask(rows[0]);
     },
@@ -158,6 +178,7 @@ export function taskOperations(ctx: StoreContext) {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       const { changes } = await driver.transaction(async (tx) => {
         await shards.dropActive(tx, "?", [id]);
+        await history?.bury(tx, "tasks", "?", [id]);
         return tx.run("DELETE FROM tasks WHERE task_id = ?", [id]);
       });
       if (changes === 0) throw new NotFoundError(id, "tasks");
@@ -169,6 +190,7 @@ export function taskOperations(ctx: StoreContext) {
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
       const rows = await driver.transaction(async (tx) => {
         await shards.dropActive(tx, "SELECT value FROM json_each(?)", [json]);
+        await history?.bury(tx, "tasks", "SELECT value FROM json_each(?)", [json]);
         return tx.all<{ task_id: string }>("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id", [json]);
       });
       const deleted = rows.map((row) => String(row.task_id));
@@ -181,6 +203,7 @@ export function taskOperations(ctx: StoreContext) {
       const deleted = await ctx.inChunks(async (tx, limit) => {
         const chosen = `SELECT task_id FROM tasks WHERE ${TERMINAL_SQL}${limit === undefined ? "" : ` LIMIT ${limit}`}`;
         await shards.dropActive(tx, chosen, []);
+        await history?.bury(tx, "tasks", chosen, []);
         return tx.all<{ task_id: string }>(
           limit === undefined
             ? `DELETE FROM tasks WHERE ${TERMINAL_SQL} RETURNING task_id`

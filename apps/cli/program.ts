@@ -321,7 +321,7 @@ export function buildProgram(): Command {
     .action(async () => {
       const result = await withTarget((target) => target.sync());
       if (globals().json) return printJson(result);
-      process.stdout.write(`Pulled: ${result.pulled ? "yes" : "nothing new"}; pushed ${result.pushed} changes; settled ${result.reconciled.active.length + result.reconciled.archived.length} tasks found in both tables.\n`);
+      process.stdout.write(`Pulled: ${result.pulled ? "yes" : "nothing new"}; pushed ${result.pushed} changes; settled ${result.reconciled.active.length + result.reconciled.archived.length + result.reconciled.deleted.length} tasks by the merge rule.\n`);
     });
 
   program

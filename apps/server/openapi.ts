@@ -40,10 +40,11 @@ const STAMP = { type: ["string", "null"], description: "ISO-8601 UTC, in the sto
 /** How a synced replica stands with its server (`sync` in the health answer). */
 const SYNC_STATE = {
   type: "object",
-  required: ["last_pull", "last_push", "pending_changes", "last_error", "interval_ms", "failures"],
+  required: ["replica_id", "last_pull", "last_push", "pending_changes", "last_error", "interval_ms", "failures"],
   properties: {
     last_pull: STAMP,
     last_push: STAMP,
+    replica_id: { type: "string", description: "This replica's id, the origin of the task versions it makes" },
     pending_changes: { type: "integer", description: "Row and schema changes made here and not yet pushed" },
     last_error: { type: ["object", "null"], properties: { at: { type: "string" }, message: { type: "string" } } },
     interval_ms: { type: "integer", description: "Time between sync rounds; 0 when rounds run only on request" },
@@ -111,8 +112,12 @@ const SYNC_REPORT = {
     pushed: { type: "integer", description: "Row and schema changes this round pushed" },
     reconciled: {
       type: "object",
-      description: "Tasks found in both tables after the pull, by the table each stays in",
-      properties: { active: { type: "array", items: { type: "string" } }, archived: { type: "array", items: { type: "string" } } },
+      description: "Tasks the round settled by the merge rule, by where each now is (deleted: a delete won)",
+      properties: {
+        active: { type: "array", items: { type: "string" } },
+        archived: { type: "array", items: { type: "string" } },
+        deleted: { type: "array", items: { type: "string" } },
+      },
     },
     sync: SYNC_STATE,
   },

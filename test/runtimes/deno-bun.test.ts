@@ -1,7 +1,8 @@
 /**
  * The behaviour suite under Deno and Bun, each with its own local driver, with libSQL, and on a
- * replica synced with a real Turso sync server.
- * Spawns `test/runtime/run-contract.ts` on each runtime and checks every case passed.
+ * replica synced with a real Turso sync server; and the shared history's model test.
+ * Spawns `test/runtime/run-contract.ts` and `run-history-model.ts` on each runtime and checks
+ * every case passed.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -32,6 +33,15 @@ describe.each(runtimes)("$name", ({ command, args, local }) => {
       "uniqc lineage v5, libsql file:",
     ]);
     expect(report.passed).toBe(expected);
+    expect(result.status).toBe(0);
+  });
+
+  it("holds every replica of the shared history to the merge rule's model, on random schedules", () => {
+    const model = args.map((arg) => (arg === runner ? "test/runtime/run-history-model.ts" : arg));
+    const result = spawnSync(command, model, { cwd: root, encoding: "utf8", timeout: 240_000 });
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
+    expect(report.failure, result.stderr).toBeNull();
+    expect(report.schedules).toBeGreaterThan(0);
     expect(result.status).toBe(0);
   });
 });

@@ -126,7 +126,7 @@ export const conformance: readonly ConformanceCase[] = [
       const { sync, ...health } = await api.ok("GET", "/api/health");
       assert.deepEqual(health, { status: "ok", schema_version: 4, lineage: "seed", read_only: false });
       // A synced replica also says how it stands with its server.
-      if (sync !== undefined) assert.deepEqual(Object.keys(sync).sort(), ["failures", "interval_ms", "last_error", "last_pull", "last_push", "pending_changes"]);
+      if (sync !== undefined) assert.deepEqual(Object.keys(sync).sort(), ["failures", "interval_ms", "last_error", "last_pull", "last_push", "pending_changes", "replica_id"]);
       const version = await api.ok("GET", "/api/version");
       assert.match(version.version, /^\d+\.\d+\.\d+/);
       assert.equal(version.schema_version, 4);

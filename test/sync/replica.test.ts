@@ -3,42 +3,13 @@
  * schema adoption, the reconcile rule, kept answers, and counts.
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { afterEach, beforeEach, describe, it } from "vitest";
 import { MIGRATIONS, NotSyncedError, SyncError } from "../../core/index.ts";
 import { openCache } from "../../adapters/open.ts";
+import { startSyncProxy } from "../fixtures/sync-proxy.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
 const task = (task_id: string, extra: Record<string, unknown> = {}) => ({ task_id, backend: "dummy:local:simulator", status: "running" as const, ...extra });
-
-/** A loopback proxy to the sync server that answers pushes (`/v2/pipeline`) with 503 while told to. */
-async function pushRefusingProxy(target: string) {
-  const state = { refusePushes: false };
-  const server = createServer(async (request, response) => {
-    if (state.refusePushes && request.url?.startsWith("/v2/pipeline")) {
-      response.writeHead(503).end("refused by the test");
-      return;
-    }
-    const body = await new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk) => chunks.push(chunk)).on("end", () => resolve(Buffer.concat(chunks)));
-    });
-    const answer = await fetch(`${target}${request.url}`, {
-      method: request.method,
-      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))) as Record<string, string>,
-      body: ["GET", "HEAD"].includes(request.method ?? "GET") ? undefined : new Uint8Array(body),
-    });
-    answer.headers.forEach((value, name) => response.setHeader(name, value));
-    response.writeHead(answer.status);
-    response.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 let world: SyncWorld;
 beforeEach(async () => {
@@ -141,7 +112,7 @@ describe("synced replicas", () => {
     await a.archive("y");
     await a.sync();
     const round = await b.sync();
-    assert.deepEqual(round.reconciled, { active: ["x"], archived: ["y"] });
+    assert.deepEqual(round.reconciled, { active: ["x"], archived: ["y"], deleted: [] });
     await syncAll([a, b]);
     for (const replica of [a, b]) {
       const all = await everyTask(replica);
@@ -155,7 +126,7 @@ describe("synced replicas", () => {
 
   it("a task settled here is not lost when another replica moves it again before this settling is pushed", async () => {
     // Replica x reaches the server through a proxy that can refuse pushes while pulls go through.
-    const proxy = await pushRefusingProxy(world.server.url);
+    const proxy = await startSyncProxy(world.server.url);
     try {
       const x = await openCache(world.path("x"), { syncUrl: proxy.url, syncIntervalMs: 0 });
       const [b, c] = [await world.replica("b"), await world.replica("c")];
@@ -168,13 +139,13 @@ describe("synced replicas", () => {
       await b.sync();
       await c.sync();
       // x pulls and settles z (the save wins), but cannot push the settling.
-      proxy.refusePushes = true;
+      proxy.mode = "refuse-pushes";
       await assert.rejects(x.sync(), SyncError);
       // Meanwhile b settles it the same way, then archives z again, and pushes first.
       await b.sync();
       await b.archive("z");
       await b.sync();
-      proxy.refusePushes = false;
+      proxy.mode = "pass";
       await x.sync();
       await syncAll([b, c, x], 2);
       const all = await everyTask(b);

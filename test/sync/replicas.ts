@@ -6,11 +6,14 @@ import { openCache, type OpenOptions } from "../../adapters/open.ts";
 import type { Task, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
+import { startSyncProxy, type SyncProxy } from "../fixtures/sync-proxy.ts";
 
 export interface SyncWorld {
   server: SyncServer;
   /** A replica of the server at `name.db`, syncing only when asked unless told otherwise. */
   replica(name: string, options?: OpenOptions): Promise<TaskCache>;
+  /** A replica that reaches the server through a proxy of its own, to cut it off or fail its rounds. */
+  proxied(name: string, options?: OpenOptions): Promise<{ cache: TaskCache; proxy: SyncProxy }>;
   path(name: string): string;
   /** Stops the server on purpose; `restart` brings it back on the same port and file. */
   restart(): Promise<void>;
@@ -21,6 +24,7 @@ export async function syncWorld(): Promise<SyncWorld> {
   const temp = tempDir("uniqc-sync-");
   const serverFile = temp.file("server.db");
   const opened: TaskCache[] = [];
+  const proxies: SyncProxy[] = [];
   const world: SyncWorld = {
     server: await startSyncServer(serverFile),
     path: (name) => temp.file(`${name}.db`),
@@ -29,11 +33,20 @@ export async function syncWorld(): Promise<SyncWorld> {
       opened.push(cache);
       return cache;
     },
+    async proxied(name, options = {}) {
+      const proxy = await startSyncProxy(world.server.url);
+      proxies.push(proxy);
+      const cache = await openCache(temp.file(`${name}.db`), { syncUrl: proxy.url, syncIntervalMs: 0, ...options });
+      opened.push(cache);
+      return { cache, proxy };
+    },
     async restart() {
       world.server = await startSyncServer(serverFile, world.server.port);
     },
     async close() {
+      for (const proxy of proxies) proxy.mode = "offline";
       await Promise.all(opened.map((cache) => cache.close().catch(() => undefined)));
+      await Promise.all(proxies.map((proxy) => proxy.close()));
       await world.server.stop();
       temp.remove();
     },

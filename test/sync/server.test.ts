@@ -45,7 +45,7 @@ describe.each(RUNTIMES)("%s on a synced replica", (runtime) => {
     const round = await api().ok("POST", "/api/sync");
     assert.equal(typeof round.pulled, "boolean");
     assert.ok(round.pushed >= 1, JSON.stringify(round));
-    assert.deepEqual(round.reconciled, { active: [], archived: [] });
+    assert.deepEqual(round.reconciled, { active: [], archived: [], deleted: [] });
     assert.equal(round.sync.pending_changes, 0);
   });
 

@@ -1,0 +1,50 @@
+/**
+ * What the operations of a synced replica need to keep its task history: each write stamps a new
+ * version in the statement that makes it, and each delete leaves a tombstone.
+ */
+import type { Executor, SqlValue } from "../driver.ts";
+import type { LiveSchema } from "../migrator.ts";
+import type { Clock } from "../timestamps.ts";
+import { settleTasks, type SettleResult } from "./settle.ts";
+import { VERSIONED_TABLES, stampSql, type VersionedTable } from "./statements.ts";
+import type { RecordedField } from "./version.ts";
+
+export interface History {
+  /** This replica's id, the origin of the versions it makes. */
+  readonly replica: string;
+  /** Now, in milliseconds: the argument every stamp takes. */
+  clockMs(): number;
+  /** A new version of a row whose version is `old` (see `stampSql`); takes one argument, now, unless given a clock. */
+  stamp(old: string, written?: readonly RecordedField[], options?: Parameters<typeof stampSql>[3]): string;
+  /** The select list of a move: the shared columns `copy` of `source`, with a new version; takes one argument, now. */
+  copyFrom(copy: string, source: string): string;
+  /** Leaves a tombstone for each row of `table` whose id `chosen` selects, before they are deleted. */
+  bury(tx: Executor, table: "tasks" | "archived_tasks", chosen: string, args: readonly SqlValue[]): Promise<void>;
+  /** Settles unsettled tasks, or those of `among` (see settle.ts). */
+  settle(tx: Executor, among?: readonly string[]): Promise<SettleResult>;
+}
+
+export function createHistory(replica: string, schema: LiveSchema, clock: Clock): History {
+  const columns = Object.fromEntries(VERSIONED_TABLES.map((table) => [table, [...(schema.get(table) ?? [])]])) as Record<VersionedTable, string[]>;
+  const stamp = (old: string, written: readonly RecordedField[] = [], options?: Parameters<typeof stampSql>[3]) =>
+    stampSql(old, replica, written, options);
+  return Object.freeze({
+    replica,
+    clockMs: () => clock().getTime(),
+    stamp,
+    copyFrom: (copy: string, source: string) =>
+      copy
+        .split(", ")
+        .map((column) => (column === "sync_version" ? stamp(`${source}.sync_version`) : column === "sync_siblings" ? "NULL" : column))
+        .join(", "),
+    async bury(tx: Executor, table: "tasks" | "archived_tasks", chosen: string, args: readonly SqlValue[]) {
+      await tx.run(
+        `INSERT INTO sync_tombstones (task_id, sync_version, sync_siblings)
+         SELECT task_id, ${stamp(`${table}.sync_version`)}, NULL FROM ${table} WHERE task_id IN (${chosen})
+         ON CONFLICT (task_id) DO UPDATE SET sync_version = excluded.sync_version, sync_siblings = NULL`,
+        [clock().getTime(), ...args],
+      );
+    },
+    settle: (tx: Executor, among?: readonly string[]) => settleTasks(tx, columns, among),
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The rule by which a shared task history merges: given every version of one task that has
+ * reached a replica, what the task is. Every replica applies it to the same versions and reaches
+ * the same answer, in whatever order the versions arrived.
+ *
+ * 1. A version that had seen another replaces it (causality, from the version vectors).
+ * 2. Of the versions left (none had seen another), a terminal one (`success`, `failed`,
+ *    `cancelled`, or a delete) wins over one that is not; between two of the same kind the later
+ *    clock wins, then the higher replica id.
+ * 3. A recorded field (result, error message, compiled circuit) keeps the value of whichever
+ *    version left wrote it, unless a version that had seen that write replaced it: the winner's
+ *    value when it has one, else the best-ranked version's that does.
+ */
+import { TERMINAL_STATUSES } from "../validation.ts";
+import {
+  RECORDED_FIELDS,
+  covers,
+  dotOf,
+  joinVectors,
+  sumOf,
+  type Dot,
+  type Place,
+  type RecordedField,
+  type TaskVersion,
+  type VersionColumns,
+  type VersionMeta,
+  type VersionVector,
+} from "./version.ts";
+
+/** What a task is, once its versions are merged. */
+export interface SettledTask {
+  /** Where it is: the winning version's place. */
+  readonly place: Place;
+  /** Its columns: the winner's, with each recorded field as rule 3 says. */
+  readonly columns: VersionColumns;
+  /** What its row stores as `sync_version`: all it has seen, the latest clock, each field's dot. */
+  readonly version: VersionMeta;
+  /** The versions none of which had seen another, by dot, when there are more than one. */
+  readonly siblings: Readonly<Record<Dot, TaskVersion>> | undefined;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
+
+/** Whether a version is final: a terminal status, or a delete. */
+export const isTerminal = (version: TaskVersion) => version.place === "deleted" || TERMINAL.has(String(version.columns.status));
+
+/** Orders versions that did not see each other: negative when `a` wins over `b`. */
+export function compareRank(a: TaskVersion, b: TaskVersion): number {
+  const byKind = Number(isTerminal(b)) - Number(isTerminal(a));
+  if (byKind !== 0) return byKind;
+  if (a.version.c !== b.version.c) return b.version.c - a.version.c;
+  const [wa, wb] = [a.version.w ?? "", b.version.w ?? ""];
+  if (wa !== wb) return wa < wb ? 1 : -1;
+  // Only copies of one unversioned row get here; their place decides, so the order is total.
+  return a.place === b.place ? 0 : a.place < b.place ? 1 : -1;
+}
+
+/** The versions none of the others had seen, winner first. */
+export function frontierOf(versions: readonly TaskVersion[]): TaskVersion[] {
+  const byDot = new Map<Dot, TaskVersion>();
+  for (const version of versions) {
+    const dot = dotOf(version.version);
+    const held = byDot.get(dot);
+    if (!held || compareRank(version, held) < 0) byDot.set(dot, version);
+  }
+  const distinct = [...byDot.entries()];
+  return distinct
+    .filter(([dot], i) => !distinct.some(([other, version], j) => j !== i && other !== dot && covers(version.version.vv, dot)))
+    .map(([, version]) => version)
+    .sort(compareRank);
+}
+
+/** The value of a recorded field that rule 3 keeps among `frontier` (winner first), with its dot. */
+function recordedValue(frontier: readonly TaskVersion[], field: RecordedField): { value: string | number | null; dot: Dot } {
+  const dotIn = (version: TaskVersion) => version.version.f[field] ?? "";
+  const replaced = (version: TaskVersion) =>
+    frontier.some((other) => other !== version && covers(other.version.vv, dotIn(version)) && dotIn(other) !== dotIn(version));
+  const kept = frontier.find((version) => (version.columns[field] ?? null) !== null && !replaced(version)) ?? frontier[0]!;
+  return { value: kept.columns[field] ?? null, dot: dotIn(kept) };
+}
+
+/**
+ * Merges the versions of one task found on this replica. `vectors` are the version vectors of
+ * the rows they came from, which count what those rows had seen even of versions now replaced.
+ */
+export function settleVersions(versions: readonly TaskVersion[], vectors: readonly VersionVector[] = []): SettledTask {
+  const frontier = frontierOf(versions);
+  const winner = frontier[0];
+  if (!winner) throw new Error("a task with no version cannot be settled");
+  const vv = joinVectors([...vectors, ...frontier.map((version) => version.version.vv)]);
+  if (frontier.length === 1) return { place: winner.place, columns: winner.columns, version: { ...winner.version, vv, s: sumOf(vv) }, siblings: undefined };
+
+  const columns: Record<string, string | number | null> = { ...winner.columns };
+  const f: Partial<Record<RecordedField, Dot>> = {};
+  if (winner.place !== "deleted") {
+    for (const field of RECORDED_FIELDS) {
+      if (!(field in winner.columns)) continue;
+      const { value, dot } = recordedValue(frontier, field);
+      columns[field] = value;
+      if (dot !== "") f[field] = dot;
+    }
+  }
+  const c = Math.max(...frontier.map((version) => version.version.c));
+  const siblings = Object.fromEntries(
+    frontier.map((version): [Dot, TaskVersion] => [dotOf(version.version), version]).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  return { place: winner.place, columns, version: { vv, s: sumOf(vv), ...(winner.version.w ? { w: winner.version.w } : {}), c, f }, siblings };
+}

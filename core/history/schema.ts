@@ -1,0 +1,56 @@
+/**
+ * What a synced replica keeps besides the tasks, for the merge rule: each row's version and its
+ * siblings, and a tombstone for each deleted task (so that a version made before the delete
+ * cannot bring it back). The replica file is the sync engine's own, never the Python package's,
+ * so these live only there; a local file never has them.
+ */
+import type { LiveSchema } from "../migrator.ts";
+import type { SchemaChange } from "../schema.ts";
+import { UNVERSIONED_JSON } from "./version.ts";
+import { VERSION_COLUMNS } from "./statements.ts";
+
+const versionColumns = (table: string): SchemaChange[] => [
+  {
+    table,
+    column: "sync_version",
+    // Rows from before versions take the version every later one has seen.
+    sql: `ALTER TABLE ${table} ADD COLUMN sync_version TEXT NOT NULL DEFAULT '${UNVERSIONED_JSON}'`,
+  },
+  { table, column: "sync_siblings", sql: `ALTER TABLE ${table} ADD COLUMN sync_siblings TEXT` },
+];
+
+/** The replica's merge objects, each statement alone and safe to run twice. */
+export const HISTORY_CHANGES: readonly SchemaChange[] = [
+  ...versionColumns("tasks"),
+  ...versionColumns("archived_tasks"),
+  `CREATE TABLE IF NOT EXISTS sync_tombstones (
+    task_id TEXT PRIMARY KEY,
+    sync_version TEXT NOT NULL,
+    sync_siblings TEXT
+  )`,
+  // The rows a settle must look at after every pull: few, found without a scan.
+  "CREATE INDEX IF NOT EXISTS tasks_siblings_idx ON tasks(task_id) WHERE sync_siblings IS NOT NULL",
+  "CREATE INDEX IF NOT EXISTS archived_siblings_idx ON archived_tasks(task_id) WHERE sync_siblings IS NOT NULL",
+  "CREATE INDEX IF NOT EXISTS tombstones_siblings_idx ON sync_tombstones(task_id) WHERE sync_siblings IS NOT NULL",
+];
+
+/** The columns and tables the merge objects add. */
+export const HISTORY_TABLES: Readonly<Record<string, readonly string[]>> = {
+  tasks: VERSION_COLUMNS,
+  archived_tasks: VERSION_COLUMNS,
+  sync_tombstones: ["task_id", ...VERSION_COLUMNS],
+};
+
+/** Whether the replica has every merge object. */
+export const hasHistory = (schema: LiveSchema) =>
+  Object.entries(HISTORY_TABLES).every(([table, columns]) => columns.every((column) => schema.get(table)?.has(column)));
+
+/** The live schema without the merge objects, as the schema versions know it. */
+export function withoutHistory(schema: LiveSchema): LiveSchema {
+  const rest = new Map<string, ReadonlySet<string>>();
+  for (const [table, columns] of schema) {
+    if (table === "sync_tombstones") continue;
+    rest.set(table, new Set([...columns].filter((column) => !(VERSION_COLUMNS as readonly string[]).includes(column))));
+  }
+  return rest;
+}

@@ -1,0 +1,110 @@
+/**
+ * Settles a replica's tasks after a pull: wherever a task holds siblings, or sits in more than
+ * one of the tasks, the archive and the tombstones (a move or delete on one machine met a save
+ * on another), its versions are merged by the rule and the task is written once, where the
+ * winning version puts it. What it writes goes out with the next push, under the same guards.
+ *
+ * Every replica that holds the same versions writes the same rows, so two replicas settling the
+ * same task at once push identical rows, and the guards let the second pass without effect.
+ */
+import type { Executor, SqlValue } from "../driver.ts";
+import { settleVersions } from "./rule.ts";
+import { VERSIONED_TABLES, tableOf, versionsOf, type VersionedRow, type VersionedTable } from "./statements.ts";
+import { parseVersion } from "./version.ts";
+
+/** The tasks a settle rewrote, by where they now are. */
+export interface SettleResult {
+  readonly active: readonly string[];
+  readonly archived: readonly string[];
+  readonly deleted: readonly string[];
+}
+
+/** Tasks with siblings or in two places. The partial indexes make the first three cheap. */
+const UNSETTLED = `SELECT task_id FROM tasks WHERE sync_siblings IS NOT NULL
+  UNION SELECT task_id FROM archived_tasks WHERE sync_siblings IS NOT NULL
+  UNION SELECT task_id FROM sync_tombstones WHERE sync_siblings IS NOT NULL
+  UNION SELECT a.task_id FROM archived_tasks AS a JOIN tasks AS t ON t.task_id = a.task_id
+  UNION SELECT d.task_id FROM sync_tombstones AS d JOIN tasks AS t ON t.task_id = d.task_id
+  UNION SELECT d.task_id FROM sync_tombstones AS d JOIN archived_tasks AS a ON a.task_id = d.task_id`;
+
+/** Of the given ids, those in more than one place: what a write that may land beside a copy leaves to settle. */
+const IN_TWO_PLACES = `SELECT j.value AS task_id FROM json_each(?) AS j
+  WHERE EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = j.value)
+      + EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = j.value)
+      + EXISTS (SELECT 1 FROM sync_tombstones AS d WHERE d.task_id = j.value) > 1`;
+
+/** JSON with object keys in order, so equal values give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+const sameJson = (stored: SqlValue | undefined, wanted: string | null) => {
+  if (stored === null || stored === undefined || wanted === null) return (stored ?? null) === wanted;
+  try {
+    return canonical(JSON.parse(String(stored))) === canonical(JSON.parse(wanted));
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Settles every unsettled task (or, with `among`, those of these ids), inside the caller's
+ * transaction. `columns` are the live columns of each versioned table.
+ */
+export async function settleTasks(
+  tx: Executor,
+  columns: Readonly<Record<VersionedTable, readonly string[]>>,
+  among?: readonly string[],
+): Promise<SettleResult> {
+  const ids = (await tx.all<{ task_id: string }>(among ? IN_TWO_PLACES : UNSETTLED, among ? [JSON.stringify([...new Set(among)])] : [])).map((row) =>
+    String(row.task_id),
+  );
+  const result = { active: [] as string[], archived: [] as string[], deleted: [] as string[] };
+  if (ids.length === 0) return result;
+
+  const held = new Map<string, { table: VersionedTable; row: VersionedRow }[]>();
+  for (const table of VERSIONED_TABLES) {
+    const rows = await tx.all<VersionedRow>(`SELECT * FROM ${table} WHERE task_id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+    for (const row of rows) {
+      const id = String(row.task_id);
+      held.set(id, [...(held.get(id) ?? []), { table, row }]);
+    }
+  }
+
+  for (const [id, rows] of held) {
+    const versions = rows.flatMap(({ table, row }) => versionsOf(table, row));
+    const settled = settleVersions(versions, rows.map(({ row }) => parseVersion(row.sync_version).vv));
+    const target = tableOf(settled.place);
+    const wanted: Record<string, SqlValue> = { task_id: id };
+    for (const column of columns[target]) if (column in settled.columns) wanted[column] = settled.columns[column] ?? null;
+    wanted.sync_version = JSON.stringify(settled.version);
+    wanted.sync_siblings = settled.siblings ? JSON.stringify(settled.siblings) : null;
+
+    const current = rows.find(({ table }) => table === target)?.row;
+    const unchanged =
+      current !== undefined &&
+      Object.entries(wanted).every(([column, value]) =>
+        column === "sync_version" || column === "sync_siblings" ? sameJson(current[column], value as string | null) : (current[column] ?? null) === value,
+      );
+    const others = rows.filter(({ table }) => table !== target);
+    if (unchanged && others.length === 0) continue;
+    if (!unchanged) {
+      const names = Object.keys(wanted);
+      await tx.run(
+        `INSERT INTO ${target} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})
+         ON CONFLICT (task_id) DO UPDATE SET ${names.filter((name) => name !== "task_id").map((name) => `${name} = excluded.${name}`).join(", ")}`,
+        Object.values(wanted),
+      );
+    }
+    for (const { table } of others) await tx.run(`DELETE FROM ${table} WHERE task_id = ?`, [id]);
+    (target === "tasks" ? result.active : target === "archived_tasks" ? result.archived : result.deleted).push(id);
+  }
+  return result;
+}

@@ -1,0 +1,85 @@
+/**
+ * The version a task carries on a synced replica: who wrote it, what it had seen, and when.
+ *
+ * Causality is a version vector (replica id → how many versions of this task that replica has
+ * made), so "had seen" is exact whatever the machines' clocks say. The clock part `c` (wall
+ * milliseconds, never below the task's previous `c` + 1) only orders versions that did not see
+ * each other. Recorded fields carry the dot (`replica:n`) of the version that wrote them, so a
+ * merge can tell a value nobody has seen yet from one that a later version replaced.
+ */
+
+/** The fields a merge never drops unless a version that had seen them replaced them. */
+export const RECORDED_FIELDS = ["result_json", "error_message", "compiled_circuit_json"] as const;
+export type RecordedField = (typeof RECORDED_FIELDS)[number];
+
+/** One version's identity: `replica:n`, the n-th version of the task that replica made. */
+export type Dot = string;
+
+/** A version vector: per replica, how many of its versions of the task have been seen. */
+export type VersionVector = Readonly<Record<string, number>>;
+
+/** What the `sync_version` column holds, as JSON. */
+export interface VersionMeta {
+  /** Every version of the task this one has seen, itself included. */
+  readonly vv: VersionVector;
+  /** The sum of `vv`, so SQL can test "has seen all of" without walking a JSON object. */
+  readonly s: number;
+  /** The replica that wrote it (absent on rows written before versions existed). */
+  readonly w?: string;
+  /** Its clock: wall milliseconds, above every clock it had seen. */
+  readonly c: number;
+  /** The dot of the version that wrote each recorded field, for fields ever written. */
+  readonly f: Readonly<Partial<Record<RecordedField, Dot>>>;
+}
+
+/** The version of a row that predates versions: seen by every version. */
+export const UNVERSIONED: VersionMeta = Object.freeze({ vv: Object.freeze({}), s: 0, c: 0, f: Object.freeze({}) });
+export const UNVERSIONED_JSON = JSON.stringify(UNVERSIONED);
+
+/** Where a version puts its task. */
+export type Place = "tasks" | "archived_tasks" | "deleted";
+
+/** The columns a version holds besides its id: a task's own, and `archived_at` in the archive. */
+export type VersionColumns = Readonly<Record<string, string | number | null>>;
+
+/** One whole version of a task. */
+export interface TaskVersion {
+  readonly place: Place;
+  readonly columns: VersionColumns;
+  readonly version: VersionMeta;
+}
+
+/** A replica id: short, and safe inside a quoted JSON path. */
+export const REPLICA_ID = /^[a-z0-9]{4,32}$/;
+
+/** The version's dot; unversioned rows share one, which every version covers. */
+export function dotOf(meta: VersionMeta): Dot {
+  return meta.w === undefined ? "" : `${meta.w}:${meta.vv[meta.w] ?? 0}`;
+}
+
+/** Whether a version with vector `vv` had seen the version `dot`. */
+export function covers(vv: VersionVector, dot: Dot): boolean {
+  if (dot === "") return true;
+  const at = dot.lastIndexOf(":");
+  return (vv[dot.slice(0, at)] ?? 0) >= Number(dot.slice(at + 1));
+}
+
+/** The pointwise maximum of vectors: everything any of them had seen. */
+export function joinVectors(vectors: readonly VersionVector[]): Record<string, number> {
+  const joined: Record<string, number> = {};
+  for (const vv of vectors) for (const [replica, n] of Object.entries(vv)) joined[replica] = Math.max(joined[replica] ?? 0, n);
+  return joined;
+}
+
+export const sumOf = (vv: VersionVector) => Object.values(vv).reduce((total, n) => total + n, 0);
+
+/** Reads a stored `sync_version`; text that is not one counts as unversioned. */
+export function parseVersion(text: unknown): VersionMeta {
+  if (typeof text !== "string") return UNVERSIONED;
+  try {
+    const meta = JSON.parse(text) as VersionMeta;
+    return meta && typeof meta.vv === "object" && typeof meta.s === "number" ? { ...meta, f: meta.f ?? {} } : UNVERSIONED;
+  } catch {
+    return UNVERSIONED;
+  }
+}

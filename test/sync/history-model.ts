@@ -1,0 +1,327 @@
+/**
+ * The shared history held to a reference model of its merge rule, on random schedules.
+ *
+ * Three to five replicas of a real sync server, each behind a proxy that can cut it off or refuse
+ * its pushes, each with its clock up to ten minutes off, run random saves, moves, deletes and
+ * restores on a few task ids, and sync in random orders. The model knows every version made, and
+ * for each the exact set of versions its replica had seen (a replica knows what it made and
+ * what it pulled; the server, what was pushed to it). From those sets alone, with no version
+ * vectors, it says what each replica must show: after every round, that replica's tasks; at the
+ * end, with every replica online for a few rounds, the same tasks everywhere.
+ *
+ * Runs under vitest, Deno and Bun alike (node:assert and fast-check only).
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { openCache } from "../../adapters/open.ts";
+import { CacheError, formatTimestamp, type Task, type TaskCache } from "../../core/index.ts";
+import { tempDir } from "../contract/fixtures.ts";
+import { startSyncProxy, type ProxyMode, type SyncProxy } from "../fixtures/sync-proxy.ts";
+import { startSyncServer } from "../fixtures/sync-server.ts";
+import { everyTask } from "./replicas.ts";
+
+const TERMINAL = new Set(["success", "failed", "cancelled"]);
+const STATUSES = ["pending", "running", "success", "failed", "cancelled"] as const;
+const RECORDED = ["result", "compiled_circuit"] as const;
+type Recorded = (typeof RECORDED)[number];
+type Place = "tasks" | "archived_tasks" | "deleted";
+
+/** One version, as the model keeps it. */
+interface Version {
+  readonly id: number;
+  readonly task: string;
+  readonly replica: string;
+  /** Every version of the task its replica knew when it made this one, this one included. */
+  readonly seen: ReadonlySet<number>;
+  readonly clock: number;
+  readonly place: Place;
+  /** The task's fields as `get` shows them (nothing for a delete). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** The version that wrote each recorded field's value. */
+  readonly writers: Readonly<Partial<Record<Recorded, number>>>;
+}
+
+/** What the rule makes of a task from the versions known. */
+interface Shown {
+  readonly place: Place;
+  readonly fields: Record<string, unknown>;
+  readonly writers: Partial<Record<Recorded, number>>;
+  readonly clock: number;
+}
+
+const rank = (a: Version, b: Version) => {
+  const terminal = (v: Version) => (v.place === "deleted" || TERMINAL.has(String(v.fields.status)) ? 1 : 0);
+  return terminal(b) - terminal(a) || b.clock - a.clock || (a.replica < b.replica ? 1 : a.replica > b.replica ? -1 : 0);
+};
+
+/** The rule, from the versions' seen sets: what the versions of one task make together. */
+export function shownBy(versions: readonly Version[]): Shown | undefined {
+  const frontier = versions.filter((v) => !versions.some((u) => u !== v && u.seen.has(v.id))).sort(rank);
+  const winner = frontier[0];
+  if (!winner) return undefined;
+  const fields = { ...winner.fields };
+  const writers: Partial<Record<Recorded, number>> = {};
+  if (winner.place !== "deleted") {
+    for (const field of RECORDED) {
+      const writer = (v: Version) => v.writers[field];
+      // A value is replaced when another version left had seen its writer and holds another.
+      const replaced = (v: Version) =>
+        frontier.some((u) => u !== v && (writer(v) === undefined || u.seen.has(writer(v)!)) && writer(u) !== writer(v));
+      const kept = frontier.find((v) => (v.fields[field] ?? null) !== null && !replaced(v)) ?? winner;
+      fields[field] = kept.fields[field] ?? null;
+      if (writer(kept) !== undefined) writers[field] = writer(kept)!;
+    }
+  }
+  return { place: winner.place, fields, writers, clock: Math.max(...versions.map((v) => v.clock)) };
+}
+
+/** One step of a schedule. */
+type Step =
+  | { kind: "save"; replica: number; task: number; status: (typeof STATUSES)[number]; result: boolean; clearResult: boolean; metadata: boolean; compiled: boolean }
+  | { kind: "archive" | "restore" | "delete" | "deleteArchived"; replica: number; task: number }
+  | { kind: "bulkArchive"; replica: number; tasks: number[] }
+  | { kind: "archiveExpired"; replica: number }
+  | { kind: "sync"; replica: number }
+  | { kind: "network"; replica: number; mode: ProxyMode };
+
+export interface Schedule {
+  readonly replicas: number;
+  /** Each replica's clock offset, in milliseconds. */
+  readonly skews: readonly number[];
+  readonly steps: readonly Step[];
+  /** Milliseconds the shared clock moves before each step. */
+  readonly gaps: readonly number[];
+}
+
+const TASKS = 6;
+const MAX_SKEW = 10 * 60_000;
+
+export function scheduleArbitrary(maxSteps: number): fc.Arbitrary<Schedule> {
+  const replica = fc.nat(4);
+  const task = fc.nat(TASKS - 1);
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant("save" as const), replica, task, status: fc.constantFrom(...STATUSES), result: fc.boolean(), clearResult: fc.boolean(), metadata: fc.boolean(), compiled: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("archive" as const, "restore" as const, "delete" as const, "deleteArchived" as const), replica, task }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("bulkArchive" as const), replica, tasks: fc.uniqueArray(task, { minLength: 1, maxLength: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("archiveExpired" as const), replica }) },
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant("sync" as const), replica }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("network" as const), replica, mode: fc.constantFrom<ProxyMode>("pass", "pass", "offline", "refuse-pushes") }) },
+  );
+  return fc.integer({ min: 3, max: 5 }).chain((replicas) =>
+    fc.record({
+      replicas: fc.constant(replicas),
+      skews: fc.array(fc.integer({ min: -MAX_SKEW, max: MAX_SKEW }), { minLength: replicas, maxLength: replicas }),
+      steps: fc.array(step, { minLength: Math.min(10, maxSteps), maxLength: maxSteps, size: "max" }).map((steps) => steps.map((s) => ({ ...s, replica: s.replica % replicas }))),
+      gaps: fc.array(fc.integer({ min: 1, max: 90_000 }), { minLength: maxSteps, maxLength: maxSteps }),
+    }),
+  );
+}
+
+/** A value as JSON would carry it: keys that hold undefined are gone. */
+const plain = (value: unknown) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+/** A task as `everyTask` reads it, in the form the model compares. */
+const comparable = (entry: { table: string; task: Task } | undefined) => plain(entry && { place: entry.table, fields: { ...entry.task, task_id: undefined } });
+
+/** Plays one schedule against real replicas and the model; throws on the first difference. */
+export async function playSchedule(schedule: Schedule): Promise<{ versions: number; rounds: number }> {
+  const temp = tempDir("uniqc-model-");
+  const server = await startSyncServer(temp.file("server.db"));
+  const proxies: SyncProxy[] = [];
+  const caches: TaskCache[] = [];
+  let now = Date.parse("2030-01-01T00:00:00Z");
+  try {
+    const versions: Version[] = [];
+    const known: Set<number>[] = [];
+    const onServer = new Set<number>();
+    const ids: string[] = [];
+    for (let r = 0; r < schedule.replicas; r++) {
+      const proxy = await startSyncProxy(server.url);
+      proxies.push(proxy);
+      const skew = schedule.skews[r]!;
+      caches.push(await openCache(temp.file(`r${r}.db`), { syncUrl: proxy.url, syncIntervalMs: 0, clock: () => new Date(now + skew) }));
+      ids.push((await caches[r]!.syncState())!.replica_id);
+      // A new replica starts from what the server holds.
+      known.push(new Set(onServer));
+    }
+    const name = (task: number) => `task-${task}`;
+    const shown = (r: number, task: string) => shownBy(versions.filter((v) => v.task === task && known[r]!.has(v.id)));
+    const make = (r: number, task: string, place: Place, fields: Record<string, unknown>, writers: Partial<Record<Recorded, number>>) => {
+      const seen = new Set(versions.filter((v) => v.task === task && known[r]!.has(v.id)).map((v) => v.id));
+      const id = versions.length;
+      seen.add(id);
+      const before = shown(r, task);
+      const clock = Math.max(now + schedule.skews[r]!, (before?.clock ?? 0) + 1);
+      versions.push({ id, task, replica: ids[r]!, seen, clock, place, fields, writers });
+      known[r]!.add(id);
+    };
+    /** Runs an operation the model expects to succeed (`allowed`) or to be refused as not found or a conflict. */
+    const expect = async (allowed: boolean, run: () => Promise<unknown>, what: string) => {
+      try {
+        await run();
+        assert.ok(allowed, `${what} succeeded, but the model says the replica does not hold the task so`);
+      } catch (error) {
+        if (!(error instanceof CacheError) || !["not_found", "conflict"].includes(error.code)) throw error;
+        assert.ok(!allowed, `${what} was refused (${error.message}), but the model says it holds`);
+      }
+    };
+    const checkReplica = async (r: number, when: string) => {
+      const tasks = await everyTask(caches[r]!);
+      for (let t = 0; t < TASKS; t++) {
+        const model = shown(r, name(t));
+        const wanted = plain(model && model.place !== "deleted" ? { place: model.place, fields: model.fields } : undefined);
+        assert.deepEqual(comparable(tasks.get(name(t))), wanted, `replica ${r} (${ids[r]}), ${name(t)}, ${when}`);
+      }
+    };
+
+    let rounds = 0;
+    for (const [i, step] of schedule.steps.entries()) {
+      now += schedule.gaps[i] ?? 1;
+      const r = step.replica;
+      const cache = caches[r]!;
+      const at = `step ${i} (${JSON.stringify(step)})`;
+      switch (step.kind) {
+        case "save": {
+          const task = name(step.task);
+          const before = shown(r, task);
+          const allowed = before?.place !== "archived_tasks";
+          const input = {
+            task_id: task,
+            backend: `b${step.task % 2}`,
+            status: step.status,
+            ...(step.result ? { result: { counts: { [`${i}`]: i } } } : step.clearResult ? { result: null } : {}),
+            ...(step.metadata ? { metadata: { step: i } } : {}),
+            ...(step.compiled ? { compiled_circuit: { qasm: `// ${i}` } } : {}),
+          };
+          let saved: Task | undefined;
+          await expect(allowed, async () => (saved = await cache.save(input)), at);
+          if (!saved) break;
+          // A new life when the replica holds no such task (or holds its delete); else an update
+          // of what it shows, keeping what the save left out.
+          const fresh = !before || before.place === "deleted";
+          const prior = fresh ? { shots: 0, metadata: {}, result: null, compiled_circuit: null, error_message: null } : before.fields;
+          const fields = {
+            ...prior,
+            backend: input.backend,
+            status: input.status,
+            submit_time: fresh ? saved.submit_time : prior.submit_time,
+            update_time: saved.update_time,
+            ...("result" in input ? { result: input.result } : {}),
+            ...("metadata" in input ? { metadata: input.metadata } : {}),
+            ...("compiled_circuit" in input ? { compiled_circuit: input.compiled_circuit } : {}),
+          };
+          const writers: Partial<Record<Recorded, number>> = fresh ? {} : { ...before.writers };
+          for (const field of RECORDED) if (fresh || field in input) writers[field] = versions.length;
+          assert.deepEqual(plain(saved), plain({ task_id: task, ...fields }), `${at}: the saved task`);
+          make(r, task, "tasks", fields, writers);
+          break;
+        }
+        case "archive":
+        case "restore":
+        case "delete":
+        case "deleteArchived": {
+          const task = name(step.task);
+          const before = shown(r, task);
+          const from = step.kind === "archive" || step.kind === "delete" ? "tasks" : "archived_tasks";
+          const allowed = before?.place === from;
+          let done = false;
+          await expect(allowed, async () => {
+            await cache[step.kind](task);
+            done = true;
+          }, at);
+          if (!done || !before) break;
+          if (step.kind === "delete" || step.kind === "deleteArchived") make(r, task, "deleted", {}, before.writers);
+          else if (step.kind === "archive") {
+            const archived = await cache.getArchived(task);
+            make(r, task, "archived_tasks", { ...before.fields, archived_at: archived!.archived_at }, before.writers);
+          } else {
+            const { archived_at: _, ...fields } = before.fields;
+            make(r, task, "tasks", fields, before.writers);
+          }
+          break;
+        }
+        case "bulkArchive": {
+          const tasks = step.tasks.map(name);
+          const active = tasks.filter((task) => shown(r, task)?.place === "tasks");
+          const { archived } = await cache.bulkArchive(tasks);
+          assert.deepEqual([...archived].sort(), [...active].sort(), `${at}: archived`);
+          for (const task of active) {
+            const before = shown(r, task)!;
+            make(r, task, "archived_tasks", { ...before.fields, archived_at: (await cache.getArchived(task))!.archived_at }, before.writers);
+          }
+          break;
+        }
+        case "archiveExpired": {
+          const cutoff = formatTimestamp(new Date(now + schedule.skews[r]!));
+          const due = Array.from({ length: TASKS }, (_, t) => name(t)).filter((task) => {
+            const s = shown(r, task);
+            return s?.place === "tasks" && TERMINAL.has(String(s.fields.status)) && String(s.fields.submit_time) < cutoff;
+          });
+          const { archived } = await cache.archiveExpired({ hours: 0 });
+          assert.deepEqual([...archived].sort(), [...due].sort(), `${at}: archived`);
+          for (const task of due) {
+            const before = shown(r, task)!;
+            make(r, task, "archived_tasks", { ...before.fields, archived_at: (await cache.getArchived(task))!.archived_at }, before.writers);
+          }
+          break;
+        }
+        case "network":
+          proxies[r]!.mode = step.mode;
+          break;
+        case "sync": {
+          const mode = proxies[r]!.mode;
+          const ok = await cache.sync().then(
+            () => true,
+            () => false,
+          );
+          rounds++;
+          assert.equal(ok, mode === "pass", `${at}: a round through a proxy in mode ${mode}`);
+          if (mode === "offline") break;
+          for (const v of onServer) known[r]!.add(v);
+          if (mode === "pass") for (const v of known[r]!) onServer.add(v);
+          await checkReplica(r, `after its round at ${at}`);
+          break;
+        }
+      }
+    }
+
+    // Every machine back online; a few full rounds, in order, until every change reached all.
+    for (const proxy of proxies) proxy.mode = "pass";
+    for (let round = 0; round < 3; round++) {
+      for (const [r, cache] of caches.entries()) {
+        await cache.sync();
+        rounds++;
+        for (const v of onServer) known[r]!.add(v);
+        for (const v of known[r]!) onServer.add(v);
+      }
+    }
+    const reference = await everyTask(caches[0]!);
+    for (let r = 0; r < caches.length; r++) {
+      assert.equal(known[r]!.size, versions.length, "every version reached every replica");
+      await checkReplica(r, "at the end");
+      assert.deepEqual(await everyTask(caches[r]!), reference, `replica ${r} differs from replica 0 at the end`);
+    }
+    return { versions: versions.length, rounds };
+  } finally {
+    for (const proxy of proxies) proxy.mode = "offline";
+    await Promise.all(caches.map((cache) => cache.close().catch(() => undefined)));
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await server.stop();
+    temp.remove();
+  }
+}
+
+/** Runs `runs` random schedules of up to `maxSteps` steps; resolves with totals, or rejects with fast-check's report. */
+export async function checkHistoryModel(options: { runs: number; maxSteps: number; seed?: number }) {
+  const totals = { schedules: 0, versions: 0, rounds: 0 };
+  await fc.assert(
+    fc.asyncProperty(scheduleArbitrary(options.maxSteps), async (schedule) => {
+      const { versions, rounds } = await playSchedule(schedule);
+      totals.schedules++;
+      totals.versions += versions;
+      totals.rounds += rounds;
+    }),
+    { numRuns: options.runs, ...(options.seed === undefined ? {} : { seed: options.seed }), endOnFailure: true },
+  );
+  return totals;
+}
