@@ -8,7 +8,7 @@
  * then times: bootstrapping replica B from the server, writing and pushing new tasks on B, pulling
  * them on A, and the listing and counts on B next to the local file of the same rows, as ratios.
  */
-import { rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
@@ -59,6 +59,9 @@ try {
 
   const [bootstrap, b] = await seconds(() => openCache(join(dir, "b.db"), { syncUrl: server.url, syncIntervalMs: 0, keepPages: false }));
   figures.push([`bootstrap replica B with ${rows.toLocaleString("en")} tasks (open on an empty path)`, `${fmt(bootstrap, 1)} s`]);
+  // What a replica holds per task: its file and WAL right after the bootstrap, over the tasks.
+  const bytes = ["", "-wal"].map((suffix) => join(dir, `b.db${suffix}`)).filter((file) => existsSync(file)).reduce((sum, file) => sum + statSync(file).size, 0);
+  figures.push([`replica B's file per task after the bootstrap`, `${fmt(bytes / rows, 0)} bytes`]);
   if ((await b.list()).total + (await b.countArchived()) !== rows) throw new Error("replica B did not receive every task");
 
   const [writeNew] = await seconds(async () => {

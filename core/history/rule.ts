@@ -35,8 +35,8 @@ export interface SettledTask {
   readonly columns: VersionColumns;
   /** What its row stores as `sync_version`: all it has seen, the latest clock, each field's dot. */
   readonly version: VersionMeta;
-  /** The versions none of which had seen another, by dot, when there are more than one. */
-  readonly siblings: Readonly<Record<Dot, TaskVersion>> | undefined;
+  /** The versions none of which had seen another, in the order of their dots, when there are more than one. */
+  readonly siblings: readonly TaskVersion[] | undefined;
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
@@ -101,8 +101,6 @@ export function settleVersions(versions: readonly TaskVersion[], vectors: readon
     }
   }
   const c = Math.max(...frontier.map((version) => version.version.c));
-  const siblings = Object.fromEntries(
-    frontier.map((version): [Dot, TaskVersion] => [dotOf(version.version), version]).sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
+  const siblings = [...frontier].sort((a, b) => (dotOf(a.version) < dotOf(b.version) ? -1 : 1));
   return { place: winner.place, columns, version: { vv, s: sumOf(vv), ...(winner.version.w ? { w: winner.version.w } : {}), c, f }, siblings };
 }

@@ -10,7 +10,7 @@
  * needs to walk a JSON object.
  */
 import type { SqlValue } from "../driver.ts";
-import { REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, dotOf, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
+import { REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
 
 /** The tables a replica keeps tasks in, each keyed by `task_id`. */
 export const VERSIONED_TABLES = ["tasks", "archived_tasks", "sync_tombstones"] as const;
@@ -70,11 +70,11 @@ export function taskColumnsOf(row: VersionedRow): Record<string, string | number
   return columns;
 }
 
-/** The versions a stored row holds: its siblings when it has them, else the row itself. */
+/** The versions a stored row holds: its siblings (a JSON array) when it has them, else the row itself. */
 export function versionsOf(table: VersionedTable, row: VersionedRow): TaskVersion[] {
   if (typeof row.sync_siblings === "string") {
     try {
-      return Object.values(JSON.parse(row.sync_siblings) as Record<string, TaskVersion>);
+      return JSON.parse(row.sync_siblings) as TaskVersion[];
     } catch {
       // A damaged sibling list is read as the row alone rather than losing the row.
     }
@@ -113,9 +113,10 @@ export interface RowChange {
  * The statement that applies `change` by the rule, or undefined to apply it as it is (a table
  * that holds no versions, or a row from before versions).
  *
- * - A row written: where the stored row had been seen by it, it replaces the row; where it had
- *   seen the stored row, nothing happens; otherwise both are kept as siblings (the stored row's
- *   columns stay until a replica settles them) and the vectors are joined.
+ * - A row written: where the stored row had been seen by it (or had seen exactly as much), it
+ *   replaces the row; where the stored row had seen more, nothing happens; otherwise both are
+ *   kept as siblings and the vectors are joined (the row's columns are then the incoming ones
+ *   until a replica settles it).
  * - A row deleted: only where the deleting replica had seen the stored row; a row that holds
  *   something it had not seen stays, and the replicas settle it against the version that
  *   replaced it elsewhere.
@@ -140,7 +141,9 @@ export function mergeStatement(change: RowChange): { sql: string; values: SqlVal
   const own = columns.filter((column) => column !== "task_id" && !(VERSION_COLUMNS as readonly string[]).includes(column));
   const values = columns.map((column) => sql.arg(after[column] ?? null));
   const wins = () => seenBy(sql, table, meta);
-  const assignments = own.map((column) => `${column} = CASE WHEN ${wins()} THEN excluded.${column} ELSE ${table}.${column} END`);
+  // Where both are kept as siblings, the columns are the incoming version's until a replica
+  // settles the task: the siblings are what a settle reads, so the columns need no guard.
+  const assignments = own.map((column) => `${column} = excluded.${column}`);
 
   // Built in the order the text names its arguments.
   const replicas = Object.keys(meta.vv);
@@ -154,20 +157,27 @@ export function mergeStatement(change: RowChange): { sql: string; values: SqlVal
                      '$.c', MAX(json_extract(${table}.sync_version, '$.c'), ${clock})) END`,
   );
 
-  // The stored row as a sibling, when it is a single version: its dot, and its whole version.
-  const storedDot = `CASE WHEN json_extract(${table}.sync_version, '$.w') IS NULL THEN ''
-      ELSE json_extract(${table}.sync_version, '$.w') || ':' || json_extract(${table}.sync_version, '$.vv."' || json_extract(${table}.sync_version, '$.w') || '"') END`;
+  // The stored row as a sibling, when it is a single version; appended to as text (the JSON
+  // array append path of the engine's json_insert is not usable), so the text stays the same for
+  // every change of one shape.
   const storedColumns = own.length ? `json_object(${own.map((column) => `'${column}', ${table}.${column}`).join(", ")})` : "json('{}')";
   const storedVersion = `json_object('place', '${placeOf(table)}', 'columns', ${storedColumns}, 'version', json(${table}.sync_version))`;
+  const incoming = JSON.stringify(versionsOf(table, after)).slice(1, -1);
   const siblingsWin = wins();
-  const incoming = versionsOf(table, after).map((version) => `, '$."${dotOf(version.version)}"', json(${sql.arg(JSON.stringify(version))})`);
+  const asFirst = sql.arg(incoming);
+  const asMore = sql.arg(incoming);
   assignments.push(
     `sync_siblings = CASE WHEN ${siblingsWin} THEN excluded.sync_siblings
-       ELSE json_set(COALESCE(${table}.sync_siblings, json_object(${storedDot}, ${storedVersion}))${incoming.join("")}) END`,
+       WHEN ${table}.sync_siblings IS NULL THEN '[' || ${storedVersion} || ',' || ${asFirst} || ']'
+       ELSE substr(${table}.sync_siblings, 1, length(${table}.sync_siblings) - 1) || ',' || ${asMore} || ']' END`,
   );
+  // Skipped only where the stored row had seen more: a settled row, which has seen exactly what
+  // the row it settles had, replaces it.
+  const stale = sawAll(sql, table, meta);
+  const fresh = wins();
   const text = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values.join(", ")})
     ON CONFLICT (task_id) DO UPDATE SET ${assignments.join(",\n      ")}
-    WHERE NOT (${sawAll(sql, table, meta)})`;
+    WHERE NOT (${stale}) OR ${fresh}`;
   return { sql: text, values: sql.args };
 }
 
