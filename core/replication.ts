@@ -1,7 +1,7 @@
 /**
- * The sync loop of a replica: pull the server's changes, settle the tasks they left with
- * siblings or in two places (history/settle.ts), push the local changes, on an interval and on
- * demand.
+ * The sync loop of a replica: push the local changes, pull the server's, settle the tasks they
+ * left with siblings or in two places (history/settle.ts), and push what the settling wrote; on
+ * an interval and on demand.
  *
  * A failed round changes nothing that was written locally: the engine keeps unpushed changes in
  * its log, and the next round that reaches the server sends them. While the server cannot be
@@ -67,6 +67,14 @@ export function startReplication(
   const round = () =>
     rounds.run(async (): Promise<SyncReport> => {
       try {
+        // Pushed before the pull, local changes are merged once, on the server; pulled over
+        // unpushed ones, the engine merges each again here. A push the server refuses does not
+        // keep the pull from coming in; it is tried again after it.
+        let pushed = await replica.pending();
+        const refused = await replica.push().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         // Only a pull brings versions from elsewhere; a replica's first round also settles what it
         // opened with. A replica that may only be read leaves the settling to the others.
         const { settle } = options;
@@ -75,8 +83,11 @@ export function startReplication(
         lastPull = nowTimestamp(options.clock);
         const reconciled = pull.settled ?? (settle && !settled ? await driver.transaction(settle) : NOTHING_SETTLED);
         settled = true;
-        const pushed = await replica.pending();
-        await replica.push();
+        const settling = await replica.pending();
+        if (refused !== undefined || settling > 0) {
+          if (refused === undefined) pushed += settling;
+          await replica.push();
+        }
         lastPush = nowTimestamp(options.clock);
         failures = 0;
         lastError = null;

@@ -27,11 +27,19 @@ const UNSETTLED = `SELECT task_id FROM tasks WHERE sync_siblings IS NOT NULL
   UNION SELECT d.task_id FROM sync_tombstones AS d JOIN tasks AS t ON t.task_id = d.task_id
   UNION SELECT d.task_id FROM sync_tombstones AS d JOIN archived_tasks AS a ON a.task_id = d.task_id`;
 
+/**
+ * The ids of a JSON array, as text. The replica's engine compares a key with a bare
+ * `json_each` value a thousand times slower than with text (a 1,000-id list against 20,000
+ * tasks: 1.6 s against 6 ms).
+ */
+const IDS = "SELECT CAST(value AS TEXT) FROM json_each(?)";
+
 /** Of the given ids, those in more than one place: what a write that may land beside a copy leaves to settle. */
-const IN_TWO_PLACES = `SELECT j.value AS task_id FROM json_each(?) AS j
-  WHERE EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = j.value)
-      + EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = j.value)
-      + EXISTS (SELECT 1 FROM sync_tombstones AS d WHERE d.task_id = j.value) > 1`;
+const IN_TWO_PLACES = `SELECT task_id FROM (
+    SELECT task_id FROM tasks WHERE task_id IN (${IDS})
+    UNION ALL SELECT task_id FROM archived_tasks WHERE task_id IN (${IDS})
+    UNION ALL SELECT task_id FROM sync_tombstones WHERE task_id IN (${IDS}))
+  GROUP BY task_id HAVING COUNT(*) > 1`;
 
 /** JSON with object keys in order, so equal values give equal text. */
 function canonical(value: unknown): string {
@@ -63,15 +71,14 @@ export async function settleTasks(
   columns: Readonly<Record<VersionedTable, readonly string[]>>,
   among?: readonly string[],
 ): Promise<SettleResult> {
-  const ids = (await tx.all<{ task_id: string }>(among ? IN_TWO_PLACES : UNSETTLED, among ? [JSON.stringify([...new Set(among)])] : [])).map((row) =>
-    String(row.task_id),
-  );
+  const list = among && JSON.stringify([...new Set(among)]);
+  const ids = (await tx.all<{ task_id: string }>(list ? IN_TWO_PLACES : UNSETTLED, list ? [list, list, list] : [])).map((row) => String(row.task_id));
   const result = { active: [] as string[], archived: [] as string[], deleted: [] as string[] };
   if (ids.length === 0) return result;
 
   const held = new Map<string, { table: VersionedTable; row: VersionedRow }[]>();
   for (const table of VERSIONED_TABLES) {
-    const rows = await tx.all<VersionedRow>(`SELECT * FROM ${table} WHERE task_id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+    const rows = await tx.all<VersionedRow>(`SELECT * FROM ${table} WHERE task_id IN (${IDS})`, [JSON.stringify(ids)]);
     for (const row of rows) {
       const id = String(row.task_id);
       held.set(id, [...(held.get(id) ?? []), { table, row }]);

@@ -22,12 +22,20 @@ export const VERSION_COLUMNS = ["sync_version", "sync_siblings"] as const;
 export const placeOf = (table: VersionedTable): Place => (table === "sync_tombstones" ? "deleted" : table);
 export const tableOf = (place: Place): VersionedTable => (place === "deleted" ? "sync_tombstones" : place);
 
-/** Builds SQL and its positional arguments in the order the text names them. */
+/**
+ * Builds SQL and its numbered arguments. A value given a `key` is sent once however often the
+ * text names it: a push sends a statement for every change, so each byte counts.
+ */
 class Sql {
   readonly args: SqlValue[] = [];
-  arg(value: SqlValue): string {
+  readonly #named = new Map<string, string>();
+  arg(value: SqlValue, key?: string): string {
+    const known = key === undefined ? undefined : this.#named.get(key);
+    if (known) return known;
     this.args.push(value);
-    return "?";
+    const placeholder = `?${this.args.length}`;
+    if (key !== undefined) this.#named.set(key, placeholder);
+    return placeholder;
   }
 }
 
@@ -83,20 +91,14 @@ export function versionsOf(table: VersionedTable, row: VersionedRow): TaskVersio
 }
 
 /** The stored row's own vector sum expression and per-replica lookups, for guards. */
-const storedCount = (table: string, replica: string) => `COALESCE(json_extract(${table}.sync_version, '$.vv."${replica}"'), 0)`;
-const storedSum = (table: string) => `json_extract(${table}.sync_version, '$.s')`;
+const storedCount = (table: string, replica: string) => `IFNULL(${table}.sync_version ->> '$.vv."${replica}"', 0)`;
+const storedSum = (table: string) => `${table}.sync_version ->> '$.s'`;
 
 /** "The stored row had been seen by a version with vector `vv`", for the row of `table`. */
 function seenBy(sql: Sql, table: string, meta: VersionMeta): string {
   const replicas = Object.keys(meta.vv);
-  const covered = replicas.map((replica) => `MIN(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!)})`).join(" + ");
+  const covered = replicas.map((replica) => `MIN(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`).join(" + ");
   return `(${covered || "0"}) = ${storedSum(table)}`;
-}
-
-/** "The stored row of `table` had seen every version in `vv`." */
-function sawAll(sql: Sql, table: string, meta: VersionMeta): string {
-  const replicas = Object.keys(meta.vv);
-  return replicas.length ? replicas.map((replica) => `${storedCount(table, replica)} >= ${sql.arg(meta.vv[replica]!)}`).join(" AND ") : "1";
 }
 
 const validVector = (meta: VersionMeta) => Object.keys(meta.vv).every((replica) => REPLICA_ID.test(replica));
@@ -114,9 +116,8 @@ export interface RowChange {
  * that holds no versions, or a row from before versions).
  *
  * - A row written: where the stored row had been seen by it (or had seen exactly as much), it
- *   replaces the row; where the stored row had seen more, nothing happens; otherwise both are
- *   kept as siblings and the vectors are joined (the row's columns are then the incoming ones
- *   until a replica settles it).
+ *   replaces the row; otherwise both are kept as siblings and the vectors are joined, and the
+ *   replicas settle them by the rule (which drops a version the stored row had already seen).
  * - A row deleted: only where the deleting replica had seen the stored row; a row that holds
  *   something it had not seen stays, and the replicas settle it against the version that
  *   replaced it elsewhere.
@@ -140,45 +141,34 @@ export function mergeStatement(change: RowChange): { sql: string; values: SqlVal
   const columns = Object.keys(after);
   const own = columns.filter((column) => column !== "task_id" && !(VERSION_COLUMNS as readonly string[]).includes(column));
   const values = columns.map((column) => sql.arg(after[column] ?? null));
-  const wins = () => seenBy(sql, table, meta);
   // Where both are kept as siblings, the columns are the incoming version's until a replica
-  // settles the task: the siblings are what a settle reads, so the columns need no guard.
+  // settles the task: the siblings are what a settle reads, so the columns need no guard. The
+  // same holds for a version the stored row had already seen, which arrives only when a change
+  // is sent again: kept as a sibling, the settle drops it. So one guard decides everything.
   const assignments = own.map((column) => `${column} = excluded.${column}`);
-
-  // Built in the order the text names its arguments.
+  const wins = seenBy(sql, table, meta);
   const replicas = Object.keys(meta.vv);
-  const versionWins = wins();
-  const joinedCounts = replicas.map((replica) => `, '$.vv."${replica}"', MAX(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!)})`);
-  const added = replicas.map((replica) => ` + MAX(0, ${sql.arg(meta.vv[replica]!)} - ${storedCount(table, replica)})`);
+  const joinedCounts = replicas.map((replica) => `, '$.vv."${replica}"', MAX(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`);
+  const added = replicas.map((replica) => ` + MAX(0, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)} - ${storedCount(table, replica)})`);
   const clock = sql.arg(meta.c);
   assignments.push(
-    `sync_version = CASE WHEN ${versionWins} THEN excluded.sync_version
+    `sync_version = CASE WHEN ${wins} THEN excluded.sync_version
        ELSE json_set(${table}.sync_version${joinedCounts.join("")}, '$.s', ${storedSum(table)}${added.join("")},
-                     '$.c', MAX(json_extract(${table}.sync_version, '$.c'), ${clock})) END`,
+                     '$.c', MAX(${table}.sync_version ->> '$.c', ${clock})) END`,
   );
-
-  // The stored row as a sibling, when it is a single version; appended to as text (the JSON
-  // array append path of the engine's json_insert is not usable), so the text stays the same for
-  // every change of one shape.
+  // The stored row as a sibling when it is a single version; the list appended to as text (the
+  // engine's JSON array append path is not usable).
   const storedColumns = own.length ? `json_object(${own.map((column) => `'${column}', ${table}.${column}`).join(", ")})` : "json('{}')";
   const storedVersion = `json_object('place', '${placeOf(table)}', 'columns', ${storedColumns}, 'version', json(${table}.sync_version))`;
-  const incoming = JSON.stringify(versionsOf(table, after)).slice(1, -1);
-  const siblingsWin = wins();
-  const asFirst = sql.arg(incoming);
-  const asMore = sql.arg(incoming);
+  const incoming = sql.arg(JSON.stringify(versionsOf(table, after)).slice(1, -1));
   assignments.push(
-    `sync_siblings = CASE WHEN ${siblingsWin} THEN excluded.sync_siblings
-       WHEN ${table}.sync_siblings IS NULL THEN '[' || ${storedVersion} || ',' || ${asFirst} || ']'
-       ELSE substr(${table}.sync_siblings, 1, length(${table}.sync_siblings) - 1) || ',' || ${asMore} || ']' END`,
+    `sync_siblings = CASE WHEN ${wins} THEN excluded.sync_siblings
+       ELSE COALESCE(substr(${table}.sync_siblings, 1, length(${table}.sync_siblings) - 1), '[' || ${storedVersion}) || ',' || ${incoming} || ']' END`,
   );
-  // Skipped only where the stored row had seen more: a settled row, which has seen exactly what
-  // the row it settles had, replaces it.
-  const stale = sawAll(sql, table, meta);
-  const fresh = wins();
   const text = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values.join(", ")})
-    ON CONFLICT (task_id) DO UPDATE SET ${assignments.join(",\n      ")}
-    WHERE NOT (${stale}) OR ${fresh}`;
-  return { sql: text, values: sql.args };
+    ON CONFLICT (task_id) DO UPDATE SET ${assignments.join(", ")}`;
+  // One line: the text goes to the server with every change.
+  return { sql: text.replace(/\s+/g, " "), values: sql.args };
 }
 
 /** Which recorded fields a table's rows hold. */
