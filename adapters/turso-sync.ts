@@ -75,7 +75,8 @@ function replicaIdOf(path: string): string {
     const id = readFileSync(file, "utf8").trim();
     if (/^[a-z0-9]{4,32}$/.test(id)) return id;
   }
-  const id = BigInt(`0x${randomBytes(8).toString("hex")}`).toString(36).padStart(12, "0").slice(-12);
+  // Eight characters (41 bits): every task row carries the ids of the replicas that wrote it.
+  const id = BigInt(`0x${randomBytes(6).toString("hex")}`).toString(36).padStart(8, "0").slice(-8);
   writeFileSync(file, `${id}\n`);
   return id;
 }

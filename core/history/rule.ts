@@ -13,7 +13,9 @@
  */
 import { TERMINAL_STATUSES } from "../validation.ts";
 import {
+  FIELD_KEYS,
   RECORDED_FIELDS,
+  fieldDot,
   covers,
   dotOf,
   joinVectors,
@@ -72,7 +74,7 @@ export function frontierOf(versions: readonly TaskVersion[]): TaskVersion[] {
 
 /** The value of a recorded field that rule 3 keeps among `frontier` (winner first), with its dot. */
 function recordedValue(frontier: readonly TaskVersion[], field: RecordedField): { value: string | number | null; dot: Dot } {
-  const dotIn = (version: TaskVersion) => version.version.f[field] ?? "";
+  const dotIn = (version: TaskVersion) => fieldDot(version.version, field);
   const replaced = (version: TaskVersion) =>
     frontier.some((other) => other !== version && covers(other.version.vv, dotIn(version)) && dotIn(other) !== dotIn(version));
   const kept = frontier.find((version) => (version.columns[field] ?? null) !== null && !replaced(version)) ?? frontier[0]!;
@@ -91,13 +93,13 @@ export function settleVersions(versions: readonly TaskVersion[], vectors: readon
   if (frontier.length === 1) return { place: winner.place, columns: winner.columns, version: { ...winner.version, vv, s: sumOf(vv) }, siblings: undefined };
 
   const columns: Record<string, string | number | null> = { ...winner.columns };
-  const f: Partial<Record<RecordedField, Dot>> = {};
+  const f: Record<string, Dot> = {};
   if (winner.place !== "deleted") {
     for (const field of RECORDED_FIELDS) {
       if (!(field in winner.columns)) continue;
       const { value, dot } = recordedValue(frontier, field);
       columns[field] = value;
-      if (dot !== "") f[field] = dot;
+      if (dot !== "") f[FIELD_KEYS[field]] = dot;
     }
   }
   const c = Math.max(...frontier.map((version) => version.version.c));

@@ -10,7 +10,7 @@
  * needs to walk a JSON object.
  */
 import type { SqlValue } from "../driver.ts";
-import { REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
+import { FIELD_KEYS, REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
 
 /** The tables a replica keeps tasks in, each keyed by `task_id`. */
 export const VERSIONED_TABLES = ["tasks", "archived_tasks", "sync_tombstones"] as const;
@@ -55,7 +55,10 @@ export function stampSql(
   const n = `(COALESCE(json_extract(${old}, '$.vv."${replica}"'), 0) + 1)`;
   const dot = `'${replica}:' || ${n}`;
   const fields = written
-    .map((field) => `, '$.f.${field}', ${options.when ? `CASE WHEN ${options.when(field)} THEN ${dot} ELSE json_extract(${old}, '$.f.${field}') END` : dot}`)
+    .map((field) => {
+      const path = `'$.f.${FIELD_KEYS[field]}'`;
+      return `, ${path}, ${options.when ? `CASE WHEN ${options.when(field)} THEN ${dot} ELSE json_extract(${old}, ${path}) END` : dot}`;
+    })
     .join("");
   return `json_set(${old}, '$.vv."${replica}"', ${n}, '$.s', json_extract(${old}, '$.s') + 1, '$.w', '${replica}',
     '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)${fields})`;

@@ -12,6 +12,9 @@
 export const RECORDED_FIELDS = ["result_json", "error_message", "compiled_circuit_json"] as const;
 export type RecordedField = (typeof RECORDED_FIELDS)[number];
 
+/** Each recorded field's key in a version's `f`: one letter, since every task row carries them. */
+export const FIELD_KEYS: Readonly<Record<RecordedField, string>> = Object.freeze({ result_json: "r", error_message: "e", compiled_circuit_json: "x" });
+
 /** One version's identity: `replica:n`, the n-th version of the task that replica made. */
 export type Dot = string;
 
@@ -28,8 +31,8 @@ export interface VersionMeta {
   readonly w?: string;
   /** Its clock: wall milliseconds, above every clock it had seen. */
   readonly c: number;
-  /** The dot of the version that wrote each recorded field, for fields ever written. */
-  readonly f: Readonly<Partial<Record<RecordedField, Dot>>>;
+  /** The dot of the version that wrote each recorded field, for fields ever written, by {@link FIELD_KEYS}. */
+  readonly f: Readonly<Record<string, Dot>>;
 }
 
 /** The version of a row that predates versions: seen by every version. */
@@ -51,6 +54,9 @@ export interface TaskVersion {
 
 /** A replica id: short, and safe inside a quoted JSON path. */
 export const REPLICA_ID = /^[a-z0-9]{4,32}$/;
+
+/** The dot of the version that wrote `field`, as `meta` records it ("" when never written). */
+export const fieldDot = (meta: VersionMeta, field: RecordedField): Dot => meta.f[FIELD_KEYS[field]] ?? "";
 
 /** The version's dot; unversioned rows share one, which every version covers. */
 export function dotOf(meta: VersionMeta): Dot {
