@@ -6,7 +6,7 @@
  *   npx tsx bench/sync-merge.ts               # 5,000 saves a round, three rounds of each
  *   npx tsx bench/sync-merge.ts --saves 10000 --runs 5
  */
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openTursoSync } from "../adapters/turso-sync.ts";
@@ -18,6 +18,7 @@ const saves = Number(values.saves ?? 5000);
 const runs = Number(values.runs ?? 3);
 const dir = join(import.meta.dirname, "out", "sync-merge");
 rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
 
 /** The replica's connection; `merged: false` sends every change as the engine makes it. */
 async function replicaConnection(path: string, url: string, merged: boolean): Promise<Connection> {
