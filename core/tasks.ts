@@ -101,8 +101,8 @@ export function taskOperations(ctx: StoreContext) {
       const upsert = (db: Executor) =>
         db.all(
           `INSERT INTO tasks (${columns.join(", ")})
-           SELECT ${Object.keys(values).map(() => "?").join(", ")}${versionSelect} FROM (SELECT ? AS id) AS given
-            WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = given.id)
+           SELECT ${Object.keys(values).map(() => "?").join(", ")}${versionSelect}${history ? " FROM (SELECT ? AS id) AS given" : ""}
+            WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = ${history ? "given.id" : "?"})
            ON CONFLICT(task_id) DO UPDATE SET ${assignments.join(", ")}
            RETURNING ${shapes.full("tasks")}`,
           [...args, task.task_id, ...(history ? [history.clockMs()] : [])],
