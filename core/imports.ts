@@ -6,8 +6,8 @@
  * copy this cache holds (by `update_time`, and for the archive also by `archived_at`), and not
  * where the other table holds a copy that would win over it anyway; a task that then sits in both
  * tables is settled: on a replica by the merge rule (history/settle.ts), elsewhere as reconcile.ts
- * says. So importing the same rows twice
- * changes nothing, and a move made in the other file arrives as a move.
+ * says. So importing the same rows twice changes nothing, and a move made in the other file
+ * arrives as a move.
  */
 import * as v from "valibot";
 import type { Executor } from "./driver.ts";
@@ -60,6 +60,7 @@ function importStatements(shapes: TableShapes, history: History | undefined) {
   if (shapes.errorMessages) stored.push("error_message");
   const id = "j.value ->> '$.task_id'";
   const recorded = history ? recordedIn(stored) : [];
+  const isRecorded = (column: string) => (recorded as readonly string[]).includes(column);
   /**
    * A column from the import. On a replica, a recorded field the import lacks is what this
    * replica holds of the task, wherever it is: an imported row says nothing of a result it lacks.
@@ -67,7 +68,7 @@ function importStatements(shapes: TableShapes, history: History | undefined) {
   const fromJson = (columns: string[], other: Table) =>
     columns
       .map((column) =>
-        (recorded as readonly string[]).includes(column)
+        isRecorded(column)
           ? `COALESCE(j.value ->> '$.${column}', (SELECT o.${column} FROM ${other} AS o WHERE o.task_id = ${id}))`
           : `j.value ->> '$.${column}'`,
       )
@@ -77,7 +78,7 @@ function importStatements(shapes: TableShapes, history: History | undefined) {
     columns
       .filter((column) => column !== "task_id")
       .map((column) =>
-        column === "compiled_circuit_json" || (recorded as readonly string[]).includes(column)
+        column === "compiled_circuit_json" || isRecorded(column)
           ? `${column} = COALESCE(excluded.${column}, ${table}.${column})`
           : `${column} = excluded.${column}`,
       )
