@@ -94,7 +94,8 @@ export async function settleTasks(
     const target = tableOf(settled.place);
     const wanted: Record<string, SqlValue> = { task_id: id };
     for (const column of columns[target]) if (column in settled.columns) wanted[column] = settled.columns[column] ?? null;
-    wanted.sync_version = JSON.stringify(settled.version);
+    // A row that keeps siblings shows their merge, and is no version of its own.
+    wanted.sync_version = JSON.stringify(settled.siblings ? { ...settled.version, m: 1 } : settled.version);
     wanted.sync_siblings = settled.siblings ? JSON.stringify(settled.siblings) : null;
 
     const current = rows.find(({ table }) => table === target)?.row;

@@ -10,7 +10,7 @@
  * needs to walk a JSON object.
  */
 import type { SqlValue } from "../driver.ts";
-import { FIELD_KEYS, REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
+import { FIELD_KEYS, REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, ownVersion, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
 
 /** The tables a replica keeps tasks in, each keyed by `task_id`. */
 export const VERSIONED_TABLES = ["tasks", "archived_tasks", "sync_tombstones"] as const;
@@ -60,8 +60,9 @@ export function stampSql(
       return `, ${path}, ${options.when ? `CASE WHEN ${options.when(field)} THEN ${dot} ELSE json_extract(${old}, ${path}) END` : dot}`;
     })
     .join("");
-  return `json_set(${old}, '$.vv."${replica}"', ${n}, '$.s', json_extract(${old}, '$.s') + 1, '$.w', '${replica}',
-    '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)${fields})`;
+  // A new version is a version of its own, whatever the row it replaces showed (see `m`, `o`).
+  return `json_remove(json_set(${old}, '$.vv."${replica}"', ${n}, '$.s', json_extract(${old}, '$.s') + 1, '$.w', '${replica}',
+    '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)${fields}), '$.m', '$.o')`;
 }
 
 /** The stored version of a row of `table` that may be missing: unversioned when it is. */
@@ -81,16 +82,22 @@ export function taskColumnsOf(row: VersionedRow): Record<string, string | number
   return columns;
 }
 
-/** The versions a stored row holds: its siblings (a JSON array) when it has them, else the row itself. */
+/**
+ * The versions a stored row holds: the row itself, unless it shows a merge (`m`), and its
+ * siblings (a JSON array).
+ */
 export function versionsOf(table: VersionedTable, row: VersionedRow): TaskVersion[] {
-  if (typeof row.sync_siblings === "string") {
-    try {
-      return JSON.parse(row.sync_siblings) as TaskVersion[];
-    } catch {
-      // A damaged sibling list is read as the row alone rather than losing the row.
-    }
+  const meta = parseVersion(row.sync_version);
+  const own: TaskVersion = { place: placeOf(table), columns: taskColumnsOf(row), version: ownVersion(meta) };
+  if (typeof row.sync_siblings !== "string") return [own];
+  let siblings: TaskVersion[];
+  try {
+    siblings = (JSON.parse(row.sync_siblings) as TaskVersion[]).map((sibling) => ({ ...sibling, version: ownVersion(sibling.version) }));
+  } catch {
+    // A damaged sibling list is read as the row alone rather than losing the row.
+    return [own];
   }
-  return [{ place: placeOf(table), columns: taskColumnsOf(row), version: parseVersion(row.sync_version) }];
+  return meta.m ? siblings : [own, ...siblings];
 }
 
 /** The stored row's own vector sum expression and per-replica lookups, for guards. */
@@ -121,6 +128,7 @@ export interface RowChange {
  * - A row written: where the stored row had been seen by it (or had seen exactly as much), it
  *   replaces the row; otherwise both are kept as siblings and the vectors are joined, and the
  *   replicas settle them by the rule (which drops a version the stored row had already seen).
+ *   A task's first version takes a shorter path to the same end (`besideStored`).
  * - A row deleted: only where the deleting replica had seen the stored row; a row that holds
  *   something it had not seen stays, and the replicas settle it against the version that
  *   replaced it elsewhere.
@@ -142,36 +150,66 @@ export function mergeStatement(change: RowChange): { sql: string; values: SqlVal
   const meta = parseVersion(after.sync_version);
   if (!validVector(meta)) return undefined;
   const columns = Object.keys(after);
-  const own = columns.filter((column) => column !== "task_id" && !(VERSION_COLUMNS as readonly string[]).includes(column));
   const values = columns.map((column) => sql.arg(after[column] ?? null));
-  // Where both are kept as siblings, the columns are the incoming version's until a replica
-  // settles the task: the siblings are what a settle reads, so the columns need no guard. The
-  // same holds for a version the stored row had already seen, which arrives only when a change
-  // is sent again: kept as a sibling, the settle drops it. So one guard decides everything.
+  const insert = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values.join(", ")}) ON CONFLICT (task_id) DO UPDATE SET`;
+  const incoming = sql.arg(JSON.stringify(versionsOf(table, after)).slice(1, -1));
+  const isFirst = meta.s === 1 && after.sync_siblings == null && meta.m === undefined;
+  const conflict = isFirst ? besideStored(sql, table, meta, incoming) : mergedWithStored(sql, table, meta, columns, incoming);
+  // One line: the text goes to the server with every change, which compiles each anew.
+  return { sql: `${insert} ${conflict}`.replace(/\s+/g, " "), values: sql.args };
+}
+
+/**
+ * The first version a replica makes of a task (it had seen no other) is what most pushed changes
+ * are, and they rarely meet a stored row. Where one does, the incoming version had seen none of
+ * it, so it is only added beside the row: the row stays a version of its own (`o` keeps its
+ * vector and clock), and its `vv` and clock widen to count the sibling. A short branch, since the server
+ * compiles it for every such change whether or not it runs.
+ */
+function besideStored(sql: Sql, table: VersionedTable, meta: VersionMeta, incoming: string): string {
+  const [replica] = Object.keys(meta.vv) as [string];
+  const version = `${table}.sync_version`;
+  const count = `IFNULL(${version} ->> '$.vv."${replica}"', 0)`;
+  const own = `COALESCE(json(${version} ->> '$.o'), json_object('vv', json(${version} ->> '$.vv'), 'c', ${version} ->> '$.c'))`;
+  return `sync_version = json_set(${version}, '$.o', ${own},
+      '$.vv."${replica}"', MAX(${count}, 1), '$.s', (${version} ->> '$.s') + (${count} = 0), '$.c', MAX(${version} ->> '$.c', ${sql.arg(meta.c)})),
+    sync_siblings = COALESCE(substr(${table}.sync_siblings, 1, length(${table}.sync_siblings) - 1) || ',', '[') || ${incoming} || ']'`;
+}
+
+/**
+ * Any other version: where the stored row had been seen by it (or had seen exactly as much), it
+ * replaces the row; otherwise the stored versions and the incoming one are kept as siblings, the
+ * row shows their merge (`m`) until a replica settles it, and the vectors are joined.
+ *
+ * Where both are kept, the columns are the incoming version's until the settle: the siblings are
+ * what a settle reads, so the columns need no guard. The same holds for a version the stored row
+ * had already seen, which arrives only when a change is sent again: kept as a sibling, the settle
+ * drops it. So one guard decides everything.
+ */
+function mergedWithStored(sql: Sql, table: VersionedTable, meta: VersionMeta, columns: readonly string[], incoming: string): string {
+  const own = columns.filter((column) => column !== "task_id" && !(VERSION_COLUMNS as readonly string[]).includes(column));
   const assignments = own.map((column) => `${column} = excluded.${column}`);
   const wins = seenBy(sql, table, meta);
   const replicas = Object.keys(meta.vv);
   const joinedCounts = replicas.map((replica) => `, '$.vv."${replica}"', MAX(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`);
   const added = replicas.map((replica) => ` + MAX(0, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)} - ${storedCount(table, replica)})`);
-  const clock = sql.arg(meta.c);
   assignments.push(
     `sync_version = CASE WHEN ${wins} THEN excluded.sync_version
        ELSE json_set(${table}.sync_version${joinedCounts.join("")}, '$.s', ${storedSum(table)}${added.join("")},
-                     '$.c', MAX(${table}.sync_version ->> '$.c', ${clock})) END`,
+                     '$.c', MAX(${table}.sync_version ->> '$.c', ${sql.arg(meta.c)}), '$.m', 1) END`,
   );
-  // The stored row as a sibling when it is a single version; the list appended to as text (the
-  // engine's JSON array append path is not usable).
+  // The stored versions: its sibling list when it shows a merge, else the row itself and any
+  // siblings beside it. Appended to as text (the engine's JSON array append path is not usable).
+  const list = `${table}.sync_siblings`;
   const storedColumns = own.length ? `json_object(${own.map((column) => `'${column}', ${table}.${column}`).join(", ")})` : "json('{}')";
   const storedVersion = `json_object('place', '${placeOf(table)}', 'columns', ${storedColumns}, 'version', json(${table}.sync_version))`;
-  const incoming = sql.arg(JSON.stringify(versionsOf(table, after)).slice(1, -1));
   assignments.push(
     `sync_siblings = CASE WHEN ${wins} THEN excluded.sync_siblings
-       ELSE COALESCE(substr(${table}.sync_siblings, 1, length(${table}.sync_siblings) - 1), '[' || ${storedVersion}) || ',' || ${incoming} || ']' END`,
+       ELSE CASE WHEN ${table}.sync_version ->> '$.m' IS NOT NULL THEN substr(${list}, 1, length(${list}) - 1)
+                 ELSE '[' || ${storedVersion} || COALESCE(',' || substr(${list}, 2, length(${list}) - 2), '') END
+            || ',' || ${incoming} || ']' END`,
   );
-  const text = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values.join(", ")})
-    ON CONFLICT (task_id) DO UPDATE SET ${assignments.join(", ")}`;
-  // One line: the text goes to the server with every change.
-  return { sql: text.replace(/\s+/g, " "), values: sql.args };
+  return assignments.join(", ");
 }
 
 /** Which recorded fields a table's rows hold. */

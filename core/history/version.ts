@@ -33,6 +33,17 @@ export interface VersionMeta {
   readonly c: number;
   /** The dot of the version that wrote each recorded field, for fields ever written, by {@link FIELD_KEYS}. */
   readonly f: Readonly<Record<string, Dot>>;
+  /**
+   * Set on a row that shows the merge of its siblings: the row is then no version of its own,
+   * and `vv` is all its siblings had seen. A row without it is a version, and its siblings are
+   * further versions of the task.
+   */
+  readonly m?: 1;
+  /**
+   * The row's own vector and clock, where `vv` and `c` have been widened by versions added beside
+   * it as siblings (guards read `vv`, and a new version's clock starts above `c`).
+   */
+  readonly o?: { readonly vv: VersionVector; readonly c: number };
 }
 
 /** The version of a row that predates versions: seen by every version. */
@@ -78,6 +89,12 @@ export function joinVectors(vectors: readonly VersionVector[]): Record<string, n
 }
 
 export const sumOf = (vv: VersionVector) => Object.values(vv).reduce((total, n) => total + n, 0);
+
+/** A row's version as a version of its own: its own vector, without what only the row holds. */
+export function ownVersion(meta: VersionMeta): VersionMeta {
+  const { m: _merged, o, ...version } = meta;
+  return o ? { ...version, vv: o.vv, s: sumOf(o.vv), c: o.c } : version;
+}
 
 /** Reads a stored `sync_version`; text that is not one counts as unversioned. */
 export function parseVersion(text: unknown): VersionMeta {

@@ -213,6 +213,23 @@ describe("the merge rule of the shared history", () => {
     assert.equal((await agreed([a, b], "seen"))?.task.status, "pending");
   });
 
+  it("a task first saved on two machines at once keeps both machines' records, by the rule, in either push order", async () => {
+    for (const [first, second] of [["a", "b"], ["b", "a"]] as const) {
+      const replicas = { a: await world.replica(`a-${first}`), b: await world.replica(`b-${first}`) };
+      const id = `both-${first}`;
+      // Neither had seen the other's: a finished one with a result, and a later unfinished one with a circuit.
+      await replicas.a.save(task(id, { status: "success", result: { counts: { "1": 9 } } }));
+      await tick();
+      await replicas.b.save(task(id, { compiled_circuit: { qasm: "OPENQASM 2.0;" }, metadata: { poll: 1 } }));
+      await replicas[first].sync();
+      await replicas[second].sync();
+      const settled = await agreed([replicas.a, replicas.b], id);
+      assert.equal(settled?.task.status, "success");
+      assert.deepEqual(settled?.task.result, { counts: { "1": 9 } });
+      assert.deepEqual(settled?.task.compiled_circuit, { qasm: "OPENQASM 2.0;" });
+    }
+  });
+
   it("the order in which machines sync does not change the outcome", async () => {
     const outcomes: string[] = [];
     for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
