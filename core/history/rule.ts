@@ -19,6 +19,7 @@ import {
   covers,
   dotOf,
   joinVectors,
+  namedFields,
   sumOf,
   type Dot,
   type Place,
@@ -90,7 +91,9 @@ export function settleVersions(versions: readonly TaskVersion[], vectors: readon
   const winner = frontier[0];
   if (!winner) throw new Error("a task with no version cannot be settled");
   const vv = joinVectors([...vectors, ...frontier.map((version) => version.version.vv)]);
-  if (frontier.length === 1) return { place: winner.place, columns: winner.columns, version: { ...winner.version, vv, s: sumOf(vv) }, siblings: undefined };
+  if (frontier.length === 1) {
+    return { place: winner.place, columns: winner.columns, version: { ...winner.version, vv, s: sumOf(vv), f: namedFields(winner.version) }, siblings: undefined };
+  }
 
   const columns: Record<string, string | number | null> = { ...winner.columns };
   const f: Record<string, Dot> = {};

@@ -9,7 +9,7 @@
  */
 import type { Executor, SqlValue } from "../driver.ts";
 import { settleVersions } from "./rule.ts";
-import { VERSIONED_TABLES, tableOf, versionsOf, type VersionedRow, type VersionedTable } from "./statements.ts";
+import { ADDED_BESIDE, VERSIONED_TABLES, parseSiblings, siblingsText, tableOf, versionsOf, type VersionedRow, type VersionedTable } from "./statements.ts";
 import { parseVersion } from "./version.ts";
 
 /** The tasks a settle rewrote, by where they now are. */
@@ -56,14 +56,19 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-const sameJson = (stored: SqlValue | undefined, wanted: string | null) => {
+/** Whether a stored version or sibling list says the same as the wanted one, whatever its keys' order. */
+function sameAs(column: "sync_version" | "sync_siblings", stored: SqlValue | undefined, wanted: string | null): boolean {
   if (stored === null || stored === undefined || wanted === null) return (stored ?? null) === wanted;
+  if (column === "sync_version") return canonical(parseVersion(stored)) === canonical(parseVersion(wanted));
+  // A list with versions added beside the row, or in the former format, is rewritten.
+  const text = String(stored);
+  if (text.includes(ADDED_BESIDE) || text.startsWith("[")) return false;
   try {
-    return canonical(JSON.parse(String(stored))) === canonical(JSON.parse(wanted));
+    return canonical(parseSiblings(text)) === canonical(parseSiblings(wanted));
   } catch {
     return false;
   }
-};
+}
 
 /**
  * Settles every unsettled task (or, with `among`, those of these ids), inside the caller's
@@ -96,22 +101,27 @@ export async function settleTasks(
     for (const column of columns[target]) if (column in settled.columns) wanted[column] = settled.columns[column] ?? null;
     // A row that keeps siblings shows their merge, and is no version of its own.
     wanted.sync_version = JSON.stringify(settled.siblings ? { ...settled.version, m: 1 } : settled.version);
-    wanted.sync_siblings = settled.siblings ? JSON.stringify(settled.siblings) : null;
+    wanted.sync_siblings = settled.siblings ? siblingsText(settled.siblings) : null;
 
     const current = rows.find(({ table }) => table === target)?.row;
     const unchanged =
       current !== undefined &&
       Object.entries(wanted).every(([column, value]) =>
-        column === "sync_version" || column === "sync_siblings" ? sameJson(current[column], value as string | null) : (current[column] ?? null) === value,
+        column === "sync_version" || column === "sync_siblings" ? sameAs(column, current[column], value as string | null) : (current[column] ?? null) === value,
       );
     const others = rows.filter(({ table }) => table !== target);
     if (unchanged && others.length === 0) continue;
     if (!unchanged) {
-      const names = Object.keys(wanted);
+      const names = Object.keys(wanted).filter((name) => name !== "task_id");
+      // A settle in place is an update: pushed, it applies only where the row is still the one
+      // settled here. One that moves the task is an upsert, merged like any write, since the
+      // deletes that go with it apply wherever the rows they remove are unchanged.
       await tx.run(
-        `INSERT INTO ${target} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})
-         ON CONFLICT (task_id) DO UPDATE SET ${names.filter((name) => name !== "task_id").map((name) => `${name} = excluded.${name}`).join(", ")}`,
-        Object.values(wanted),
+        current && others.length === 0
+          ? `UPDATE ${target} SET ${names.map((name) => `${name} = ?`).join(", ")} WHERE task_id = ?`
+          : `INSERT INTO ${target} (${names.join(", ")}, task_id) VALUES (${names.map(() => "?").join(", ")}, ?)
+             ON CONFLICT (task_id) DO UPDATE SET ${names.map((name) => `${name} = excluded.${name}`).join(", ")}`,
+        [...names.map((name) => wanted[name]!), id],
       );
     }
     for (const { table } of others) await tx.run(`DELETE FROM ${table} WHERE task_id = ?`, [id]);

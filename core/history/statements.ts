@@ -10,7 +10,7 @@
  * needs to walk a JSON object.
  */
 import type { SqlValue } from "../driver.ts";
-import { FIELD_KEYS, REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, ownVersion, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
+import { FIELD_KEYS, OWN, REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
 
 /** The tables a replica keeps tasks in, each keyed by `task_id`. */
 export const VERSIONED_TABLES = ["tasks", "archived_tasks", "sync_tombstones"] as const;
@@ -53,16 +53,18 @@ export function stampSql(
 ): string {
   if (!REPLICA_ID.test(replica)) throw new Error(`not a replica id: ${replica}`);
   const n = `(COALESCE(json_extract(${old}, '$.vv."${replica}"'), 0) + 1)`;
-  const dot = `'${replica}:' || ${n}`;
-  const fields = written
-    .map((field) => {
-      const path = `'$.f.${FIELD_KEYS[field]}'`;
-      return `, ${path}, ${options.when ? `CASE WHEN ${options.when(field)} THEN ${dot} ELSE json_extract(${old}, ${path}) END` : dot}`;
-    })
-    .join("");
-  // A new version is a version of its own, whatever the row it replaces showed (see `m`, `o`).
-  return `json_remove(json_set(${old}, '$.vv."${replica}"', ${n}, '$.s', json_extract(${old}, '$.s') + 1, '$.w', '${replica}',
-    '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)${fields}), '$.m', '$.o')`;
+  // A field the old version wrote itself is marked OWN there; the new one names that version.
+  const oldDot = `(json_extract(${old}, '$.w') || ':' || json_extract(${old}, '$.vv."' || json_extract(${old}, '$.w') || '"'))`;
+  const fields = RECORDED_FIELDS.map((field) => {
+    const path = `'$.f.${FIELD_KEYS[field]}'`;
+    const kept = `CASE json_extract(${old}, ${path}) WHEN ${OWN} THEN ${oldDot} ELSE json_extract(${old}, ${path}) END`;
+    const value = !written.includes(field) ? kept : options.when ? `CASE WHEN ${options.when(field)} THEN ${OWN} ELSE ${kept} END` : `${OWN}`;
+    return `'${FIELD_KEYS[field]}', ${value}`;
+  });
+  // Merged in as a patch, where a null removes its key: fields no version wrote take no room, and
+  // a new version is a version of its own, whatever the row it replaces showed (see `m`).
+  return `json_patch(json_set(${old}, '$.vv."${replica}"', ${n}, '$.s', json_extract(${old}, '$.s') + 1, '$.w', '${replica}',
+    '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)), json_object('m', NULL, 'f', json_object(${fields.join(", ")})))`;
 }
 
 /** The stored version of a row of `table` that may be missing: unversioned when it is. */
@@ -83,16 +85,32 @@ export function taskColumnsOf(row: VersionedRow): Record<string, string | number
 }
 
 /**
- * The versions a stored row holds: the row itself, unless it shows a merge (`m`), and its
- * siblings (a JSON array).
+ * How a row's siblings are stored: each version as `,` and its JSON, one after another, so that
+ * adding one is a concatenation (the server compiles every pushed statement anew, and each SQL
+ * function in it costs more than the insert itself). A version added beside a row without
+ * widening the row's vector (a task's first version, see `besideStored`) is led by a newline,
+ * which JSON text never holds outside its strings' escapes: while one is there, the row's `vv`
+ * does not count every version it holds, so no guard that reads it lets a write replace the row;
+ * only a settle made from exactly that row does.
  */
+export const ADDED_BESIDE = "\n";
+export const siblingsText = (versions: readonly TaskVersion[], beside = false) =>
+  versions.map((version) => `${beside ? ADDED_BESIDE : ""},${JSON.stringify(version)}`).join("");
+const addedBeside = (table: string) => `instr(${table}.sync_siblings, char(10)) > 0`;
+
+/** The versions a sibling list holds; a list from before this format is a JSON array. */
+export function parseSiblings(text: string): TaskVersion[] {
+  return JSON.parse(text.startsWith("[") ? text : `[${text.replace(/^\s*,/, "")}]`) as TaskVersion[];
+}
+
+/** The versions a stored row holds: the row itself, unless it shows a merge (`m`), and its siblings. */
 export function versionsOf(table: VersionedTable, row: VersionedRow): TaskVersion[] {
   const meta = parseVersion(row.sync_version);
-  const own: TaskVersion = { place: placeOf(table), columns: taskColumnsOf(row), version: ownVersion(meta) };
+  const own: TaskVersion = { place: placeOf(table), columns: taskColumnsOf(row), version: meta };
   if (typeof row.sync_siblings !== "string") return [own];
   let siblings: TaskVersion[];
   try {
-    siblings = (JSON.parse(row.sync_siblings) as TaskVersion[]).map((sibling) => ({ ...sibling, version: ownVersion(sibling.version) }));
+    siblings = parseSiblings(row.sync_siblings);
   } catch {
     // A damaged sibling list is read as the row alone rather than losing the row.
     return [own];
@@ -108,7 +126,8 @@ const storedSum = (table: string) => `${table}.sync_version ->> '$.s'`;
 function seenBy(sql: Sql, table: string, meta: VersionMeta): string {
   const replicas = Object.keys(meta.vv);
   const covered = replicas.map((replica) => `MIN(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`).join(" + ");
-  return `(${covered || "0"}) = ${storedSum(table)}`;
+  // A row with siblings added beside it holds versions its vector does not count: none has seen them all.
+  return `(${covered || "0"}) = ${storedSum(table)} AND NOT IFNULL(${addedBeside(table)}, 0)`;
 }
 
 const validVector = (meta: VersionMeta) => Object.keys(meta.vv).every((replica) => REPLICA_ID.test(replica));
@@ -125,25 +144,33 @@ export interface RowChange {
  * The statement that applies `change` by the rule, or undefined to apply it as it is (a table
  * that holds no versions, or a row from before versions).
  *
- * - A row written: where the stored row had been seen by it (or had seen exactly as much), it
- *   replaces the row; otherwise both are kept as siblings and the vectors are joined, and the
- *   replicas settle them by the rule (which drops a version the stored row had already seen).
- *   A task's first version takes a shorter path to the same end (`besideStored`).
- * - A row deleted: only where the deleting replica had seen the stored row; a row that holds
- *   something it had not seen stays, and the replicas settle it against the version that
- *   replaced it elsewhere.
+ * - A row written (every write but a settle's arrives as an insert, upserts included): where the
+ *   stored row had been seen by it (or had seen exactly as much), it replaces the row; otherwise
+ *   both are kept as siblings and the vectors are joined, and the replicas settle them by the
+ *   rule (which drops a version the stored row had already seen). A task's first version takes
+ *   a shorter path to the same end (`besideStored`).
+ * - A row updated in place (only a settle does): applied only where the stored row is still
+ *   exactly the one it was settled from; otherwise the next pull brings the newer row, and the
+ *   settle is made again from it.
+ * - A row deleted: only where the stored row is exactly the one the deleting replica held. Every
+ *   delete has a partner write that carries its meaning (the moved copy, the tombstone, the
+ *   settled row), so a delete that does not apply leaves the task in two places, which the
+ *   replicas settle by the rule.
  */
 export function mergeStatement(change: RowChange): { sql: string; values: SqlValue[] } | undefined {
   if (!(VERSIONED_TABLES as readonly string[]).includes(change.table)) return undefined;
   const table = change.table as VersionedTable;
   const sql = new Sql();
-  if (change.type === "delete") {
-    const before = change.before;
+  const before = change.before;
+  if (change.type !== "insert") {
     if (!before || typeof before.sync_version !== "string") return undefined;
-    const meta = parseVersion(before.sync_version);
-    if (!validVector(meta)) return undefined;
-    const id = sql.arg(before.task_id ?? null);
-    return { sql: `DELETE FROM ${table} WHERE task_id = ${id} AND ${seenBy(sql, table, meta)}`, values: sql.args };
+    const unchanged = `task_id = ${sql.arg(before.task_id ?? null)} AND sync_version = ${sql.arg(before.sync_version)} AND sync_siblings IS ${sql.arg(before.sync_siblings ?? null)}`;
+    if (change.type === "delete") return { sql: `DELETE FROM ${table} WHERE ${unchanged}`, values: sql.args };
+    const after = change.after ?? {};
+    const assignments = Object.keys(after)
+      .filter((column) => column !== "task_id")
+      .map((column) => `${column} = ${sql.arg(after[column] ?? null)}`);
+    return { sql: `UPDATE ${table} SET ${assignments.join(", ")} WHERE ${unchanged}`, values: sql.args };
   }
   const after = change.after;
   if (!after || typeof after.sync_version !== "string") return undefined;
@@ -152,9 +179,9 @@ export function mergeStatement(change: RowChange): { sql: string; values: SqlVal
   const columns = Object.keys(after);
   const values = columns.map((column) => sql.arg(after[column] ?? null));
   const insert = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values.join(", ")}) ON CONFLICT (task_id) DO UPDATE SET`;
-  const incoming = sql.arg(JSON.stringify(versionsOf(table, after)).slice(1, -1));
   const isFirst = meta.s === 1 && after.sync_siblings == null && meta.m === undefined;
-  const conflict = isFirst ? besideStored(sql, table, meta, incoming) : mergedWithStored(sql, table, meta, columns, incoming);
+  const incoming = sql.arg(siblingsText(versionsOf(table, after), isFirst));
+  const conflict = isFirst ? besideStored(table, incoming) : mergedWithStored(sql, table, meta, columns, incoming);
   // One line: the text goes to the server with every change, which compiles each anew.
   return { sql: `${insert} ${conflict}`.replace(/\s+/g, " "), values: sql.args };
 }
@@ -162,18 +189,11 @@ export function mergeStatement(change: RowChange): { sql: string; values: SqlVal
 /**
  * The first version a replica makes of a task (it had seen no other) is what most pushed changes
  * are, and they rarely meet a stored row. Where one does, the incoming version had seen none of
- * it, so it is only added beside the row: the row stays a version of its own (`o` keeps its
- * vector and clock), and its `vv` and clock widen to count the sibling. A short branch, since the server
- * compiles it for every such change whether or not it runs.
+ * it, so it is only added beside the row, which stays as it was (see {@link ADDED_BESIDE}). One
+ * concatenation: the server compiles this branch for every such change whether or not it runs.
  */
-function besideStored(sql: Sql, table: VersionedTable, meta: VersionMeta, incoming: string): string {
-  const [replica] = Object.keys(meta.vv) as [string];
-  const version = `${table}.sync_version`;
-  const count = `IFNULL(${version} ->> '$.vv."${replica}"', 0)`;
-  const own = `COALESCE(json(${version} ->> '$.o'), json_object('vv', json(${version} ->> '$.vv'), 'c', ${version} ->> '$.c'))`;
-  return `sync_version = json_set(${version}, '$.o', ${own},
-      '$.vv."${replica}"', MAX(${count}, 1), '$.s', (${version} ->> '$.s') + (${count} = 0), '$.c', MAX(${version} ->> '$.c', ${sql.arg(meta.c)})),
-    sync_siblings = COALESCE(substr(${table}.sync_siblings, 1, length(${table}.sync_siblings) - 1) || ',', '[') || ${incoming} || ']'`;
+function besideStored(table: VersionedTable, incoming: string): string {
+  return `sync_siblings = IFNULL(${table}.sync_siblings, '') || ${incoming}`;
 }
 
 /**
@@ -199,15 +219,13 @@ function mergedWithStored(sql: Sql, table: VersionedTable, meta: VersionMeta, co
                      '$.c', MAX(${table}.sync_version ->> '$.c', ${sql.arg(meta.c)}), '$.m', 1) END`,
   );
   // The stored versions: its sibling list when it shows a merge, else the row itself and any
-  // siblings beside it. Appended to as text (the engine's JSON array append path is not usable).
+  // siblings beside it.
   const list = `${table}.sync_siblings`;
   const storedColumns = own.length ? `json_object(${own.map((column) => `'${column}', ${table}.${column}`).join(", ")})` : "json('{}')";
   const storedVersion = `json_object('place', '${placeOf(table)}', 'columns', ${storedColumns}, 'version', json(${table}.sync_version))`;
   assignments.push(
     `sync_siblings = CASE WHEN ${wins} THEN excluded.sync_siblings
-       ELSE CASE WHEN ${table}.sync_version ->> '$.m' IS NOT NULL THEN substr(${list}, 1, length(${list}) - 1)
-                 ELSE '[' || ${storedVersion} || COALESCE(',' || substr(${list}, 2, length(${list}) - 2), '') END
-            || ',' || ${incoming} || ']' END`,
+       ELSE CASE WHEN ${table}.sync_version ->> '$.m' IS NOT NULL THEN ${list} ELSE ',' || ${storedVersion} || IFNULL(${list}, '') END || ${incoming} END`,
   );
   return assignments.join(", ");
 }

@@ -31,19 +31,18 @@ export interface VersionMeta {
   readonly w?: string;
   /** Its clock: wall milliseconds, above every clock it had seen. */
   readonly c: number;
-  /** The dot of the version that wrote each recorded field, for fields ever written, by {@link FIELD_KEYS}. */
-  readonly f: Readonly<Record<string, Dot>>;
+  /**
+   * The dot of the version that wrote each recorded field, for fields ever written, by
+   * {@link FIELD_KEYS}: {@link OWN} where this version wrote it (most do, and each task row
+   * carries it), null where none did.
+   */
+  readonly f: Readonly<Record<string, Dot | typeof OWN | null>>;
   /**
    * Set on a row that shows the merge of its siblings: the row is then no version of its own,
-   * and `vv` is all its siblings had seen. A row without it is a version, and its siblings are
-   * further versions of the task.
+   * and `vv` is all its siblings had seen (but for those added beside it since, see
+   * statements.ts). A row without it is a version, and its siblings are further versions.
    */
   readonly m?: 1;
-  /**
-   * The row's own vector and clock, where `vv` and `c` have been widened by versions added beside
-   * it as siblings (guards read `vv`, and a new version's clock starts above `c`).
-   */
-  readonly o?: { readonly vv: VersionVector; readonly c: number };
 }
 
 /** The version of a row that predates versions: seen by every version. */
@@ -66,12 +65,28 @@ export interface TaskVersion {
 /** A replica id: short, and safe inside a quoted JSON path. */
 export const REPLICA_ID = /^[a-z0-9]{4,32}$/;
 
+/** In a version's `f`: written by this version. */
+export const OWN = 1;
+
 /** The dot of the version that wrote `field`, as `meta` records it ("" when never written). */
-export const fieldDot = (meta: VersionMeta, field: RecordedField): Dot => meta.f[FIELD_KEYS[field]] ?? "";
+export function fieldDot(meta: VersionMeta, field: RecordedField): Dot {
+  const dot = meta.f[FIELD_KEYS[field]];
+  return dot === OWN ? dotOf(meta) : typeof dot === "string" ? dot : "";
+}
 
 /** The version's dot; unversioned rows share one, which every version covers. */
 export function dotOf(meta: VersionMeta): Dot {
   return meta.w === undefined ? "" : `${meta.w}:${meta.vv[meta.w] ?? 0}`;
+}
+
+/** A version's `f` with every field named by its writer's dot, for a row whose vector is not that version's. */
+export function namedFields(meta: VersionMeta): Record<string, Dot> {
+  const named: Record<string, Dot> = {};
+  for (const [field, key] of Object.entries(FIELD_KEYS)) {
+    const dot = fieldDot(meta, field as RecordedField);
+    if (dot !== "") named[key] = dot;
+  }
+  return named;
 }
 
 /** Whether a version with vector `vv` had seen the version `dot`. */
@@ -89,12 +104,6 @@ export function joinVectors(vectors: readonly VersionVector[]): Record<string, n
 }
 
 export const sumOf = (vv: VersionVector) => Object.values(vv).reduce((total, n) => total + n, 0);
-
-/** A row's version as a version of its own: its own vector, without what only the row holds. */
-export function ownVersion(meta: VersionMeta): VersionMeta {
-  const { m: _merged, o, ...version } = meta;
-  return o ? { ...version, vv: o.vv, s: sumOf(o.vv), c: o.c } : version;
-}
 
 /** Reads a stored `sync_version`; text that is not one counts as unversioned. */
 export function parseVersion(text: unknown): VersionMeta {
