@@ -3,10 +3,28 @@
  * can map them without `instanceof` chains across module copies.
  */
 
+/** Every code a cache error carries. The HTTP app and the CLI each map them in one complete table. */
+export const ERROR_CODES = [
+  "not_found",
+  "conflict",
+  "read_only",
+  "foreign_database",
+  "not_sqlite",
+  "invalid_input",
+  "migration_failed",
+  "replica_in_use",
+  "sync_failed",
+  "not_synced",
+  "circuit_syntax",
+  // The typed client's: the server could not be reached, or answered outside the API.
+  "server_error",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 /** Base class: every error the cache throws on purpose. */
 export class CacheError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -107,3 +125,9 @@ export class NotSyncedError extends CacheError {
     super("not_synced", "This cache is not a synced replica; open it with a sync URL to sync it.");
   }
 }
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Whether `error` is one of the cache's, by its code: true across copies of this module too. */
+export const isCacheError = (error: unknown): error is CacheError =>
+  error instanceof Error && CODES.has(String((error as { code?: unknown }).code));

@@ -9,7 +9,7 @@ import { once } from "node:events";
 import process from "node:process";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { CacheError, InvalidInputError, type RetentionPolicy, type Task } from "../../core/index.ts";
+import { isCacheError, type ErrorCode, type RetentionPolicy, type Task } from "../../core/index.ts";
 import { createCacheClient } from "../client/client.ts";
 import { DurationSchema, ConfigError } from "../server/config.ts";
 import { currentRuntime } from "../server/listeners.ts";
@@ -363,6 +363,22 @@ function printTask(task: Task): void {
   ]);
 }
 
+/** The exit code for each typed error of the cache: 2 for what the command line got wrong, else 1. */
+const EXIT_OF: Record<ErrorCode, 1 | 2> = {
+  invalid_input: 2,
+  not_found: 1,
+  conflict: 1,
+  read_only: 1,
+  foreign_database: 1,
+  not_sqlite: 1,
+  migration_failed: 1,
+  replica_in_use: 1,
+  sync_failed: 1,
+  not_synced: 1,
+  circuit_syntax: 1,
+  server_error: 1,
+};
+
 /** Runs the program on `argv` (without the executable and script) and returns the exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
@@ -374,11 +390,15 @@ export async function run(argv: readonly string[]): Promise<number> {
       // Help and version are answers, not errors; commander printed them (and any error) already.
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
     }
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidInputError) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    if (error instanceof CliError || error instanceof CacheError) {
+    if (isCacheError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT_OF[error.code];
+    }
+    if (error instanceof CliError) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }

@@ -6,7 +6,7 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import * as v from "valibot";
-import { CIRCUIT_FORMATS, CacheError, InvalidInputError, TASK_STATUSES, parseInput, type TaskCache } from "../../core/index.ts";
+import { CIRCUIT_FORMATS, InvalidInputError, isCacheError, TASK_STATUSES, parseInput, type TaskCache } from "../../core/index.ts";
 import { circuitFragment } from "../server/circuit-fragment.ts";
 import { decodeCursor, encodeCursor, type CursorScope } from "../server/cursor.ts";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
@@ -51,7 +51,7 @@ async function eachCounted(ids: readonly string[], op: (id: string) => Promise<v
       done++;
     } catch (error) {
       // A file that may only be read refuses them all: that is said as it is.
-      if (!(error instanceof CacheError) || error.code === "read_only") throw error;
+      if (!(isCacheError(error)) || error.code === "read_only") throw error;
     }
   }
   return done;

@@ -4,7 +4,7 @@
  * circuit's text and the reason, so the tab always says something.
  */
 import type { CircuitView } from "../../core/index.ts";
-import { CacheError } from "../../core/index.ts";
+import { isCacheError } from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -26,7 +26,7 @@ export function circuitFragment(view: CircuitView): string {
   try {
     return `<div class="circuit-svg" ${attributes} data-language="${escape(view.language ?? "")}">${note}${drawCircuit(text)}</div>`;
   } catch (error) {
-    if (!(error instanceof CacheError)) throw error;
+    if (!(isCacheError(error))) throw error;
     return `<div class="circuit-fallback" ${attributes} data-reason="unreadable">${note}<p>${escape(error.message)}</p><pre class="circuit-text">${escape(text)}</pre></div>`;
   }
 }

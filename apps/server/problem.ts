@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { CacheError, InvalidInputError, type InputIssue } from "../../core/index.ts";
+import { isCacheError, type ErrorCode, type InputIssue, type InvalidInputError } from "../../core/index.ts";
 
 export interface Problem {
   type: string;
@@ -28,7 +28,7 @@ const TITLES: Record<number, string> = {
 };
 
 /** HTTP status for each typed error of the cache. */
-const STATUS_OF: Record<string, ContentfulStatusCode> = {
+const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_input: 400,
   not_found: 404,
   conflict: 409,
@@ -39,6 +39,12 @@ const STATUS_OF: Record<string, ContentfulStatusCode> = {
   circuit_syntax: 422,
   // The sync server failed, not this server: the request may succeed later.
   sync_failed: 502,
+  server_error: 502,
+  // The file itself is wrong: found when the cache opens, never by a request.
+  foreign_database: 500,
+  not_sqlite: 500,
+  migration_failed: 500,
+  replica_in_use: 500,
 };
 
 export function problemResponse(status: number, detail: string, extra: { code?: string; errors?: readonly InputIssue[]; headers?: HeadersInit } = {}): Response {
@@ -56,11 +62,9 @@ export function problemResponse(status: number, detail: string, extra: { code?: 
 
 /** The one error handler: typed cache errors, Hono's HTTP exceptions, and the unexpected. */
 export function errorToProblem(error: unknown, c: Context): Response {
-  if (error instanceof InvalidInputError) {
-    return problemResponse(400, error.message, { code: error.code, errors: error.issues });
-  }
-  if (error instanceof CacheError) {
-    return problemResponse(STATUS_OF[error.code] ?? 500, error.message, { code: error.code });
+  if (isCacheError(error)) {
+    const issues = error.code === "invalid_input" ? (error as InvalidInputError).issues : undefined;
+    return problemResponse(STATUS_OF[error.code], error.message, { code: error.code, ...(issues ? { errors: issues } : {}) });
   }
   if (error instanceof HTTPException) {
     const original = error.getResponse();

@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { openCache, DEFAULT_CACHE_PATH } from "../../adapters/open.ts";
-import { CacheError, type TaskCache } from "../../core/index.ts";
+import { isCacheError, type TaskCache } from "../../core/index.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
@@ -45,7 +45,7 @@ export async function runServer(runtime: string, listen: Listen, argv: readonly 
       syncIntervalMs: config.syncIntervalMs,
     });
   } catch (error) {
-    if (error instanceof CacheError) fail(`Cannot serve ${target}: ${error.message}`, 1);
+    if (isCacheError(error)) fail(`Cannot serve ${target}: ${error.message}`, 1);
     throw error;
   }
   const follower = config.importFrom === undefined ? undefined : followFile(config.importFrom, cache);
