@@ -26,6 +26,52 @@ describe.each(CORPUS)("$name in $language", (sample) => {
     expect(circuit.operations).toHaveLength(sample.operations);
   });
 
+  it("puts every gate, control, target and measurement on its own wires, in one column, in program order", () => {
+    const circuit = parseCircuit(sample.text);
+    const svg = drawCircuit(sample.text);
+    const numbers = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((match) => Number(match[1]));
+    const qubitY = numbers(svg, /<line class="wire wire-q"[^>]* y1="([\d.]+)"/g);
+    const clbitY = numbers(svg, /<line class="wire wire-c"[^>]* y1="([\d.]+)"/g).map((y) => y + 1.5);
+    const groups = [...svg.matchAll(/<g class="op [^"]*"[^>]*>(.*?)<\/g>/g)].map((match) => match[1]!);
+    expect(groups).toHaveLength(circuit.operations.length);
+    const centers: number[] = [];
+    circuit.operations.forEach((op, i) => {
+      const group = groups[i]!;
+      const where = `operation ${i} (${op.name})`;
+      // Every shape of an operation is centred on one x: its column.
+      const rects = [...group.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+      const xs = [
+        ...numbers(group, /cx="([\d.]+)"/g),
+        ...numbers(group, /<line class="(?:link|measure-line|barrier)" x1="([\d.]+)"/g),
+        ...rects.map(([x, , width]) => x! + width! / 2),
+      ];
+      expect(xs.length, where).toBeGreaterThan(0);
+      expect(new Set(xs.map((x) => x.toFixed(3))).size, where).toBe(1);
+      centers.push(xs[0]!);
+      expect(numbers(group, /<circle class="control"[^>]* cy="([\d.]+)"/g).sort(), where).toEqual(op.controls.map((q) => qubitY[q]!).sort());
+      const plus = numbers(group, /<circle class="target"[^>]* cy="([\d.]+)"/g);
+      const crosses = numbers(group, /<path class="swap" d="M[\d.]+,([\d.]+)/g).map((y) => y + 7);
+      const wiresOf = (qubits: readonly number[]) => qubits.map((q) => qubitY[q]!).sort();
+      if (plus.length) expect(plus, where).toEqual(wiresOf(op.targets));
+      else if (crosses.length) expect(crosses.sort(), where).toEqual(wiresOf(op.targets));
+      else if (op.kind === "barrier") {
+        const [y1, y2] = [...group.matchAll(/y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"/g)][0]!.slice(1).map(Number);
+        for (const y of wiresOf(op.targets)) expect(y1! < y && y < y2!, where).toBe(true);
+      } else {
+        // One box over the targets, and for a measurement a line down to its bit.
+        expect(rects, where).toHaveLength(1);
+        const [, top, , height] = rects[0]!;
+        for (const y of wiresOf(op.targets)) expect(top! < y && y < top! + height!, where).toBe(true);
+        if (op.kind === "measure") expect(numbers(group, /class="measure-line"[^>]* y2="([\d.]+)"/g), where).toEqual([clbitY[op.clbits[0]!]! - 6]);
+      }
+    });
+    // On each wire, operations stand left to right in the order the program gives them.
+    for (let q = 0; q < circuit.qubits; q++) {
+      const onWire = circuit.operations.flatMap((op, i) => ([...op.targets, ...op.controls].includes(q) ? [centers[i]!] : []));
+      for (let i = 1; i < onWire.length; i++) expect(onWire[i]!, `qubit ${q}`).toBeGreaterThan(onWire[i - 1]!);
+    }
+  });
+
   it("draws well-formed SVG with a wire per bit, a group per operation, a label per wire", () => {
     const svg = drawCircuit(sample.text);
     expect(XMLValidator.validate(svg)).toBe(true);
