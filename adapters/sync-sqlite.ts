@@ -4,6 +4,7 @@
  * shape onto the core's connection once, so each driver's adapter only opens its database.
  */
 import type { Capabilities, Connection, Row, SqlValue } from "../core/index.ts";
+import { StatementCache } from "./statement-cache.ts";
 
 /** The part of a synchronous driver's statement we use. */
 export interface SyncStatement {
@@ -17,9 +18,6 @@ export interface SyncDatabase {
   close(): void;
 }
 
-/** Statements are reused; the store's SQL is a small fixed set, so a bound only guards misuse. */
-const MAX_CACHED_STATEMENTS = 256;
-
 /** Settings for one connection; the journal mode is the core's to set once the file is accepted. */
 const CONNECTION_PRAGMAS = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"];
 
@@ -32,16 +30,8 @@ const CONNECTION_PRAGMAS = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys =
 const TUNING_PRAGMAS = ["PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456"];
 
 export function syncConnection(db: SyncDatabase, capabilities: Capabilities): Connection {
-  const statements = new Map<string, SyncStatement>();
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  const statements = new StatementCache<SyncStatement>();
+  const prepare = (sql: string) => statements.get(sql) ?? statements.add(sql, db.prepare(sql));
   for (const pragma of CONNECTION_PRAGMAS) db.prepare(pragma).run();
   try {
     for (const pragma of TUNING_PRAGMAS) db.prepare(pragma).run();

@@ -11,6 +11,7 @@ import { connect, type DatabaseRowMutation, type DatabaseRowTransformResult } fr
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ReplicaInUseError, SyncError, type Capabilities, type ChangeRewrite, type Connection, type Row, type SqlValue } from "../core/index.ts";
+import { StatementCache } from "./statement-cache.ts";
 
 export interface TursoSyncOptions {
   /** The replica file on this machine; created and bootstrapped from the server when missing. */
@@ -118,15 +119,8 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
   let db = await open();
   const id = replicaIdOf(path);
 
-  const statements = new Map<string, Statement>();
-  const prepare = async (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = (await db.prepare(sql)) as Statement;
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  const statements = new StatementCache<Statement>();
+  const prepare = async (sql: string) => statements.get(sql) ?? statements.add(sql, (await db.prepare(sql)) as Statement);
   // Pulls change the data without moving `total_changes()`, so they are counted here.
   let pulls = 0;
   // The engine's change log holds pushed entries until the next pull rebuilds it from the
