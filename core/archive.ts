@@ -12,7 +12,7 @@ import { countRows, idSet, missingFrom, parsePage, readPage, type Batch, type St
 import { rowToTask, type Task } from "./task-rows.ts";
 import { countTriggers, type CounterNames } from "./schema.ts";
 import { shardMoves } from "./shards.ts";
-import { formatTimestamp, nowTimestamp } from "./timestamps.ts";
+import { hoursBefore, nowTimestamp } from "./timestamps.ts";
 import {
   ArchiveExpiredSchema,
   ListOptionsSchema,
@@ -174,7 +174,7 @@ export function archiveOperations(ctx: StoreContext) {
     async archiveExpired(options: ArchiveExpiredOptions = {}, batch?: Batch): Promise<ArchiveExpiredResult> {
       ctx.assertWritable();
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
-      const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
+      const cutoff = hoursBefore(ctx.clock, hours);
       const terminal = TERMINAL_SQL;
       const archived = await ctx.inChunks(
         (tx, limit) => moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true, limit),
@@ -189,7 +189,7 @@ export function archiveOperations(ctx: StoreContext) {
     /** How many tasks {@link archiveExpired} would move now with these options, for a confirmation. */
     async countExpired(options: ArchiveExpiredOptions = {}): Promise<number> {
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
-      const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - hours * 3_600_000));
+      const cutoff = hoursBefore(ctx.clock, hours);
       const [row] = await driver.all<{ n: number }>(
         `SELECT COUNT(*) AS n FROM tasks WHERE submit_time < ?${terminalOnly ? ` AND ${TERMINAL_SQL}` : ""}`,
         [cutoff],
@@ -224,7 +224,7 @@ export function archiveOperations(ctx: StoreContext) {
      */
     async purgeArchived(options: PurgeOptions, batch?: Batch): Promise<{ count: number; cutoff: string }> {
       const { olderThanHours, dryRun } = parseInput(PurgeSchema, options);
-      const cutoff = formatTimestamp(new Date(ctx.clock().getTime() - olderThanHours * 3_600_000));
+      const cutoff = hoursBefore(ctx.clock, olderThanHours);
       if (!shapes.has("archived_tasks")) return { count: 0, cutoff };
       if (dryRun) {
         const [row] = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM archived_tasks WHERE archived_at < ?", [cutoff]);

@@ -21,6 +21,9 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The sentence of anything thrown: its message when it is an error, else its text. */
+export const messageOf = (error: unknown): string => String((error as Error | undefined)?.message ?? error);
+
 /** Base class: every error the cache throws on purpose. */
 export class CacheError extends Error {
   readonly code: ErrorCode;
@@ -95,7 +98,7 @@ export class InvalidInputError extends CacheError {
 export class MigrationError extends CacheError {
   readonly version: number;
   constructor(version: number, cause: unknown) {
-    super("migration_failed", `Migration to schema v${version} failed and was rolled back: ${String((cause as Error)?.message ?? cause)}`, { cause });
+    super("migration_failed", `Migration to schema v${version} failed and was rolled back: ${messageOf(cause)}`, { cause });
     this.version = version;
   }
 }

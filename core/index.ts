@@ -32,5 +32,5 @@ export type { BulkDeleteResult } from "./tasks.ts";
 export type { TaskPage, TaskPageText } from "./store-context.ts";
 export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./circuits.ts";
-export { formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";
+export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";
 export * from "./validation.ts";

@@ -8,7 +8,7 @@
  * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
  */
 import type { Driver, DriverReplica, Executor } from "./driver.ts";
-import { SyncError } from "./errors.ts";
+import { SyncError, messageOf } from "./errors.ts";
 import type { SettleResult } from "./history/settle.ts";
 import { Mutex } from "./mutex.ts";
 import { nowTimestamp, type Clock } from "./timestamps.ts";
@@ -94,7 +94,7 @@ export function startReplication(
         return { pulled, pushed, reconciled };
       } catch (error) {
         failures++;
-        const message = String((error as Error)?.message ?? error);
+        const message = messageOf(error);
         lastError = { at: nowTimestamp(options.clock), message };
         throw new SyncError(`Sync with the server failed; local changes are kept and go out with the next push: ${message}`, { cause: error });
       }

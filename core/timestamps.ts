@@ -6,6 +6,9 @@
 /** Returns the current time; injectable so tests can move it. */
 export type Clock = () => Date;
 
+/** Milliseconds in an hour: retention speaks in hours, clocks in milliseconds. */
+export const HOUR_MS = 3_600_000;
+
 /** The real clock. */
 export const systemClock: Clock = () => new Date();
 
@@ -43,3 +46,6 @@ export function normalizeTimestamp(text: string): string | undefined {
   }
   return formatTimestamp(date, Number(digits.slice(3)));
 }
+
+/** The timestamp `hours` before the clock's now: what retention compares submit and archive times with. */
+export const hoursBefore = (clock: Clock, hours: number): string => formatTimestamp(new Date(clock().getTime() - hours * HOUR_MS));

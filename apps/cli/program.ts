@@ -9,7 +9,7 @@ import { once } from "node:events";
 import process from "node:process";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { isCacheError, type ErrorCode, type RetentionPolicy, type Task } from "../../core/index.ts";
+import { HOUR_MS, TASK_STATUSES, isCacheError, messageOf, type ErrorCode, type RetentionPolicy, type Task } from "../../core/index.ts";
 import { createCacheClient } from "../client/client.ts";
 import { DurationSchema, ConfigError } from "../server/config.ts";
 import { currentRuntime } from "../server/listeners.ts";
@@ -29,7 +29,7 @@ interface GlobalOptions extends TargetOptions {
 function hours(text: string): number {
   const parsed = v.safeParse(DurationSchema, text);
   if (!parsed.success) throw new InvalidArgumentError("must be a duration with its unit, such as 72h, 90d or 30m.");
-  return parsed.output / 3_600_000;
+  return parsed.output / HOUR_MS;
 }
 
 function positiveInteger(text: string): number {
@@ -170,7 +170,7 @@ export function buildProgram(): Command {
   tasks
     .command("list")
     .description("tasks, newest first")
-    .addOption(new Option("--status <status>", "only this status").choices(["pending", "running", "success", "failed", "cancelled"]))
+    .addOption(new Option("--status <status>", "only this status").choices(TASK_STATUSES))
     .option("--backend <name>", "only this backend")
     .option("--limit <n>", "tasks per page", positiveInteger, 50)
     .option("--offset <n>", "skip this many", (text) => (/^\d+$/.test(text) ? Number(text) : invalid("must be a whole number.")), 0)
@@ -402,7 +402,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`${(error as Error)?.message ?? String(error)}\n`);
+    process.stderr.write(`${messageOf(error)}\n`);
     return 1;
   }
 }

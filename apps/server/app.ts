@@ -13,7 +13,7 @@ import { stream, streamSSE } from "hono/streaming";
 import { getCookie } from "hono/cookie";
 import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
 import type { GenericSchema } from "valibot";
-import { InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
+import { HOUR_MS, InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
 import { circuitFragment, circuitText } from "./circuit-fragment.ts";
 import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
@@ -259,7 +259,7 @@ export function createApp(store: TaskCache, options: AppOptions) {
 
     .post("/api/archive/purge", validate("query", PurgeQuery), async (c) => {
       const { older_than, dry_run } = c.req.valid("query");
-      const olderThanHours = older_than / 3_600_000;
+      const olderThanHours = older_than / HOUR_MS;
       const { count, cutoff } = await cache.purgeArchived({ olderThanHours, dryRun: dry_run });
       return c.json({ count, cutoff, older_than_hours: olderThanHours, dry_run });
     })

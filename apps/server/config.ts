@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import * as v from "valibot";
-import { toInputIssues } from "../../core/index.ts";
+import { HOUR_MS, toInputIssues } from "../../core/index.ts";
 
 export interface ServerConfig {
   /** Path or URL of the cache; undefined means the default file. */
@@ -53,7 +53,7 @@ const IntervalSchema = v.pipe(
   }),
 );
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS };
 
 /** `72h`, `90d`, `30m`, `5s`, `500ms`: a duration with its unit, as milliseconds. */
 export const DurationSchema = v.pipe(
@@ -132,7 +132,7 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
   if (importFrom !== undefined && !syncUrl) {
     throw new ConfigError("--import-from brings a local file into a synced replica: give --sync-url too.");
   }
-  const hours = (ms: number | undefined) => (ms === undefined ? undefined : ms / 3_600_000);
+  const hours = (ms: number | undefined) => (ms === undefined ? undefined : ms / HOUR_MS);
   const archiveAfterHours = hours(durationOf("archive-after", values["archive-after"] ?? (env.UNIQC_ARCHIVE_AFTER || undefined)));
   const purgeAfterHours = hours(durationOf("purge-after", values["purge-after"] ?? (env.UNIQC_PURGE_AFTER || undefined)));
   const maintainEveryMs = durationOf("maintain-every", values["maintain-every"] ?? (env.UNIQC_MAINTAIN_EVERY || "1h"))!;

@@ -9,7 +9,7 @@
  * Deletes in the followed file are not followed: the shared history keeps what it was given.
  */
 import { openLocalFile } from "../../adapters/local-file.ts";
-import { createDriver, formatTimestamp, type Driver, type TaskCache } from "../../core/index.ts";
+import { createDriver, formatTimestamp, messageOf, type Driver, type TaskCache } from "../../core/index.ts";
 
 /** How the following goes, for `/api/health`. */
 export interface FollowState {
@@ -83,7 +83,7 @@ export function followFile(path: string, cache: TaskCache, options: { intervalMs
   const poll = () =>
     (running ??= importChanges()
       .then(() => void (lastError = null))
-      .catch((error) => void (lastError = { at: formatTimestamp(new Date()), message: String((error as Error)?.message ?? error) }))
+      .catch((error) => void (lastError = { at: formatTimestamp(new Date()), message: messageOf(error) }))
       .finally(() => (running = undefined)));
 
   const schedule = () => {

@@ -3,7 +3,7 @@
  * then one every interval, never two at once. `/api/health` shows how it stands.
  */
 import type { MaintenanceReport, RetentionPolicy, TaskCache } from "../../core/index.ts";
-import { formatTimestamp } from "../../core/index.ts";
+import { formatTimestamp, messageOf } from "../../core/index.ts";
 
 export interface MaintenanceState {
   archive_after_hours: number | null;
@@ -27,7 +27,7 @@ export function startMaintenance(cache: Pick<TaskCache, "maintain">, policy: Ret
       last = await cache.maintain(policy);
       lastError = null;
     } catch (error) {
-      lastError = { at: formatTimestamp(new Date()), message: (error as Error)?.message ?? String(error) };
+      lastError = { at: formatTimestamp(new Date()), message: messageOf(error) };
     }
   };
   const schedule = (ms: number) => {
