@@ -5,7 +5,7 @@
  */
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import autocannon from "autocannon";
-import { encodeCursor, type CursorScope } from "../apps/server/cursor.ts";
+import { encodeCursor, type CursorScope } from "../apps/http/cursor.ts";
 import { RUNTIMES, startAnnounced, startServer, type Runtime, type ServerProcess } from "../test/server/server-process.ts";
 
 export interface HttpRow {

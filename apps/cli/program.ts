@@ -11,9 +11,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import pc from "picocolors";
 import { HOUR_MS, TASK_STATUSES, isCacheError, messageOf, type ErrorCode, type RetentionPolicy, type Task } from "../../core/index.ts";
 import { createCacheClient } from "../client/client.ts";
-import { DurationSchema, ConfigError } from "../server/config.ts";
-import { currentRuntime } from "../server/listeners.ts";
-import { runServer } from "../server/run.ts";
+import { DurationSchema } from "../http/durations.ts";
+import { ConfigError, currentRuntime, runServer } from "../server/index.ts";
 import { VERSION } from "../version.ts";
 import * as v from "valibot";
 import { doctor, migrateUp, migrationPlan, stepName } from "./file-commands.ts";

@@ -20,7 +20,7 @@ import {
   type TaskSummary,
 } from "../../core/index.ts";
 import { createCacheClient, type CacheClient } from "../client/client.ts";
-import { decodeCursor, encodeCursor, type CursorScope } from "../server/cursor.ts";
+import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
 
 export interface TargetOptions {
   db?: string | undefined;
@@ -91,7 +91,7 @@ function fileTarget(cache: TaskCache, where: string): Target {
       return {
         tasks: JSON.parse(page.tasks) as TaskSummary[],
         total: page.total,
-        next_cursor: page.count === filter.limit && page.last ? encodeCursor(page.last, scope) : null,
+        next_cursor: nextCursor(page.count, filter.limit, page.last, scope),
       };
     },
     get: async (id) => (await cache.get(id)) ?? (await cache.getArchived(id)),

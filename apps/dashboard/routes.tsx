@@ -7,13 +7,13 @@ import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import * as v from "valibot";
 import { CIRCUIT_FORMATS, InvalidInputError, isCacheError, TASK_STATUSES, parseInput, type TaskCache } from "../../core/index.ts";
-import { circuitFragment } from "../server/circuit-fragment.ts";
-import { decodeCursor, encodeCursor, type CursorScope } from "../server/cursor.ts";
+import { circuitFragment } from "../http/circuit-fragment.ts";
+import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
 import type { PageFrame } from "./layout.tsx";
 import { ConfirmExpiredPage, ListPage, NotFoundPage, OverviewPage, PAGE_SIZES, TaskPage } from "./pages.tsx";
 import { LoginPage } from "./login.tsx";
-import { sameToken } from "../server/token.ts";
+import { sameToken } from "../http/token.ts";
 
 /** The cookie that carries the token for a person who entered it. */
 export const TOKEN_COOKIE = "uniqc_token";
@@ -113,7 +113,7 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
       const search = new URLSearchParams({ ...(status ? { status } : {}), ...(backend ? { backend } : {}), limit: String(query.limit), ...extra });
       return `${base}?${search}`;
     };
-    const last = page.tasks.at(-1);
+    const cursor = nextCursor(page.tasks.length, query.limit, page.tasks.at(-1), scope);
     return c.html(
       <ListPage
         frame={frame(kind === "tasks" ? "Tasks" : "Archive", kind)}
@@ -125,7 +125,7 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
         limit={query.limit}
         backends={backends.map((b) => b.backend)}
         previous={query.cursor ? params() : undefined}
-        next={page.tasks.length === query.limit && last ? params({ cursor: encodeCursor(last, scope) }) : undefined}
+        next={cursor ? params({ cursor }) : undefined}
         here={query.cursor ? params({ cursor: query.cursor }) : params()}
         notice={query.notice}
       />,

@@ -15,14 +15,14 @@ import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
 import type { GenericSchema } from "valibot";
 import { HOUR_MS, InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
-import { circuitFragment, circuitText } from "./circuit-fragment.ts";
-import { decodeCursor, encodeCursor, type CursorScope } from "./cursor.ts";
+import { circuitFragment, circuitText } from "../http/circuit-fragment.ts";
+import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
 import { docsRoutes } from "./docs.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { FollowState } from "./follow-file.ts";
 import type { MaintenanceState } from "./maintenance.ts";
 import { announcing, EventHub, type CacheEvent } from "./events.ts";
-import { sameToken } from "./token.ts";
+import { sameToken } from "../http/token.ts";
 import { errorToProblem, problemResponse } from "./problem.ts";
 import {
   ArchiveExpiredQuery,
@@ -107,8 +107,7 @@ function paging(query: { cursor?: string | undefined; offset: number }, scope: C
  * the small envelope around them is serialised here.
  */
 function pageResponse(c: Context, page: TaskPageText, fields: { limit: number; offset: number; count?: number }, scope: CursorScope) {
-  // The cursor of the page after this one, when this page was full.
-  const next_cursor = page.count === fields.limit && page.last ? encodeCursor(page.last, scope) : null;
+  const next_cursor = nextCursor(page.count, fields.limit, page.last, scope);
   const envelope = JSON.stringify({ total: page.total, ...fields, next_cursor });
   return c.body(`{"tasks":${page.tasks},${envelope.slice(1)}`, 200, { "content-type": "application/json" });
 }

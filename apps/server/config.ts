@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { HOUR_MS, toInputIssues } from "../../core/index.ts";
+import { DurationSchema } from "../http/durations.ts";
 
 export interface ServerConfig {
   /** Path or URL of the cache; undefined means the default file. */
@@ -51,15 +52,6 @@ const IntervalSchema = v.pipe(
     const value = Number.parseFloat(text);
     return Math.round(text.endsWith("ms") ? value : text.endsWith("m") ? value * 60_000 : value * 1000);
   }),
-);
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS };
-
-/** `72h`, `90d`, `30m`, `5s`, `500ms`: a duration with its unit, as milliseconds. */
-export const DurationSchema = v.pipe(
-  v.string(),
-  v.regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, "must be a duration with its unit, such as 72h, 90d, 30m or 5s"),
-  v.transform((text) => Math.round(Number.parseFloat(text) * UNITS[/[a-z]+$/.exec(text)![0]]!)),
 );
 
 /** Reads a duration setting as milliseconds, or throws a {@link ConfigError} naming the flag. */

@@ -3,7 +3,7 @@
  * written twice. Query values arrive as strings and are converted here.
  */
 import * as v from "valibot";
-import { DurationSchema } from "./config.ts";
+import { DurationSchema } from "../http/durations.ts";
 import {
   CircuitFormatSchema,
   HoursSchema,

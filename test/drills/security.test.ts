@@ -11,7 +11,7 @@ import { openCache } from "../../adapters/open.ts";
 import { createApp } from "../../apps/server/app.ts";
 import { ConfigError, readConfig } from "../../apps/server/config.ts";
 import { ENDPOINTS } from "../../apps/server/openapi.ts";
-import { sameToken } from "../../apps/server/token.ts";
+import { sameToken } from "../../apps/http/token.ts";
 import type { Connection, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startServer } from "../server/server-process.ts";

@@ -37,6 +37,14 @@ export function encodeCursor(position: CursorPosition, scope: CursorScope): stri
   return toBase64Url(JSON.stringify([position.submit_time, position.task_id, scopeKey(scope)]));
 }
 
+/**
+ * The cursor of the page after one that held `count` of at most `limit` tasks, the last being
+ * `last`: only a full page has one, since a page that was not full was the last.
+ */
+export function nextCursor(count: number, limit: number, last: CursorPosition | undefined, scope: CursorScope): string | null {
+  return count === limit && last ? encodeCursor(last, scope) : null;
+}
+
 /** Reads a cursor, refusing one that is malformed or was issued for other filters. */
 export function decodeCursor(token: string, scope: CursorScope): CursorPosition {
   let parts: unknown;
