@@ -10,7 +10,7 @@
 import { connect, type DatabaseRowMutation, type DatabaseRowTransformResult } from "@tursodatabase/sync";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { ReplicaInUseError, SyncError, type Capabilities, type ChangeRewrite, type Connection, type Row, type SqlValue } from "../core/index.ts";
+import { ReplicaInUseError, SyncError, messageOf, type Capabilities, type ChangeRewrite, type Connection, type Row, type SqlValue } from "../core/index.ts";
 import { StatementCache } from "./statement-cache.ts";
 
 export interface TursoSyncOptions {
@@ -110,7 +110,7 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
         ...(rewrite ? { transform: transformWith(rewrite) } : {}),
       });
     } catch (error) {
-      const message = String((error as Error)?.message ?? error);
+      const message = messageOf(error);
       if (/locked by another process/i.test(message)) throw new ReplicaInUseError(path, { cause: error });
       // Only a replica that does not exist yet needs the server to open: it is bootstrapped from it.
       throw new SyncError(`The replica ${path} could not be bootstrapped from ${url}: ${message}`, { cause: error });
@@ -180,7 +180,7 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
             pushedThrough = Number(top?.id ?? 0);
           } catch (error) {
             throw new SyncError(
-              `The replica ${path} has a schema change that must reach ${url} before it can be written, and the server could not be reached: ${String((error as Error)?.message ?? error)}`,
+              `The replica ${path} has a schema change that must reach ${url} before it can be written, and the server could not be reached: ${messageOf(error)}`,
               { cause: error },
             );
           }
