@@ -37,7 +37,12 @@ export function openLibsql({ url, authToken }: LibsqlOptions): Connection {
   const local = isLocalLibsqlUrl(url);
   // Locally, one connection keeps per-connection settings (busy timeout) on every statement,
   // including transactions, which the client would otherwise run on a fresh connection.
-  const client = createClient({ url, authToken, intMode: "number", ...(local ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}) });
+  const client = createClient({
+    url,
+    authToken,
+    intMode: "number",
+    ...(local ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}),
+  });
   const capabilities: Capabilities = {
     adapter: "libsql",
     singleConnection: local,

@@ -4,5 +4,8 @@ import type { Connection } from "../core/index.ts";
 import { localCapabilities, syncConnection, type SyncDatabase } from "./sync-sqlite.ts";
 
 export function openNodeSqlite(path: string, readOnly = false): Connection {
-  return syncConnection(new DatabaseSync(path, { readOnly }) as unknown as SyncDatabase, localCapabilities("node:sqlite", path));
+  return syncConnection(
+    new DatabaseSync(path, { readOnly }) as unknown as SyncDatabase,
+    localCapabilities("node:sqlite", path),
+  );
 }

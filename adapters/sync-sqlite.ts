@@ -41,7 +41,8 @@ export function syncConnection(db: SyncDatabase, capabilities: Capabilities): Co
   return {
     capabilities,
     // Async so that a driver's synchronous throw reaches callers as a rejection.
-    all: async <T extends object = Row>(sql: string, args: readonly SqlValue[] = []) => prepare(sql).all(...args) as T[],
+    all: async <T extends object = Row>(sql: string, args: readonly SqlValue[] = []) =>
+      prepare(sql).all(...args) as T[],
     run: async (sql, args = []) => ({ changes: Number(prepare(sql).run(...args).changes) }),
     close: async () => {
       statements.clear();

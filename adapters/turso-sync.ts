@@ -10,7 +10,16 @@
 import { connect, type DatabaseRowMutation, type DatabaseRowTransformResult } from "@tursodatabase/sync";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { ReplicaInUseError, SyncError, messageOf, type Capabilities, type ChangeRewrite, type Connection, type Row, type SqlValue } from "../core/index.ts";
+import {
+  ReplicaInUseError,
+  SyncError,
+  messageOf,
+  type Capabilities,
+  type ChangeRewrite,
+  type Connection,
+  type Row,
+  type SqlValue,
+} from "../core/index.ts";
 import { StatementCache } from "./statement-cache.ts";
 
 export interface TursoSyncOptions {
@@ -77,7 +86,10 @@ function replicaIdOf(path: string): string {
     if (/^[a-z0-9]{4,32}$/.test(id)) return id;
   }
   // Eight characters (41 bits): every task row carries the ids of the replicas that wrote it.
-  const id = BigInt(`0x${randomBytes(6).toString("hex")}`).toString(36).padStart(8, "0").slice(-8);
+  const id = BigInt(`0x${randomBytes(6).toString("hex")}`)
+    .toString(36)
+    .padStart(8, "0")
+    .slice(-8);
   writeFileSync(file, `${id}\n`);
   return id;
 }
@@ -95,7 +107,12 @@ function transformWith(rewrite: ChangeRewrite) {
   };
 }
 
-export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }: TursoSyncOptions): Promise<Connection> {
+export async function openTursoSync({
+  path,
+  url,
+  authToken,
+  timeoutMs = 15_000,
+}: TursoSyncOptions): Promise<Connection> {
   const open = async (rewrite?: ChangeRewrite) => {
     try {
       return await connect({
@@ -120,7 +137,8 @@ export async function openTursoSync({ path, url, authToken, timeoutMs = 15_000 }
   const id = replicaIdOf(path);
 
   const statements = new StatementCache<Statement>();
-  const prepare = async (sql: string) => statements.get(sql) ?? statements.add(sql, (await db.prepare(sql)) as Statement);
+  const prepare = async (sql: string) =>
+    statements.get(sql) ?? statements.add(sql, (await db.prepare(sql)) as Statement);
   // Pulls change the data without moving `total_changes()`, so they are counted here.
   let pulls = 0;
   // The engine's change log holds pushed entries until the next pull rebuilds it from the

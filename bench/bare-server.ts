@@ -19,11 +19,19 @@ const body = {
 const app = new Hono().get("/bare", (c) => c.json(body));
 const announce = (port: number) => console.log(`bare hono on http://127.0.0.1:${port}`);
 
-declare const Deno: { serve(o: { hostname: string; port: number; onListen(a: { port: number }): void }, h: (r: Request) => Response | Promise<Response>): unknown };
-declare const Bun: { serve(o: { hostname: string; port: number; fetch: (r: Request) => Response | Promise<Response> }): { port: number } };
+declare const Deno: {
+  serve(
+    o: { hostname: string; port: number; onListen(a: { port: number }): void },
+    h: (r: Request) => Response | Promise<Response>,
+  ): unknown;
+};
+declare const Bun: {
+  serve(o: { hostname: string; port: number; fetch: (r: Request) => Response | Promise<Response> }): { port: number };
+};
 
 if ("Bun" in globalThis) announce(Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch }).port);
-else if ("Deno" in globalThis) Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => announce(port) }, app.fetch);
+else if ("Deno" in globalThis)
+  Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => announce(port) }, app.fetch);
 else {
   const { serve } = await import("@hono/node-server");
   serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => announce(info.port));

@@ -18,15 +18,19 @@ import { openLocalFile } from "../adapters/local-file.ts";
 import { createTaskCache, type Connection, type Executor, type TaskCache } from "../core/index.ts";
 import { meanMs } from "./mean-time.ts";
 
-const { values } = parseArgs({ options: { file: { type: "string" }, scratch: { type: "string" }, seconds: { type: "string" } } });
+const { values } = parseArgs({
+  options: { file: { type: "string" }, scratch: { type: "string" }, seconds: { type: "string" } },
+});
 const file = values.file!;
 const scratch = values.scratch ?? file;
 const budgetMs = Number(values.seconds ?? 1) * 1000;
-const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : `node${process.versions.node.split(".")[0]}`;
+const runtime =
+  "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : `node${process.versions.node.split(".")[0]}`;
 
 const measure = (fn: () => Promise<unknown>) => meanMs(fn, budgetMs);
 
-const SUMMARY = "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json, NULL AS archived_at";
+const SUMMARY =
+  "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json, NULL AS archived_at";
 const ORDER = "ORDER BY submit_time DESC, task_id DESC";
 const total = (where: string) => `SELECT COALESCE(SUM(n), 0) AS n FROM task_counts WHERE tbl = 'tasks'${where}`;
 
@@ -41,25 +45,50 @@ interface Operation {
 function readOperations(ids: string[], backend: string): Operation[] {
   let i = 0;
   const nextId = () => ids[i++ % ids.length]!;
-  const listing = (where: string, args: (string | number)[], offset: number, filter: string) => async (db: Connection) =>
-    Promise.all([
-      db.all(`SELECT ${SUMMARY} FROM tasks ${where ? `WHERE ${where}` : ""} ${ORDER} LIMIT 100 OFFSET ${offset}`, args),
-      db.all(total(filter), args),
-    ]);
+  const listing =
+    (where: string, args: (string | number)[], offset: number, filter: string) => async (db: Connection) =>
+      Promise.all([
+        db.all(
+          `SELECT ${SUMMARY} FROM tasks ${where ? `WHERE ${where}` : ""} ${ORDER} LIMIT 100 OFFSET ${offset}`,
+          args,
+        ),
+        db.all(total(filter), args),
+      ]);
   // Listings are timed as the server asks for them: the page as JSON text, which SQLite writes.
   return [
     { name: "list newest 100", core: (c) => c.listText({ limit: 100 }), raw: listing("", [], 0, "") },
     { name: "list newest 100, as objects", core: (c) => c.list({ limit: 100 }), raw: listing("", [], 0, "") },
-    { name: "list newest 100, page kept", kept: true, core: (c) => c.listText({ limit: 100 }), raw: listing("", [], 0, "") },
-    { name: "list status=failed", core: (c) => c.listText({ status: "failed", limit: 100 }), raw: listing("status = ?", ["failed"], 0, " AND status = ?") },
-    { name: "list backend", core: (c) => c.listText({ backend, limit: 100 }), raw: listing("backend = ?", [backend], 0, " AND backend = ?") },
+    {
+      name: "list newest 100, page kept",
+      kept: true,
+      core: (c) => c.listText({ limit: 100 }),
+      raw: listing("", [], 0, ""),
+    },
+    {
+      name: "list status=failed",
+      core: (c) => c.listText({ status: "failed", limit: 100 }),
+      raw: listing("status = ?", ["failed"], 0, " AND status = ?"),
+    },
+    {
+      name: "list backend",
+      core: (c) => c.listText({ backend, limit: 100 }),
+      raw: listing("backend = ?", [backend], 0, " AND backend = ?"),
+    },
     {
       name: "list status and backend",
       core: (c) => c.listText({ status: "failed", backend, limit: 100 }),
       raw: listing("status = ? AND backend = ?", ["failed", backend], 0, " AND status = ? AND backend = ?"),
     },
-    { name: "deep page offset=50000", core: (c) => c.listText({ limit: 100, offset: 50_000 }), raw: listing("", [], 50_000, "") },
-    { name: "counts", core: (c) => c.counts(), raw: (db) => db.all("SELECT status, SUM(n) AS n FROM task_counts WHERE tbl = 'tasks' GROUP BY status") },
+    {
+      name: "deep page offset=50000",
+      core: (c) => c.listText({ limit: 100, offset: 50_000 }),
+      raw: listing("", [], 50_000, ""),
+    },
+    {
+      name: "counts",
+      core: (c) => c.counts(),
+      raw: (db) => db.all("SELECT status, SUM(n) AS n FROM task_counts WHERE tbl = 'tasks' GROUP BY status"),
+    },
     {
       name: "get by id",
       core: (c) => c.get(nextId()),
@@ -79,7 +108,8 @@ async function rawTransaction(db: Connection, fn: (tx: Executor) => Promise<unkn
   await db.run("COMMIT");
 }
 
-const COPY = "task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, compiled_circuit_json";
+const COPY =
+  "task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, compiled_circuit_json";
 
 /** Writes on a fresh copy of the scratch file each time, so every run starts from the same state. */
 async function writeOperations(open: (path: string) => Promise<Connection>, label: string) {
@@ -93,7 +123,9 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
     fresh();
     const cache = await createTaskCache(await open(copy), { keepPages: false });
     const raw = await open(copy);
-    const [{ task_id: id } = { task_id: "" }] = await raw.all<{ task_id: string }>("SELECT task_id FROM tasks ORDER BY submit_time DESC LIMIT 1");
+    const [{ task_id: id } = { task_id: "" }] = await raw.all<{ task_id: string }>(
+      "SELECT task_id FROM tasks ORDER BY submit_time DESC LIMIT 1",
+    );
     results["archive + restore round trip"] = {
       core: await measure(async () => {
         await cache.archive(id);
@@ -101,7 +133,10 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
       }),
       raw: await measure(async () => {
         await rawTransaction(raw, async (tx) => {
-          await tx.run(`INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE task_id = ?`, [id]);
+          await tx.run(
+            `INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE task_id = ?`,
+            [id],
+          );
           await tx.run("DELETE FROM tasks WHERE task_id = ?", [id]);
         });
         await rawTransaction(raw, async (tx) => {
@@ -110,10 +145,17 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
         });
       }),
     };
-    const thousand = (await raw.all<{ task_id: string }>("SELECT task_id FROM tasks LIMIT 1000 OFFSET 5000")).map((r) => r.task_id);
+    const thousand = (await raw.all<{ task_id: string }>("SELECT task_id FROM tasks LIMIT 1000 OFFSET 5000")).map(
+      (r) => r.task_id,
+    );
     const json = JSON.stringify(thousand);
-    const restoreAll = () => raw.run(`INSERT INTO tasks (${COPY}) SELECT ${COPY} FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))`, [json])
-      .then(() => raw.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [json]));
+    const restoreAll = () =>
+      raw
+        .run(
+          `INSERT INTO tasks (${COPY}) SELECT ${COPY} FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))`,
+          [json],
+        )
+        .then(() => raw.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [json]));
     const timedOnce = async (fn: () => Promise<unknown>) => {
       const start = performance.now();
       await fn();
@@ -123,7 +165,10 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
     await restoreAll();
     const bulkRaw = await timedOnce(() =>
       rawTransaction(raw, async (tx) => {
-        await tx.run(`INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))`, [json]);
+        await tx.run(
+          `INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))`,
+          [json],
+        );
         await tx.run("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))", [json]);
       }),
     );
@@ -135,7 +180,9 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
     fresh();
     const expiring = await createTaskCache(await open(copy), { clock: () => new Date("2026-11-01T00:00:00Z") });
     let moved = 0;
-    const expiredCore = await timedOnce(async () => (moved = (await expiring.archiveExpired({ hours: 72 * 8 })).archived.length));
+    const expiredCore = await timedOnce(
+      async () => (moved = (await expiring.archiveExpired({ hours: 72 * 8 })).archived.length),
+    );
     await expiring.close();
     fresh();
     const rawExpiring = await open(copy);
@@ -143,9 +190,15 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
     const where = "submit_time < ? AND status IN ('success', 'failed', 'cancelled')";
     const expiredRaw = await timedOnce(() =>
       rawTransaction(rawExpiring, async (tx) => {
-        await tx.run(`INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE ${where}`, [cutoff]);
+        await tx.run(
+          `INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE ${where}`,
+          [cutoff],
+        );
         await tx.all(`DELETE FROM tasks WHERE ${where} RETURNING task_id`, [cutoff]);
-        await tx.all("SELECT task_id FROM tasks WHERE submit_time < ? AND status NOT IN ('success', 'failed', 'cancelled')", [cutoff]);
+        await tx.all(
+          "SELECT task_id FROM tasks WHERE submit_time < ? AND status NOT IN ('success', 'failed', 'cancelled')",
+          [cutoff],
+        );
       }),
     );
     await rawExpiring.close();
@@ -167,11 +220,21 @@ for (const { label, open } of drivers) {
   const keeping = await createTaskCache(await open(file));
   const raw = await open(file);
   const driver = label === "local" ? cache.info.capabilities.adapter : "libsql";
-  const ids = (await raw.all<{ task_id: string }>("SELECT task_id FROM tasks ORDER BY task_id LIMIT 1000 OFFSET 1000")).map((r) => r.task_id);
-  const [{ backend } = { backend: "" }] = await raw.all<{ backend: string }>("SELECT backend FROM task_counts WHERE tbl = 'tasks' ORDER BY n DESC LIMIT 1");
+  const ids = (
+    await raw.all<{ task_id: string }>("SELECT task_id FROM tasks ORDER BY task_id LIMIT 1000 OFFSET 1000")
+  ).map((r) => r.task_id);
+  const [{ backend } = { backend: "" }] = await raw.all<{ backend: string }>(
+    "SELECT backend FROM task_counts WHERE tbl = 'tasks' ORDER BY n DESC LIMIT 1",
+  );
   for (const op of readOperations(ids, backend)) {
     const subject = op.kept ? keeping : cache;
-    report.push({ runtime, driver, operation: op.name, coreMs: await measure(() => op.core(subject)), rawMs: await measure(() => op.raw(raw)) });
+    report.push({
+      runtime,
+      driver,
+      operation: op.name,
+      coreMs: await measure(() => op.core(subject)),
+      rawMs: await measure(() => op.raw(raw)),
+    });
   }
   await cache.close();
   await keeping.close();

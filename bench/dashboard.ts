@@ -14,7 +14,9 @@ import { startServer } from "../test/server/server-process.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { load, memory } from "./http.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string" }, seconds: { type: "string" }, clients: { type: "string" } } });
+const { values } = parseArgs({
+  options: { rows: { type: "string" }, seconds: { type: "string" }, clients: { type: "string" } },
+});
 const rows = Number(values.rows ?? 100_000);
 const seconds = Number(values.seconds ?? 5);
 const clients = Number(values.clients ?? 200);
@@ -34,13 +36,21 @@ try {
     ["failed tasks, 100", "/tasks?status=failed&limit=100"],
     ["overview", "/"],
   ];
-  const json: Record<string, string> = { "/tasks?limit=100": "/api/tasks?limit=100", "/tasks?status=failed&limit=100": "/api/tasks?status=failed&limit=100", "/": "/api/tasks/counts" };
+  const json: Record<string, string> = {
+    "/tasks?limit=100": "/api/tasks?limit=100",
+    "/tasks?status=failed&limit=100": "/api/tasks?status=failed&limit=100",
+    "/": "/api/tasks/counts",
+  };
   console.log(`Node server, ${rows.toLocaleString("en")} tasks, same URL for ${seconds} s, 16 connections.\n`);
-  console.log("| page | page req/s | page p99 ms | JSON it is built from | JSON req/s | page / JSON |\n| --- | ---: | ---: | --- | ---: | ---: |");
+  console.log(
+    "| page | page req/s | page p99 ms | JSON it is built from | JSON req/s | page / JSON |\n| --- | ---: | ---: | --- | ---: | ---: |",
+  );
   for (const [name, path] of pairs) {
     const page = await load(`${server.base}${path}`, seconds);
     const api = await load(`${server.base}${json[path]}`, seconds);
-    console.log(`| ${name} (\`${path}\`) | ${Math.round(page.rps).toLocaleString("en")} | ${page.p99} | \`${json[path]}\` | ${Math.round(api.rps).toLocaleString("en")} | ${(page.rps / api.rps).toFixed(2)} |`);
+    console.log(
+      `| ${name} (\`${path}\`) | ${Math.round(page.rps).toLocaleString("en")} | ${page.p99} | \`${json[path]}\` | ${Math.round(api.rps).toLocaleString("en")} | ${(page.rps / api.rps).toFixed(2)} |`,
+    );
   }
 
   const idle = async (ms: number) => {
@@ -61,8 +71,12 @@ try {
   const held = { memory: memory(server.pid), cpu: await idle(10_000) };
   streams.forEach((controller) => controller.abort());
   console.log(`\n| server | RSS MiB | anonymous MiB | CPU over 10 s idle |\n| --- | ---: | ---: | ---: |`);
-  console.log(`| no event-stream clients | ${quiet.memory.rss.toFixed(0)} | ${quiet.memory.anon.toFixed(0)} | ${quiet.cpu.toFixed(1)} % |`);
-  console.log(`| ${clients} idle event-stream clients | ${held.memory.rss.toFixed(0)} | ${held.memory.anon.toFixed(0)} | ${held.cpu.toFixed(1)} % |`);
+  console.log(
+    `| no event-stream clients | ${quiet.memory.rss.toFixed(0)} | ${quiet.memory.anon.toFixed(0)} | ${quiet.cpu.toFixed(1)} % |`,
+  );
+  console.log(
+    `| ${clients} idle event-stream clients | ${held.memory.rss.toFixed(0)} | ${held.memory.anon.toFixed(0)} | ${held.cpu.toFixed(1)} % |`,
+  );
 } finally {
   await server.stop("SIGKILL");
 }

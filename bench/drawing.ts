@@ -10,11 +10,16 @@ import { meanMs } from "./mean-time.ts";
 
 const circuits: [string, string][] = [
   ["QFT-20 (OriginIR)", qftOriginIr(20)],
-  ["random 20-qubit, 200 gates (OpenQASM 2.0)", CORPUS.find((s) => s.name.startsWith("random") && s.language === "qasm")!.text],
+  [
+    "random 20-qubit, 200 gates (OpenQASM 2.0)",
+    CORPUS.find((s) => s.name.startsWith("random") && s.language === "qasm")!.text,
+  ],
 ];
 console.log("| circuit | operations | parse ms | parse and draw ms | SVG bytes |\n| --- | ---: | ---: | ---: | ---: |");
 for (const [name, text] of circuits) {
   const parse = await meanMs(async () => parseCircuit(text), 1000);
   const draw = await meanMs(async () => drawCircuit(text), 1000);
-  console.log(`| ${name} | ${parseCircuit(text).operations.length} | ${parse.toFixed(3)} | ${draw.toFixed(3)} | ${drawCircuit(text).length.toLocaleString("en")} |`);
+  console.log(
+    `| ${name} | ${parseCircuit(text).operations.length} | ${parse.toFixed(3)} | ${draw.toFixed(3)} | ${drawCircuit(text).length.toLocaleString("en")} |`,
+  );
 }

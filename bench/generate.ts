@@ -26,9 +26,22 @@ export interface GenerateOptions {
   now: Date;
 }
 
-export const DEFAULTS: GenerateOptions = { rows: 10_000, seed: 1, archived: 0, version: MIGRATIONS.length, now: new Date("2026-11-01T00:00:00Z") };
+export const DEFAULTS: GenerateOptions = {
+  rows: 10_000,
+  seed: 1,
+  archived: 0,
+  version: MIGRATIONS.length,
+  now: new Date("2026-11-01T00:00:00Z"),
+};
 
-const BACKENDS = ["originq:WK_C180", "dummy:local:simulator", "ibm:ibm_brisbane", "ibm:ibm_kyiv", "quafu:ScQ-P136", "originq:PQPUMESH8"];
+const BACKENDS = [
+  "originq:WK_C180",
+  "dummy:local:simulator",
+  "ibm:ibm_brisbane",
+  "ibm:ibm_kyiv",
+  "quafu:ScQ-P136",
+  "originq:PQPUMESH8",
+];
 
 /**
  * The rows as one SELECT over `seq(n)`. Hashes are multiplicative mod 2^32 (odd multipliers are
@@ -64,7 +77,10 @@ function rowsSelect(withCompiled: boolean): string {
 }
 
 /** Fills an open, migrated connection; returns how many rows went to each table. */
-export async function fillCache(connection: Connection, options: GenerateOptions): Promise<{ active: number; archived: number }> {
+export async function fillCache(
+  connection: Connection,
+  options: GenerateOptions,
+): Promise<{ active: number; archived: number }> {
   const withCompiled = options.version >= 3;
   const columns = `task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json${withCompiled ? ", compiled_circuit_json" : ""}`;
   const select = rowsSelect(withCompiled)
@@ -77,7 +93,9 @@ export async function fillCache(connection: Connection, options: GenerateOptions
     const archived = await connection.run(
       `INSERT INTO archived_tasks (${columns}, archived_at) SELECT ${columns}, update_time FROM (${select}) WHERE share < ${cut}`,
     );
-    const active = await connection.run(`INSERT INTO tasks (${columns}) SELECT ${columns} FROM (${select}) WHERE share >= ${cut}`);
+    const active = await connection.run(
+      `INSERT INTO tasks (${columns}) SELECT ${columns} FROM (${select}) WHERE share >= ${cut}`,
+    );
     await connection.run("COMMIT");
     return { active: active.changes, archived: archived.changes };
   } catch (error) {
@@ -87,12 +105,17 @@ export async function fillCache(connection: Connection, options: GenerateOptions
 }
 
 /** Writes a fresh file at `path` (replacing one that is there). */
-export async function generate(path: string, options: GenerateOptions): Promise<{ activeRows: number; archivedRows: number; seconds: number }> {
+export async function generate(
+  path: string,
+  options: GenerateOptions,
+): Promise<{ activeRows: number; archivedRows: number; seconds: number }> {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
   const started = performance.now();
   // Rows go in before v4's indexes and triggers exist: building an index afterwards is a sort,
   // while keeping eight B-trees and the counters up to date row by row is several times slower.
-  const schema = await createTaskCache(await openConnection(path), { migrations: MIGRATIONS.slice(0, Math.min(options.version, 3)) });
+  const schema = await createTaskCache(await openConnection(path), {
+    migrations: MIGRATIONS.slice(0, Math.min(options.version, 3)),
+  });
   await schema.close();
   const connection = await openConnection(path);
   try {
@@ -103,7 +126,9 @@ export async function generate(path: string, options: GenerateOptions): Promise<
     const counts = await fillCache(connection, options);
     await connection.all("PRAGMA journal_mode = WAL");
     await connection.close();
-    const migrated = await createTaskCache(await openConnection(path), { migrations: MIGRATIONS.slice(0, options.version) });
+    const migrated = await createTaskCache(await openConnection(path), {
+      migrations: MIGRATIONS.slice(0, options.version),
+    });
     await migrated.close();
     const analyze = await openConnection(path);
     await analyze.run("ANALYZE");

@@ -6,7 +6,13 @@
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import autocannon from "autocannon";
 import { encodeCursor, type CursorScope } from "../apps/http/cursor.ts";
-import { RUNTIMES, startAnnounced, startServer, type Runtime, type ServerProcess } from "../test/server/server-process.ts";
+import {
+  RUNTIMES,
+  startAnnounced,
+  startServer,
+  type Runtime,
+  type ServerProcess,
+} from "../test/server/server-process.ts";
 
 export interface HttpRow {
   runtime: string;
@@ -76,11 +82,17 @@ async function timed(fn: () => Promise<Response>): Promise<number> {
   return performance.now() - start;
 }
 
-export async function measureHttp(runtime: Runtime, options: HttpOptions): Promise<{ rows: HttpRow[]; memory: Record<string, number> }> {
+export async function measureHttp(
+  runtime: Runtime,
+  options: HttpOptions,
+): Promise<{ rows: HttpRow[]; memory: Record<string, number> }> {
   const rows: HttpRow[] = [];
   // The same launch as the server's, with the bare app as the entry file.
   const launch = RUNTIMES[runtime];
-  const bare = await startAnnounced(`bare ${runtime}`, launch.command, [...launch.args.slice(0, -1), "bench/bare-server.ts"]);
+  const bare = await startAnnounced(`bare ${runtime}`, launch.command, [
+    ...launch.args.slice(0, -1),
+    "bench/bare-server.ts",
+  ]);
   let floor: number;
   try {
     floor = (await load(`${bare.base}/bare`, options.seconds)).rps;
@@ -99,25 +111,38 @@ export async function measureHttp(runtime: Runtime, options: HttpOptions): Promi
     const requests: [string, string][] = [
       ["GET /api/tasks?limit=100", `${api}/tasks?limit=100`],
       ["GET /api/tasks?status=failed&limit=100", `${api}/tasks?status=failed&limit=100`],
-      [`GET /api/tasks?backend=…&limit=100&offset=5000`, `${api}/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=5000`],
+      [
+        `GET /api/tasks?backend=…&limit=100&offset=5000`,
+        `${api}/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=5000`,
+      ],
       ["GET /api/tasks/counts", `${api}/tasks/counts`],
       ["GET /api/tasks/{id}", `${api}/tasks/${id}`],
     ];
     for (const [request, url] of requests) {
-      rows.push({ runtime, request, ...(await load(url, options.seconds)), ...(request.endsWith("{id}") ? { floorRps: floor } : {}) });
+      rows.push({
+        runtime,
+        request,
+        ...(await load(url, options.seconds)),
+        ...(request.endsWith("{id}") ? { floorRps: floor } : {}),
+      });
     }
     // The same listings when no kept page can answer: every request asks for a different page.
     const newest = await cursorsInto(api, "", { listing: "tasks" }, 100_000);
     const failed = await cursorsInto(api, "status=failed", { listing: "tasks", status: "failed" }, 40_000);
     const fresh: [string, () => string][] = [
       ["GET /api/tasks?limit=100, a different page each request", () => `/api/tasks?limit=100&cursor=${pick(newest)}`],
-      ["GET /api/tasks?status=failed&limit=100, a different page each request", () => `/api/tasks?status=failed&limit=100&cursor=${pick(failed)}`],
+      [
+        "GET /api/tasks?status=failed&limit=100, a different page each request",
+        () => `/api/tasks?status=failed&limit=100&cursor=${pick(failed)}`,
+      ],
       [
         "GET /api/tasks?backend=…&limit=100&offset=5000–6999, a different page each request",
-        () => `/api/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=${5000 + Math.floor(Math.random() * 2000)}`,
+        () =>
+          `/api/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=${5000 + Math.floor(Math.random() * 2000)}`,
       ],
     ];
-    for (const [request, path] of fresh) rows.push({ runtime, request, ...(await load(server.base, options.seconds, undefined, path)) });
+    for (const [request, path] of fresh)
+      rows.push({ runtime, request, ...(await load(server.base, options.seconds, undefined, path)) });
     const before = memory(server.pid);
     await load(`${api}/tasks/${id}`, 0, options.memoryRequests);
     const after = memory(server.pid);
@@ -144,10 +169,25 @@ export async function measureHttp(runtime: Runtime, options: HttpOptions): Promi
     const trips: number[] = [];
     for (let i = 0; i < 200; i++) {
       const id = ids[i % ids.length]!;
-      trips.push(await timed(() => fetch(`${api}/tasks/${id}/archive`, { method: "POST" })) + (await timed(() => fetch(`${api}/archive/restore/${id}`, { method: "POST" }))));
+      trips.push(
+        (await timed(() => fetch(`${api}/tasks/${id}/archive`, { method: "POST" }))) +
+          (await timed(() => fetch(`${api}/archive/restore/${id}`, { method: "POST" }))),
+      );
     }
-    rows.push({ runtime, request: "archive + restore round trip, one client", rps: 1000 / median([...trips]), p50: median(trips), p99: trips.sort((a, b) => a - b)[Math.floor(trips.length * 0.99)]! });
-    const bulk = await timed(() => fetch(`${api}/tasks/bulk-archive`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ task_ids: ids }) }));
+    rows.push({
+      runtime,
+      request: "archive + restore round trip, one client",
+      rps: 1000 / median([...trips]),
+      p50: median(trips),
+      p99: trips.sort((a, b) => a - b)[Math.floor(trips.length * 0.99)]!,
+    });
+    const bulk = await timed(() =>
+      fetch(`${api}/tasks/bulk-archive`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ task_ids: ids }),
+      }),
+    );
     rows.push({ runtime, request: `bulk-archive of ${ids.length} ids`, rps: 0, p50: bulk, p99: bulk });
     const expired = await timed(() => fetch(`${api}/tasks/archive-expired?hours=72`, { method: "POST" }));
     rows.push({ runtime, request: "archive-expired over the cache", rps: 0, p50: expired, p99: expired });

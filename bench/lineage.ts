@@ -19,7 +19,9 @@ import { uniqcStore } from "../test/fixtures/uniqc.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs } from "./mean-time.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string" }, seconds: { type: "string" }, out: { type: "string" } } });
+const { values } = parseArgs({
+  options: { rows: { type: "string" }, seconds: { type: "string" }, out: { type: "string" } },
+});
 const rows = Number(values.rows ?? 1_000_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;
 const out = values.out ?? join(import.meta.dirname, "out", "lineage.json");
@@ -33,7 +35,10 @@ await generate(seedFile, { ...DEFAULTS, rows, archived: 0.095 });
 await generate(uniqcFile, { ...DEFAULTS, rows, archived: 0.095, version: 2 });
 uniqcStore(uniqcFile);
 const shards = await openConnection(uniqcFile);
-for (const [parents, table, extra] of [["tasks", "task_shards", ""], ["archived_tasks", "archived_task_shards", ", archived_at"]] as const) {
+for (const [parents, table, extra] of [
+  ["tasks", "task_shards", ""],
+  ["archived_tasks", "archived_task_shards", ", archived_at"],
+] as const) {
   await shards.run(
     `INSERT INTO ${table} (uniqc_task_id, shard_index, platform_task_id, backend, circuit_count, sub_index_offset, status, result_json, error_message, submit_time, update_time${extra})
      SELECT task_id, 0, 'job-' || substr(task_id, 5, 12), backend, 1, 0, status, result_json, NULL, submit_time, update_time${extra} FROM ${parents}`,
@@ -64,13 +69,18 @@ const reads: [string, (cache: TaskCache) => Promise<unknown>][] = [
   ["archive count", (c) => c.countArchived()],
 ];
 
-const open = (path: string) => openConnection(path).then((connection) => createTaskCache(connection, { keepPages: false }));
+const open = (path: string) =>
+  openConnection(path).then((connection) => createTaskCache(connection, { keepPages: false }));
 const seed = await open(seedFile);
 const uniqc = await open(uniqcFile);
 const table: { operation: string; seedMs: number; uniqcMs: number }[] = [];
 try {
   for (const [operation, read] of reads) {
-    table.push({ operation, seedMs: await meanMs(() => read(seed), budgetMs), uniqcMs: await meanMs(() => read(uniqc), budgetMs) });
+    table.push({
+      operation,
+      seedMs: await meanMs(() => read(seed), budgetMs),
+      uniqcMs: await meanMs(() => read(uniqc), budgetMs),
+    });
   }
   const roundTrip = async (cache: TaskCache) => {
     const [first] = (await cache.list({ limit: 1 })).tasks;
@@ -79,7 +89,11 @@ try {
       await cache.restore(first!.task_id);
     }, budgetMs);
   };
-  table.push({ operation: "archive + restore round trip", seedMs: await roundTrip(seed), uniqcMs: await roundTrip(uniqc) });
+  table.push({
+    operation: "archive + restore round trip",
+    seedMs: await roundTrip(seed),
+    uniqcMs: await roundTrip(uniqc),
+  });
 } finally {
   await seed.close();
   await uniqc.close();
@@ -93,7 +107,10 @@ const lines = [
   "",
   "| operation | seed lineage ms | uniqc lineage ms | uniqc / seed |",
   "| --- | ---: | ---: | ---: |",
-  ...table.map((row) => `| ${row.operation} | ${fmt(row.seedMs)} | ${fmt(row.uniqcMs)} | ${(row.uniqcMs / row.seedMs).toFixed(2)} |`),
+  ...table.map(
+    (row) =>
+      `| ${row.operation} | ${fmt(row.seedMs)} | ${fmt(row.uniqcMs)} | ${(row.uniqcMs / row.seedMs).toFixed(2)} |`,
+  ),
 ];
 console.log(lines.join("\n"));
 writeFileSync(out, JSON.stringify({ rows, firstOpenMs, laterOpenMs, table }, null, 2));

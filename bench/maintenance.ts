@@ -23,7 +23,9 @@ import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs } from "./mean-time.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const { values } = parseArgs({ options: { rows: { type: "string" }, out: { type: "string" }, "skip-retention": { type: "boolean" } } });
+const { values } = parseArgs({
+  options: { rows: { type: "string" }, out: { type: "string" }, "skip-retention": { type: "boolean" } },
+});
 const rows = Number(values.rows ?? 1_000_000);
 const outDir = join(ROOT, "bench", "out");
 mkdirSync(outDir, { recursive: true });
@@ -39,7 +41,9 @@ console.error(`generated ${rows} tasks`);
 async function underContention<T>(db: string, work: () => Promise<T>) {
   const stop = `${db}.stop`;
   rmSync(stop, { force: true });
-  const writer = spawn("python3", [join(ROOT, "test/fixtures/steady_writer.py"), db, stop, "10"], { stdio: ["ignore", "pipe", "inherit"] });
+  const writer = spawn("python3", [join(ROOT, "test/fixtures/steady_writer.py"), db, stop, "10"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let text = "";
   writer.stdout.on("data", (chunk) => (text += chunk));
   const exited = new Promise((resolve) => writer.once("exit", resolve));
@@ -51,7 +55,11 @@ async function underContention<T>(db: string, work: () => Promise<T>) {
   writeFileSync(stop, "");
   await exited;
   rmSync(stop, { force: true });
-  return { result, ms, writer: JSON.parse(text.trim()) as { writes: number; failures: number; longest_wait_ms: number; errors: string[] } };
+  return {
+    result,
+    ms,
+    writer: JSON.parse(text.trim()) as { writes: number; failures: number; longest_wait_ms: number; errors: string[] },
+  };
 }
 
 // 30 days: most of the file's 90 days of finished tasks.
@@ -94,10 +102,14 @@ const HEAP_MIB = 64;
 /** Runs the program and samples its peak resident memory (VmHWM) until it exits. */
 async function measured(args: string[]) {
   // A small heap: a program that held the rows would run out of it long before a million.
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MIB}`, "--import", "tsx", "apps/cli/main.ts", ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${HEAP_MIB}`, "--import", "tsx", "apps/cli/main.ts", ...args],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   let peakKiB = 0;
   let anonKiB = 0;
   const sample = () => {
@@ -115,7 +127,11 @@ async function measured(args: string[]) {
   const code = await new Promise((resolve) => child.once("exit", resolve));
   clearInterval(timer);
   if (code !== 0) throw new Error(`uniqc-cache ${args.join(" ")} exited with ${code}`);
-  return { seconds: (performance.now() - started) / 1000, peakMiB: Math.round(peakKiB / 1024), anonMiB: Math.round(anonKiB / 1024) };
+  return {
+    seconds: (performance.now() - started) / 1000,
+    peakMiB: Math.round(peakKiB / 1024),
+    anonMiB: Math.round(anonKiB / 1024),
+  };
 }
 const exportFile = join(outDir, "maintenance-export.ndjson");
 const importDb = join(outDir, "maintenance-import.sqlite");
@@ -129,7 +145,10 @@ console.error("export and import measured");
 
 // The client next to a raw fetch: one task, and a page of 100, on the same server.
 const cache = await openCache(base);
-const server = await listenNode(createApp(cache, { version: "0.0.0", runtime: "node" }).fetch, { host: "127.0.0.1", port: 0 });
+const server = await listenNode(createApp(cache, { version: "0.0.0", runtime: "node" }).fetch, {
+  host: "127.0.0.1",
+  port: 0,
+});
 const url = `http://127.0.0.1:${server.port}`;
 const client = createCacheClient({ url });
 const [first] = (await cache.list({ limit: 1 })).tasks;
@@ -150,7 +169,8 @@ await server.close();
 await cache.close();
 remove(base);
 
-const fmt = (n: number, digits = 3) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 3) =>
+  n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const report = [
   `${rows.toLocaleString("en")} tasks; a Python writer upserts a task every 10 ms, a new connection each time (Python's default 5 s busy timeout).`,
   "",
@@ -170,7 +190,9 @@ const report = [
   "",
   "| request | client ms | raw fetch ms | client / raw |",
   "| --- | ---: | ---: | ---: |",
-  ...clientRows.map((row) => `| ${row.request} | ${fmt(row.client)} | ${fmt(row.raw)} | ${(row.client / row.raw).toFixed(2)} |`),
+  ...clientRows.map(
+    (row) => `| ${row.request} | ${fmt(row.client)} | ${fmt(row.raw)} | ${(row.client / row.raw).toFixed(2)} |`,
+  ),
 ];
 console.log(report.join("\n"));
 writeFileSync(out, JSON.stringify({ rows, retention, exported, imported, clientRows }, null, 2));

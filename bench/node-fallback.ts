@@ -8,11 +8,18 @@ import { tempDir } from "../test/contract/fixtures.ts";
 
 const rows = Number(process.argv[2] ?? 20_000);
 const temp = tempDir("uniqc-fallback-");
-const DDL = "CREATE TABLE tasks (task_id TEXT PRIMARY KEY, backend TEXT NOT NULL, status TEXT NOT NULL, submit_time TEXT NOT NULL, metadata_json TEXT NOT NULL)";
+const DDL =
+  "CREATE TABLE tasks (task_id TEXT PRIMARY KEY, backend TEXT NOT NULL, status TEXT NOT NULL, submit_time TEXT NOT NULL, metadata_json TEXT NOT NULL)";
 const INSERT = "INSERT INTO tasks VALUES (?, ?, ?, ?, ?)";
 const GET = "SELECT * FROM tasks WHERE task_id = ?";
 const LIST = "SELECT * FROM tasks ORDER BY submit_time DESC LIMIT 100";
-const row = (i: number) => [`uqt_${i.toString(16).padStart(32, "0")}`, `backend-${i % 6}`, i % 7 ? "success" : "failed", new Date(1.7e12 + i * 1000).toISOString(), JSON.stringify({ circuit_ir: "QINIT 2\nH q[0]".padEnd(200, " ") })];
+const row = (i: number) => [
+  `uqt_${i.toString(16).padStart(32, "0")}`,
+  `backend-${i % 6}`,
+  i % 7 ? "success" : "failed",
+  new Date(1.7e12 + i * 1000).toISOString(),
+  JSON.stringify({ circuit_ir: "QINIT 2\nH q[0]".padEnd(200, " ") }),
+];
 
 async function time(fn: () => unknown): Promise<number> {
   const start = performance.now();
@@ -29,15 +36,57 @@ await libsql.execute("PRAGMA journal_mode = WAL");
 await libsql.execute(DDL);
 await libsql.execute("CREATE INDEX tasks_submit_time_idx ON tasks(submit_time)");
 
-const [insert, get, list, write] = [better.prepare(INSERT), better.prepare(GET), better.prepare(LIST), better.prepare(INSERT)];
+const [insert, get, list, write] = [
+  better.prepare(INSERT),
+  better.prepare(GET),
+  better.prepare(LIST),
+  better.prepare(INSERT),
+];
 const ops: [string, () => unknown, () => Promise<unknown>][] = [
-  [`insert ${rows} rows, one transaction`, () => better.transaction(() => { for (let i = 0; i < rows; i++) insert.run(row(i)); })(), () => libsql.batch(Array.from({ length: rows }, (_, i) => ({ sql: INSERT, args: row(i) })), "write")],
-  [`get by id x${rows}`, () => { for (let i = 0; i < rows; i++) get.get(row(i)[0]); }, async () => { for (let i = 0; i < rows; i++) await libsql.execute({ sql: GET, args: [row(i)[0]!] }); }],
-  ["list newest 100 x2000", () => { for (let i = 0; i < 2000; i++) list.all(); }, async () => { for (let i = 0; i < 2000; i++) await libsql.execute(LIST); }],
-  ["single-row write transaction x2000", () => { for (let i = 0; i < 2000; i++) better.transaction(() => write.run(row(rows + i)))(); }, async () => { for (let i = 0; i < 2000; i++) await libsql.batch([{ sql: INSERT, args: row(rows + i) }], "write"); }],
+  [
+    `insert ${rows} rows, one transaction`,
+    () =>
+      better.transaction(() => {
+        for (let i = 0; i < rows; i++) insert.run(row(i));
+      })(),
+    () =>
+      libsql.batch(
+        Array.from({ length: rows }, (_, i) => ({ sql: INSERT, args: row(i) })),
+        "write",
+      ),
+  ],
+  [
+    `get by id x${rows}`,
+    () => {
+      for (let i = 0; i < rows; i++) get.get(row(i)[0]);
+    },
+    async () => {
+      for (let i = 0; i < rows; i++) await libsql.execute({ sql: GET, args: [row(i)[0]!] });
+    },
+  ],
+  [
+    "list newest 100 x2000",
+    () => {
+      for (let i = 0; i < 2000; i++) list.all();
+    },
+    async () => {
+      for (let i = 0; i < 2000; i++) await libsql.execute(LIST);
+    },
+  ],
+  [
+    "single-row write transaction x2000",
+    () => {
+      for (let i = 0; i < 2000; i++) better.transaction(() => write.run(row(rows + i)))();
+    },
+    async () => {
+      for (let i = 0; i < 2000; i++) await libsql.batch([{ sql: INSERT, args: row(rows + i) }], "write");
+    },
+  ],
 ];
 
-console.log(`| operation | better-sqlite3 ms | libSQL file ms | libSQL / better-sqlite3 |\n| --- | ---: | ---: | ---: |`);
+console.log(
+  `| operation | better-sqlite3 ms | libSQL file ms | libSQL / better-sqlite3 |\n| --- | ---: | ---: | ---: |`,
+);
 for (const [name, onBetter, onLibsql] of ops) {
   const b = await time(onBetter);
   const l = await time(onLibsql);

@@ -30,7 +30,8 @@ function partOf({ functionName: name, url }: ProfileNode["callFrame"]): string {
   if (/core\/task-rows/.test(url)) return "row mapping and JSON.parse of metadata";
   if (/\/core\//.test(url)) return "core";
   if (/valibot/.test(url)) return "validation";
-  if (/node-server/.test(url) || /^node:/.test(url) || name === "writev" || name === "writeUtf8String") return "Node HTTP, streams and socket writes";
+  if (/node-server/.test(url) || /^node:/.test(url) || name === "writev" || name === "writeUtf8String")
+    return "Node HTTP, streams and socket writes";
   if (/hono\/dist/.test(url)) return "Hono (routing, context, c.json)";
   if (/apps\/server/.test(url)) return "app handlers";
   return "other";
@@ -39,7 +40,17 @@ function partOf({ functionName: name, url }: ProfileNode["callFrame"]): string {
 const [file = "bench/out/read-1000000.sqlite", path = "/api/tasks?limit=100"] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), "uniqc-profile-"));
 try {
-  const server = await startAnnounced("profiled server", process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", "apps/server/node.ts", "--port", "0", "--db", file]);
+  const server = await startAnnounced("profiled server", process.execPath, [
+    "--cpu-prof",
+    `--cpu-prof-dir=${dir}`,
+    "--import",
+    "tsx",
+    "apps/server/node.ts",
+    "--port",
+    "0",
+    "--db",
+    file,
+  ]);
   const load = await autocannon({ url: `${server.base}${path}`, connections: 16, duration: 8 });
   await server.stop("SIGTERM");
   // The loader's worker writes a small profile of its own; the server's is the largest.

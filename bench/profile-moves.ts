@@ -30,7 +30,11 @@ function timing(connection: Connection, record: (statement: string, ms: number) 
       record(sql.replace(/\s+/g, " ").trim(), performance.now() - start);
       return result;
     };
-  return { ...connection, all: timed(connection.all.bind(connection)) as Connection["all"], run: timed(connection.run.bind(connection)) };
+  return {
+    ...connection,
+    all: timed(connection.all.bind(connection)) as Connection["all"],
+    run: timed(connection.run.bind(connection)),
+  };
 }
 
 async function profile(move: string, act: (cache: TaskCache, raw: Connection) => Promise<number>): Promise<Step[]> {
@@ -49,7 +53,11 @@ async function profile(move: string, act: (cache: TaskCache, raw: Connection) =>
     recording = true;
     const start = performance.now();
     const moved = await act(cache, connection);
-    steps.push({ move, statement: `the whole call (${moved.toLocaleString("en")} moved)`, ms: performance.now() - start });
+    steps.push({
+      move,
+      statement: `the whole call (${moved.toLocaleString("en")} moved)`,
+      ms: performance.now() - start,
+    });
     recording = false;
     const checkpoint = performance.now();
     await connection.all("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -66,7 +74,10 @@ const steps = [
     const ids = await raw.all<{ task_id: string }>("SELECT task_id FROM tasks LIMIT 1000 OFFSET 5000");
     return (await cache.bulkArchive(ids.map((row) => row.task_id))).archived.length;
   })),
-  ...(await profile("archive-expired", async (cache) => (await cache.archiveExpired({ hours: 72 * 8 })).archived.length)),
+  ...(await profile(
+    "archive-expired",
+    async (cache) => (await cache.archiveExpired({ hours: 72 * 8 })).archived.length,
+  )),
 ];
 const shorten = (sql: string) => (sql.length > 90 ? `${sql.slice(0, 87)}…` : sql).replace(/\|/g, "\\|");
 console.log(`${source}\n\n| move | statement | ms |\n| --- | --- | ---: |`);

@@ -36,7 +36,11 @@ const writeRows = Number(values["write-rows"] ?? (smoke ? 10_000 : 100_000));
 const seconds = values.seconds ?? (smoke ? "0.02" : "1");
 const httpSeconds = Number(values["http-seconds"] ?? (smoke ? 1 : 5));
 const runtimes = (values.runtimes ?? (smoke ? "node" : "node,node24,deno,bun")).split(",");
-const httpRuntimes = (values["http-runtimes"] ?? (smoke ? "node" : "node,deno,bun")).split(",") as ("node" | "deno" | "bun")[];
+const httpRuntimes = (values["http-runtimes"] ?? (smoke ? "node" : "node,deno,bun")).split(",") as (
+  | "node"
+  | "deno"
+  | "bun"
+)[];
 const memoryRequests = smoke ? 2_000 : 100_000;
 const outDir = join(ROOT, "bench", "out");
 mkdirSync(outDir, { recursive: true });
@@ -72,11 +76,15 @@ interface CoreRow {
 const core: CoreRow[] = [];
 for (const runtime of runtimes) {
   const [command, ...args] = LAUNCH[runtime]!;
-  const result = spawnSync(command!, [...args, "bench/core-ops.ts", "--file", readFile, "--scratch", writeFile, "--seconds", seconds], {
-    cwd: ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    command!,
+    [...args, "bench/core-ops.ts", "--file", readFile, "--scratch", writeFile, "--seconds", seconds],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (result.status !== 0) throw new Error(`core-ops on ${runtime} failed:\n${result.stderr}`);
   core.push(...(JSON.parse(result.stdout.trim().split("\n").at(-1)!) as CoreRow[]));
   console.error(`core operations measured on ${runtime}`);
@@ -86,7 +94,8 @@ for (const runtime of runtimes) {
 // copy: migrating the generated file itself would leave nothing to migrate next time.
 const v2File = await cacheFile(`v2-${rows}.sqlite`, rows, 2);
 const migrating = `${v2File}.migrating`;
-const removeMigrating = () => ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${migrating}${suffix}`, { force: true }));
+const removeMigrating = () =>
+  ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${migrating}${suffix}`, { force: true }));
 removeMigrating();
 copyFileSync(v2File, migrating);
 // A file at rest, as a user's is: otherwise the first fsync of the migration waits for the
@@ -95,7 +104,10 @@ const settled = openSync(migrating, "r+");
 fsyncSync(settled);
 closeSync(settled);
 const migration: Record<string, number> = {};
-for (const [step, migrations] of [["v2 → v3", MIGRATIONS.slice(0, 3)], ["v3 → v4", MIGRATIONS]] as const) {
+for (const [step, migrations] of [
+  ["v2 → v3", MIGRATIONS.slice(0, 3)],
+  ["v3 → v4", MIGRATIONS],
+] as const) {
   const start = performance.now();
   const cache = await createTaskCache(await openConnection(migrating), { migrations });
   migration[step] = performance.now() - start;
@@ -114,13 +126,17 @@ for (const runtime of httpRuntimes) {
   console.error(`HTTP measured on ${runtime}`);
 }
 
-const fmt = (n: number, digits = 2) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 2) =>
+  n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const lines = [
   `Cache: ${rows.toLocaleString("en")} tasks (9.5 % archived) for reads, ${writeRows.toLocaleString("en")} for writes.`,
   "",
   "| runtime | driver | operation | core ms | raw ms | core / raw |",
   "| --- | --- | --- | ---: | ---: | ---: |",
-  ...core.map((r) => `| ${r.runtime} | ${r.driver} | ${r.operation} | ${fmt(r.coreMs, 3)} | ${fmt(r.rawMs, 3)} | ${fmt(r.coreMs / r.rawMs)} |`),
+  ...core.map(
+    (r) =>
+      `| ${r.runtime} | ${r.driver} | ${r.operation} | ${fmt(r.coreMs, 3)} | ${fmt(r.rawMs, 3)} | ${fmt(r.coreMs / r.rawMs)} |`,
+  ),
   "",
   "| migration of the read cache | ms |",
   "| --- | ---: |",
@@ -128,7 +144,10 @@ const lines = [
   "",
   "| runtime | request | req/s | p50 ms | p99 ms | / bare Hono |",
   "| --- | --- | ---: | ---: | ---: | ---: |",
-  ...http.map((r) => `| ${r.runtime} | ${r.request} | ${r.rps ? fmt(r.rps, 0) : "–"} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.floorRps ? fmt(r.rps / r.floorRps) : ""} |`),
+  ...http.map(
+    (r) =>
+      `| ${r.runtime} | ${r.request} | ${r.rps ? fmt(r.rps, 0) : "–"} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.floorRps ? fmt(r.rps / r.floorRps) : ""} |`,
+  ),
   "",
   `| runtime | server RSS before ${memoryRequests.toLocaleString("en")} requests MiB | after MiB | peak MiB | anonymous before MiB | anonymous after MiB |`,
   "| --- | ---: | ---: | ---: | ---: | ---: |",

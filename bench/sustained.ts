@@ -39,7 +39,13 @@ function lifeOfATask(runtime: string): autocannon.Request[] {
   let n = 0;
   const id = (context: object) => (context as { id: string }).id;
   const json = { "content-type": "application/json" };
-  const task = (status: string) => JSON.stringify({ backend: "originq:WK_C180", status, shots: 1000, metadata: { circuit_ir: "QINIT 2\nH q[0]\nCNOT q[0],q[1]" } });
+  const task = (status: string) =>
+    JSON.stringify({
+      backend: "originq:WK_C180",
+      status,
+      shots: 1000,
+      metadata: { circuit_ir: "QINIT 2\nH q[0]\nCNOT q[0],q[1]" },
+    });
   return [
     {
       method: "PUT",
@@ -52,17 +58,37 @@ function lifeOfATask(runtime: string): autocannon.Request[] {
     { method: "GET", path: "/api/tasks?limit=50&status=running" },
     { method: "POST", setupRequest: (request, context) => ({ ...request, path: `/api/tasks/${id(context)}/archive` }) },
     { method: "GET", path: "/api/tasks/counts" },
-    { method: "POST", setupRequest: (request, context) => ({ ...request, path: `/api/archive/restore/${id(context)}` }) },
+    {
+      method: "POST",
+      setupRequest: (request, context) => ({ ...request, path: `/api/archive/restore/${id(context)}` }),
+    },
     { method: "GET", path: "/api/archive?limit=50" },
-    { method: "PUT", setupRequest: (request, context) => ({ ...request, path: `/api/tasks/${id(context)}`, headers: json, body: task("success") }) },
+    {
+      method: "PUT",
+      setupRequest: (request, context) => ({
+        ...request,
+        path: `/api/tasks/${id(context)}`,
+        headers: json,
+        body: task("success"),
+      }),
+    },
   ];
 }
 
-export async function sustain(runtime: Runtime, options: { seconds: number; rate: number; file: string }): Promise<SustainedRow> {
+export async function sustain(
+  runtime: Runtime,
+  options: { seconds: number; rate: number; file: string },
+): Promise<SustainedRow> {
   const server = await startServer(runtime, ["--db", options.file]);
   try {
     const run = (seconds: number, tag: string) =>
-      autocannon({ url: server.base, connections: CONNECTIONS, overallRate: options.rate, duration: seconds, requests: lifeOfATask(`${runtime}-${tag}`) });
+      autocannon({
+        url: server.base,
+        connections: CONNECTIONS,
+        overallRate: options.rate,
+        duration: seconds,
+        requests: lifeOfATask(`${runtime}-${tag}`),
+      });
     await run(WARM_UP_SECONDS, "warm");
     const start = memory(server.pid);
     const result = await run(options.seconds, "run");
@@ -86,7 +112,10 @@ export async function sustain(runtime: Runtime, options: { seconds: number; rate
 }
 
 /** A fresh 10,000-task file for each runtime, so no run inherits another's writes. */
-export async function sustainOnFreshFile(runtime: Runtime, options: { seconds: number; rate: number }): Promise<SustainedRow> {
+export async function sustainOnFreshFile(
+  runtime: Runtime,
+  options: { seconds: number; rate: number },
+): Promise<SustainedRow> {
   const file = join(tmpdir(), `uniqc-sustained-${runtime}-${process.pid}.sqlite`);
   try {
     await generate(file, { ...DEFAULTS, rows: 10_000, archived: 0.1 });
@@ -97,20 +126,32 @@ export async function sustainOnFreshFile(runtime: Runtime, options: { seconds: n
 }
 
 export function sustainedTable(rows: readonly SustainedRow[]): string {
-  const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const fmt = (n: number, digits = 1) =>
+    n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
   return [
     "| runtime | seconds | asked req/s | held req/s | p50 ms | p99 ms | errors | non-2xx | RSS after warm-up MiB | RSS at end MiB | peak MiB |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map((r) => `| ${r.runtime} | ${r.seconds} | ${r.rate} | ${fmt(r.held)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${fmt(r.memoryStart)} | ${fmt(r.memoryEnd)} | ${fmt(r.peak)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.runtime} | ${r.seconds} | ${r.rate} | ${fmt(r.held)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${fmt(r.memoryStart)} | ${fmt(r.memoryEnd)} | ${fmt(r.peak)} |`,
+    ),
   ].join("\n");
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({ options: { seconds: { type: "string" }, rate: { type: "string" }, runtimes: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: "string" },
+      rate: { type: "string" },
+      runtimes: { type: "string" },
+      out: { type: "string" },
+    },
+  });
   const seconds = Number(values.seconds ?? 60);
   const rate = Number(values.rate ?? 400);
   const rows: SustainedRow[] = [];
-  for (const runtime of (values.runtimes ?? "node,deno,bun").split(",") as Runtime[]) rows.push(await sustainOnFreshFile(runtime, { seconds, rate }));
+  for (const runtime of (values.runtimes ?? "node,deno,bun").split(",") as Runtime[])
+    rows.push(await sustainOnFreshFile(runtime, { seconds, rate }));
   console.log(sustainedTable(rows));
   if (values.out) writeFileSync(values.out, JSON.stringify(rows, null, 2));
 }

@@ -17,7 +17,9 @@ import { openTursoSync } from "../adapters/turso-sync.ts";
 import { createTaskCache, type Connection } from "../core/index.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 
-const { values } = parseArgs({ options: { saves: { type: "string" }, runs: { type: "string" }, kind: { type: "string" }, run: { type: "string" } } });
+const { values } = parseArgs({
+  options: { saves: { type: "string" }, runs: { type: "string" }, kind: { type: "string" }, run: { type: "string" } },
+});
 const saves = Number(values.saves ?? 5000);
 const runs = Number(values.runs ?? 3);
 const dir = join(import.meta.dirname, "out", "sync-merge");
@@ -26,16 +28,26 @@ const dir = join(import.meta.dirname, "out", "sync-merge");
 async function replicaConnection(path: string, url: string, merged: boolean): Promise<Connection> {
   const connection = await openTursoSync({ path, url });
   const replica = connection.replica!;
-  return merged ? connection : { ...connection, replica: { ...replica, rewriteChanges: () => replica.rewriteChanges(() => undefined) } };
+  return merged
+    ? connection
+    : { ...connection, replica: { ...replica, rewriteChanges: () => replica.rewriteChanges(() => undefined) } };
 }
 
 /** One round of one kind, on a server and replica of its own; prints its seconds. */
 async function measure(kind: "merged" | "engine", run: number) {
   const server = await startSyncServer(join(dir, `${kind}-${run}-server.db`));
   try {
-    const cache = await createTaskCache(await replicaConnection(join(dir, `${kind}-${run}.db`), server.url, kind === "merged"), { syncIntervalMs: 0 });
+    const cache = await createTaskCache(
+      await replicaConnection(join(dir, `${kind}-${run}.db`), server.url, kind === "merged"),
+      { syncIntervalMs: 0 },
+    );
     for (let i = 0; i < saves; i++) {
-      await cache.save({ task_id: `uqt_new_${i}`, backend: "originq:WK_C180", status: "running", metadata: { circuit_ir: "QINIT 2\nH q[0]" } });
+      await cache.save({
+        task_id: `uqt_new_${i}`,
+        backend: "originq:WK_C180",
+        status: "running",
+        metadata: { circuit_ir: "QINIT 2\nH q[0]" },
+      });
     }
     const started = performance.now();
     await cache.sync();
@@ -56,14 +68,28 @@ mkdirSync(dir, { recursive: true });
 const timings: Record<"merged" | "engine", number[]> = { merged: [], engine: [] };
 for (let run = 0; run < runs; run++) {
   for (const kind of ["engine", "merged"] as const) {
-    const args = ["--import", "tsx", import.meta.filename, "--saves", String(saves), "--kind", kind, "--run", String(run)];
+    const args = [
+      "--import",
+      "tsx",
+      import.meta.filename,
+      "--saves",
+      String(saves),
+      "--kind",
+      kind,
+      "--run",
+      String(run),
+    ];
     timings[kind].push(Number(execFileSync(process.execPath, args, { encoding: "utf8" }).trim().split("\n").at(-1)));
   }
 }
 rmSync(dir, { recursive: true, force: true });
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 const fmt = (n: number) => n.toFixed(2);
-console.log(`A sync round pushing ${saves.toLocaleString("en")} new tasks, median of ${runs} (Node ${process.versions.node}, tursodb on loopback).\n`);
+console.log(
+  `A sync round pushing ${saves.toLocaleString("en")} new tasks, median of ${runs} (Node ${process.versions.node}, tursodb on loopback).\n`,
+);
 console.log("| changes sent | round s | / engine's own |\n| --- | ---: | ---: |");
 console.log(`| as the engine makes them (last push wins) | ${fmt(median(timings.engine))} | 1.00 |`);
-console.log(`| rewritten into the merge rule's guarded statements | ${fmt(median(timings.merged))} | ${fmt(median(timings.merged) / median(timings.engine))} |`);
+console.log(
+  `| rewritten into the merge rule's guarded statements | ${fmt(median(timings.merged))} | ${fmt(median(timings.merged) / median(timings.engine))} |`,
+);

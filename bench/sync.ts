@@ -17,7 +17,9 @@ import { startSyncServer } from "../test/fixtures/sync-server.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs } from "./mean-time.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string" }, push: { type: "string" }, seconds: { type: "string" } } });
+const { values } = parseArgs({
+  options: { rows: { type: "string" }, push: { type: "string" }, seconds: { type: "string" } },
+});
 const rows = Number(values.rows ?? 100_000);
 const pushRows = Number(values.push ?? 10_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;
@@ -36,7 +38,8 @@ const localFile = join(dir, "local.sqlite");
 await generate(localFile, { ...DEFAULTS, rows, archived: 0.095 });
 const server = await startSyncServer(join(dir, "server.db"));
 const figures: [string, string][] = [];
-const fmt = (n: number, digits = 2) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 2) =>
+  n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 try {
   // Replica A takes the generated rows as stored, in batches, pushing as it goes.
@@ -55,28 +58,55 @@ try {
   });
   await source.close();
   const [lastPush] = await seconds(() => a.sync());
-  figures.push([`import ${rows.toLocaleString("en")} tasks into replica A (batches of 1,000, a sync round every 20,000)`, `${fmt(fillSeconds + lastPush, 1)} s`]);
+  figures.push([
+    `import ${rows.toLocaleString("en")} tasks into replica A (batches of 1,000, a sync round every 20,000)`,
+    `${fmt(fillSeconds + lastPush, 1)} s`,
+  ]);
 
-  const [bootstrap, b] = await seconds(() => openCache(join(dir, "b.db"), { syncUrl: server.url, syncIntervalMs: 0, keepPages: false }));
-  figures.push([`bootstrap replica B with ${rows.toLocaleString("en")} tasks (open on an empty path)`, `${fmt(bootstrap, 1)} s`]);
+  const [bootstrap, b] = await seconds(() =>
+    openCache(join(dir, "b.db"), { syncUrl: server.url, syncIntervalMs: 0, keepPages: false }),
+  );
+  figures.push([
+    `bootstrap replica B with ${rows.toLocaleString("en")} tasks (open on an empty path)`,
+    `${fmt(bootstrap, 1)} s`,
+  ]);
   // What a replica holds per task: its file and WAL right after the bootstrap, over the tasks.
-  const bytes = ["", "-wal"].map((suffix) => join(dir, `b.db${suffix}`)).filter((file) => existsSync(file)).reduce((sum, file) => sum + statSync(file).size, 0);
+  const bytes = ["", "-wal"]
+    .map((suffix) => join(dir, `b.db${suffix}`))
+    .filter((file) => existsSync(file))
+    .reduce((sum, file) => sum + statSync(file).size, 0);
   figures.push([`replica B's file per task after the bootstrap`, `${fmt(bytes / rows, 0)} bytes`]);
-  if ((await b.list()).total + (await b.countArchived()) !== rows) throw new Error("replica B did not receive every task");
+  if ((await b.list()).total + (await b.countArchived()) !== rows)
+    throw new Error("replica B did not receive every task");
 
   const [writeNew] = await seconds(async () => {
-    for (let i = 0; i < pushRows; i++) await b.save({ task_id: `uqt_new_${i}`, backend: "originq:WK_C180", status: "running", metadata: { circuit_ir: "QINIT 2\nH q[0]" } });
+    for (let i = 0; i < pushRows; i++)
+      await b.save({
+        task_id: `uqt_new_${i}`,
+        backend: "originq:WK_C180",
+        status: "running",
+        metadata: { circuit_ir: "QINIT 2\nH q[0]" },
+      });
   });
   const [push, round] = await seconds(() => b.sync());
   const [pull] = await seconds(() => a.sync());
   figures.push([`save ${pushRows.toLocaleString("en")} new tasks on B, one by one`, `${fmt(writeNew, 1)} s`]);
-  figures.push([`push them (a sync round: push ${round.pushed.toLocaleString("en")} changes, pull, settle)`, `${fmt(push, 2)} s`]);
+  figures.push([
+    `push them (a sync round: push ${round.pushed.toLocaleString("en")} changes, pull, settle)`,
+    `${fmt(push, 2)} s`,
+  ]);
   figures.push([`pull them on A (a sync round)`, `${fmt(pull, 2)} s`]);
   await a.close();
 
   // The same tasks on both sides: the local file gets B's new tasks too.
   const local = await createTaskCache(await openConnection(localFile), { keepPages: false });
-  for (let i = 0; i < pushRows; i++) await local.save({ task_id: `uqt_new_${i}`, backend: "originq:WK_C180", status: "running", metadata: { circuit_ir: "QINIT 2\nH q[0]" } });
+  for (let i = 0; i < pushRows; i++)
+    await local.save({
+      task_id: `uqt_new_${i}`,
+      backend: "originq:WK_C180",
+      status: "running",
+      metadata: { circuit_ir: "QINIT 2\nH q[0]" },
+    });
 
   const operations: [string, (cache: TaskCache) => Promise<unknown>][] = [
     ["list newest 100", (c) => c.listText({ limit: 100 })],
@@ -86,7 +116,12 @@ try {
     ["get by id", (c) => c.get("uqt_new_5")],
   ];
   const table: string[] = [];
-  const compare = async (name: string, op: (cache: TaskCache) => Promise<unknown>, localCache: TaskCache, replica: TaskCache) => {
+  const compare = async (
+    name: string,
+    op: (cache: TaskCache) => Promise<unknown>,
+    localCache: TaskCache,
+    replica: TaskCache,
+  ) => {
     const localMs = await perCall(() => op(localCache));
     const replicaMs = await perCall(() => op(replica));
     table.push(`| ${name} | ${fmt(localMs, 3)} | ${fmt(replicaMs, 3)} | ${fmt(replicaMs / localMs)} |`);
@@ -102,7 +137,9 @@ try {
   await keptLocal.close();
   await keptReplica.close();
 
-  console.log(`Synced replica, ${rows.toLocaleString("en")} tasks (9.5 % archived), against tursodb --sync-server on loopback.\n`);
+  console.log(
+    `Synced replica, ${rows.toLocaleString("en")} tasks (9.5 % archived), against tursodb --sync-server on loopback.\n`,
+  );
   console.log("| step | time |\n| --- | ---: |");
   for (const [name, value] of figures) console.log(`| ${name} | ${value} |`);
   console.log("\n| operation | local file ms | replica ms | replica / local |\n| --- | ---: | ---: | ---: |");

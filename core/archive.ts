@@ -8,7 +8,17 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { countRows, idSet, missingFrom, parsePage, readPage, type Batch, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
+import {
+  countRows,
+  idSet,
+  missingFrom,
+  parsePage,
+  readPage,
+  type Batch,
+  type StoreContext,
+  type TaskPage,
+  type TaskPageText,
+} from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
 import { countTriggers, type CounterNames } from "./schema.ts";
 import { shardMoves } from "./shards.ts";
@@ -60,7 +70,13 @@ export function archiveOperations(ctx: StoreContext) {
    * returns their ids. With `many`, the counter triggers that would fire for every row are set
    * aside for the transaction where there are counters (see {@link withoutRowCounters}).
    */
-  async function moveToArchive(tx: Executor, where: string, params: SqlValue[], many = false, limit?: number): Promise<string[]> {
+  async function moveToArchive(
+    tx: Executor,
+    where: string,
+    params: SqlValue[],
+    many = false,
+    limit?: number,
+  ): Promise<string[]> {
     const [top] = await tx.all<{ last: number | bigint }>("SELECT COALESCE(MAX(rowid), 0) AS last FROM archived_tasks");
     // The copies get rowids above the archive's last one: that names exactly the rows this move made.
     const last = top!.last;
@@ -87,7 +103,10 @@ export function archiveOperations(ctx: StoreContext) {
     };
     // Dropping and making the triggers again is schema work that every connection then pays for:
     // worth it for a whole move, not for a chunk of a thousand rows.
-    const rows = many && ctx.counters && limit === undefined ? await withoutRowCounters(tx, ctx.counters, last, move) : await move();
+    const rows =
+      many && ctx.counters && limit === undefined
+        ? await withoutRowCounters(tx, ctx.counters, last, move)
+        : await move();
     return rows.map((row) => String(row.task_id));
   }
 
@@ -98,11 +117,19 @@ export function archiveOperations(ctx: StoreContext) {
    * transactional in SQLite and other writers wait for our lock, so no other connection, the
    * Python store included, ever sees the file without them.
    */
-  async function withoutRowCounters<T>(tx: Executor, counters: CounterNames, last: number | bigint, move: () => Promise<T>): Promise<T> {
+  async function withoutRowCounters<T>(
+    tx: Executor,
+    counters: CounterNames,
+    last: number | bigint,
+    move: () => Promise<T>,
+  ): Promise<T> {
     const suspended = [countTriggers("archived_tasks", counters).insert, countTriggers("tasks", counters).delete];
     for (const trigger of suspended) await tx.run(`DROP TRIGGER IF EXISTS ${trigger.name}`);
     const result = await move();
-    for (const [table, sign] of [["archived_tasks", ""], ["tasks", "-"]] as const) {
+    for (const [table, sign] of [
+      ["archived_tasks", ""],
+      ["tasks", "-"],
+    ] as const) {
       await tx.run(
         `INSERT INTO ${counters.table} (tbl, backend, status, n)
          SELECT '${table}', backend, status, ${sign}COUNT(*) FROM archived_tasks WHERE rowid > ? GROUP BY backend, status
@@ -147,9 +174,15 @@ export function archiveOperations(ctx: StoreContext) {
       await driver.transaction(async (tx) => {
         if (!(await exists(tx, "archived_tasks", id))) throw new NotFoundError(id, "archive");
         if (await exists(tx, "tasks", id)) {
-          throw new ConflictError(id, `Task ${id} is already active; delete or archive it before restoring the archived copy.`);
+          throw new ConflictError(
+            id,
+            `Task ${id} is already active; delete or archive it before restoring the archived copy.`,
+          );
         }
-        await tx.run(`INSERT INTO tasks (${copy}) SELECT ${copied("archived_tasks")} FROM archived_tasks WHERE task_id = ?`, [...versionArgs(), id]);
+        await tx.run(
+          `INSERT INTO tasks (${copy}) SELECT ${copied("archived_tasks")} FROM archived_tasks WHERE task_id = ?`,
+          [...versionArgs(), id],
+        );
         // After their task, which the active shards' foreign key needs.
         await shards.toActive(tx, "?", [id]);
         await tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
@@ -177,11 +210,14 @@ export function archiveOperations(ctx: StoreContext) {
       const cutoff = hoursBefore(ctx.clock, hours);
       const terminal = TERMINAL_SQL;
       const archived = await ctx.inChunks(
-        (tx, limit) => moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true, limit),
+        (tx, limit) =>
+          moveToArchive(tx, `submit_time < ?${terminalOnly ? ` AND ${terminal}` : ""}`, [cutoff], true, limit),
         batch,
       );
       const skipped = terminalOnly
-        ? await driver.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [cutoff])
+        ? await driver.all<{ task_id: string }>(`SELECT task_id FROM tasks WHERE submit_time < ? AND NOT ${terminal}`, [
+            cutoff,
+          ])
         : [];
       return { archived, skipped: skipped.map((row) => String(row.task_id)) };
     },
@@ -208,7 +244,9 @@ export function archiveOperations(ctx: StoreContext) {
     async getArchived(taskId: string): Promise<Task | undefined> {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       if (!shapes.has("archived_tasks")) return undefined;
-      const [row] = await driver.all(`SELECT ${shapes.full("archived_tasks")} FROM archived_tasks WHERE task_id = ?`, [id]);
+      const [row] = await driver.all(`SELECT ${shapes.full("archived_tasks")} FROM archived_tasks WHERE task_id = ?`, [
+        id,
+      ]);
       return row && rowToTask(row);
     },
 
@@ -227,7 +265,10 @@ export function archiveOperations(ctx: StoreContext) {
       const cutoff = hoursBefore(ctx.clock, olderThanHours);
       if (!shapes.has("archived_tasks")) return { count: 0, cutoff };
       if (dryRun) {
-        const [row] = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM archived_tasks WHERE archived_at < ?", [cutoff]);
+        const [row] = await driver.all<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM archived_tasks WHERE archived_at < ?",
+          [cutoff],
+        );
         return { count: Number(row?.n ?? 0), cutoff };
       }
       ctx.assertWritable();
@@ -235,7 +276,10 @@ export function archiveOperations(ctx: StoreContext) {
         const chosen = `SELECT task_id FROM archived_tasks WHERE archived_at < ?${limit === undefined ? "" : ` LIMIT ${limit}`}`;
         await shards.dropArchived(tx, chosen, [cutoff]);
         await history?.bury(tx, "archived_tasks", chosen, [cutoff]);
-        return tx.all<{ task_id: string }>(`DELETE FROM archived_tasks WHERE task_id IN (${chosen}) RETURNING task_id`, [cutoff]);
+        return tx.all<{ task_id: string }>(
+          `DELETE FROM archived_tasks WHERE task_id IN (${chosen}) RETURNING task_id`,
+          [cutoff],
+        );
       }, batch);
       return { count: purged.length, cutoff };
     },

@@ -95,7 +95,10 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     await driver.close().catch(() => undefined);
     throw error;
   }
-  const ctx = createStoreContext(driver, state, { clock: options.clock ?? systemClock, keepPages: options.keepPages ?? true });
+  const ctx = createStoreContext(driver, state, {
+    clock: options.clock ?? systemClock,
+    keepPages: options.keepPages ?? true,
+  });
   const tasks = taskOperations(ctx);
   const archive = archiveOperations(ctx);
   const info: CacheInfo = Object.freeze({

@@ -38,7 +38,10 @@ export class CacheError extends Error {
 export class NotFoundError extends CacheError {
   readonly taskId: string;
   constructor(taskId: string, where: "tasks" | "archive") {
-    super("not_found", where === "tasks" ? `Task ${taskId} is not an active task.` : `Task ${taskId} is not in the archive.`);
+    super(
+      "not_found",
+      where === "tasks" ? `Task ${taskId} is not an active task.` : `Task ${taskId} is not in the archive.`,
+    );
     this.taskId = taskId;
   }
 }
@@ -98,7 +101,9 @@ export class InvalidInputError extends CacheError {
 export class MigrationError extends CacheError {
   readonly version: number;
   constructor(version: number, cause: unknown) {
-    super("migration_failed", `Migration to schema v${version} failed and was rolled back: ${messageOf(cause)}`, { cause });
+    super("migration_failed", `Migration to schema v${version} failed and was rolled back: ${messageOf(cause)}`, {
+      cause,
+    });
     this.version = version;
   }
 }

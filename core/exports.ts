@@ -31,7 +31,8 @@ export function exportOperations(ctx: StoreContext) {
   return {
     /** Every stored row of the active tasks, the archive, or both (active first). */
     async *exportRows(scope: ExportScope = "all"): AsyncGenerator<StoredTask> {
-      const tables: Table[] = scope === "active" ? ["tasks"] : scope === "archived" ? ["archived_tasks"] : ["tasks", "archived_tasks"];
+      const tables: Table[] =
+        scope === "active" ? ["tasks"] : scope === "archived" ? ["archived_tasks"] : ["tasks", "archived_tasks"];
       for (const table of tables.filter((name) => shapes.has(name))) {
         const sql = `SELECT rowid AS _rowid, ${columnsOf(table)} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`;
         for (let last: number | bigint = 0; ; ) {

@@ -27,7 +27,10 @@ const TextOrNull = v.nullish(v.string(), null);
 /** A timestamp kept as its text, so a row comes back byte for byte; checked, not rewritten. */
 const StoredTimestamp = v.pipe(
   v.string("must be an ISO-8601 timestamp"),
-  v.check((text) => normalizeTimestamp(text) !== undefined, "must be an ISO-8601 timestamp such as 2026-05-03T08:05:27.123456+00:00"),
+  v.check(
+    (text) => normalizeTimestamp(text) !== undefined,
+    "must be an ISO-8601 timestamp such as 2026-05-03T08:05:27.123456+00:00",
+  ),
 );
 
 /** A task row as a cache file stores it; `archived_at` on archived rows only. */
@@ -56,7 +59,9 @@ export interface ImportResult {
 
 /** The statements of an import into one file: its columns, and where it keeps compiled circuits. */
 function importStatements(shapes: TableShapes, history: History | undefined) {
-  const stored = [...TASK_COLUMNS.filter((column) => column !== "compiled_circuit_json" || shapes.compiled === "column")];
+  const stored = [
+    ...TASK_COLUMNS.filter((column) => column !== "compiled_circuit_json" || shapes.compiled === "column"),
+  ];
   if (shapes.errorMessages) stored.push("error_message");
   const id = "j.value ->> '$.task_id'";
   const recorded = history ? recordedIn(stored) : [];
@@ -148,20 +153,29 @@ export function importOperations(ctx: StoreContext) {
         const parsed = v.safeParse(StoredTaskSchema, row);
         if (!parsed.success) {
           const issue = parsed.issues[0];
-          rejected.push({ task_id: (row as { task_id?: unknown })?.task_id, reason: `${v.getDotPath(issue) ?? "row"}: ${issue.message}` });
+          rejected.push({
+            task_id: (row as { task_id?: unknown })?.task_id,
+            reason: `${v.getDotPath(issue) ?? "row"}: ${issue.message}`,
+          });
         } else if (parsed.output.error_message != null && !ctx.shapes.errorMessages) {
-          rejected.push({ task_id: parsed.output.task_id, reason: "error_message: this file follows the seed lineage, which has no error_message" });
+          rejected.push({
+            task_id: parsed.output.task_id,
+            reason: "error_message: this file follows the seed lineage, which has no error_message",
+          });
         } else (parsed.output.archived_at === undefined ? active : archived).push(parsed.output);
       }
       if (active.length + archived.length === 0) return { written: 0, rejected };
       // A replica's versions take the row's own time as their clock.
       const text = (rows: StoredTask[]) =>
-        JSON.stringify(history ? rows.map((row) => ({ ...row, _c: Date.parse(row.archived_at ?? row.update_time) })) : rows);
+        JSON.stringify(
+          history ? rows.map((row) => ({ ...row, _c: Date.parse(row.archived_at ?? row.update_time) })) : rows,
+        );
       const written = await ctx.driver.transaction(async (tx: Executor) => {
         let changes = 0;
         if (active.length > 0) changes += (await tx.run(statements.active, [text(active)])).changes;
         if (archived.length > 0) changes += (await tx.run(statements.archived, [text(archived)])).changes;
-        if (statements.compiled && changes > 0) await tx.run(statements.compiled, [JSON.stringify([...active, ...archived])]);
+        if (statements.compiled && changes > 0)
+          await tx.run(statements.compiled, [JSON.stringify([...active, ...archived])]);
         if (changes > 0) {
           const ids = [...active, ...archived].map((row) => row.task_id);
           await (history ? history.settle(tx, ids) : reconcile(tx, shared, ids));

@@ -2,7 +2,13 @@
  * The embedded task cache: schema, migrations, tasks, archive and circuits, for any runtime.
  * It imports no driver; pair it with an adapter from `adapters/`.
  */
-export { DEFAULT_SYNC_INTERVAL_MS, createTaskCache, type CacheInfo, type CacheOptions, type TaskCache } from "./cache.ts";
+export {
+  DEFAULT_SYNC_INTERVAL_MS,
+  createTaskCache,
+  type CacheInfo,
+  type CacheOptions,
+  type TaskCache,
+} from "./cache.ts";
 export {
   createDriver,
   type Capabilities,

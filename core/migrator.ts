@@ -70,7 +70,9 @@ export async function migrate(driver: Driver, migrations: readonly Migration[] =
   const internal = capabilities.internalTables ?? [];
   const file = await readFile(driver, internal);
   checkOwnership(file.applicationId, file.schema);
-  return isUniqcLineage(file.schema) ? openUniqcLineage(driver, file, internal) : migrateSeedLineage(driver, file, internal, migrations);
+  return isUniqcLineage(file.schema)
+    ? openUniqcLineage(driver, file, internal)
+    : migrateSeedLineage(driver, file, internal, migrations);
 }
 
 /** What opening a file would do, found without writing anything: for `doctor` and `migrate status`. */
@@ -95,8 +97,21 @@ export async function inspect(driver: Driver, migrations: readonly Migration[] =
     const pending =
       readOnlyReason || hasOwnObjects(file)
         ? []
-        : [{ version: null, name: "this cache's objects (listing indexes, counters, compiled circuits)", sql: ownObjectsOf(file).changes }];
-    return { ...header, lineage: "uniqc", version, supportedVersion: UNIQC_NEWEST, ...(readOnlyReason ? { readOnlyReason } : {}), pending };
+        : [
+            {
+              version: null,
+              name: "this cache's objects (listing indexes, counters, compiled circuits)",
+              sql: ownObjectsOf(file).changes,
+            },
+          ];
+    return {
+      ...header,
+      lineage: "uniqc",
+      version,
+      supportedVersion: UNIQC_NEWEST,
+      ...(readOnlyReason ? { readOnlyReason } : {}),
+      pending,
+    };
   }
   const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
   const { claimed, readOnlyReason } = seedStanding(file, capabilities, steps);
@@ -107,11 +122,22 @@ export async function inspect(driver: Driver, migrations: readonly Migration[] =
         name: migrations[step.version - 1]!.name,
         sql: step.changes.map((change) => (typeof change === "string" ? change : change.sql)),
       }));
-  return { ...header, lineage: "seed", version: claimed, supportedVersion: migrations.length, ...(readOnlyReason ? { readOnlyReason } : {}), pending };
+  return {
+    ...header,
+    lineage: "seed",
+    version: claimed,
+    supportedVersion: migrations.length,
+    ...(readOnlyReason ? { readOnlyReason } : {}),
+    pending,
+  };
 }
 
 /** The seed-lineage version a file is at (header or shape, whichever is further), and why it may only be read. */
-function seedStanding(file: FileState, capabilities: Capabilities, steps: readonly Step[]): { claimed: number; readOnlyReason: string | undefined } {
+function seedStanding(
+  file: FileState,
+  capabilities: Capabilities,
+  steps: readonly Step[],
+): { claimed: number; readOnlyReason: string | undefined } {
   // A replica's merge objects are not part of the schema versions (see history/schema.ts).
   if (capabilities.synced) file = { ...file, schema: withoutHistory(file.schema) };
   const claimed = seedVersionOf(file, capabilities, steps);
@@ -127,7 +153,10 @@ const seedVersionOf = (file: FileState, capabilities: Capabilities, steps: reado
   Math.max(capabilities.writesUserVersion ? file.userVersion : 0, inferVersion(file.schema, file.objects, steps));
 
 /** A uniqc-lineage file's version (its header), and why this cache may only read it. */
-function uniqcStanding(file: FileState, capabilities: Capabilities): { version: number; readOnlyReason: string | undefined } {
+function uniqcStanding(
+  file: FileState,
+  capabilities: Capabilities,
+): { version: number; readOnlyReason: string | undefined } {
   const version = file.userVersion;
   const readOnlyReason =
     !capabilities.writesUserVersion || capabilities.synced
@@ -151,13 +180,19 @@ function hasOwnObjects(file: FileState): boolean {
   );
 }
 
-async function migrateSeedLineage(driver: Driver, file: FileState, internal: readonly string[], migrations: readonly Migration[]): Promise<SchemaState> {
+async function migrateSeedLineage(
+  driver: Driver,
+  file: FileState,
+  internal: readonly string[],
+  migrations: readonly Migration[],
+): Promise<SchemaState> {
   const supportedVersion = migrations.length;
   const { capabilities } = driver;
   const steps = migrations.map((migration) => stepOf(migration, capabilities.synced));
   const versionOf = (state: FileState) => seedVersionOf(state, capabilities, steps);
   const { claimed, readOnlyReason } = seedStanding(file, capabilities, steps);
-  if (readOnlyReason !== undefined) return readOnly(driver, file, { lineage: "seed", version: claimed, supportedVersion, readOnlyReason });
+  if (readOnlyReason !== undefined)
+    return readOnly(driver, file, { lineage: "seed", version: claimed, supportedVersion, readOnlyReason });
 
   if (capabilities.walJournal) await switchToWal(driver);
   const stampNeeded = file.applicationId === 0 && capabilities.writesApplicationId;
@@ -179,7 +214,14 @@ async function migrateSeedLineage(driver: Driver, file: FileState, internal: rea
     });
     now = await readFile(driver, internal);
   }
-  return { lineage: "seed", version: supportedVersion, supportedVersion, userVersion: now.userVersion, applied, schema: now.schema };
+  return {
+    lineage: "seed",
+    version: supportedVersion,
+    supportedVersion,
+    userVersion: now.userVersion,
+    applied,
+    schema: now.schema,
+  };
 }
 
 /**
@@ -356,8 +398,9 @@ function inferVersion(schema: LiveSchema, objects: ReadonlySet<string>, migratio
   let version = 0;
   for (const migration of migrations) {
     const complete =
-      Object.entries(migration.tables).every(([table, columns]) => columns.every((column) => schema.get(table)?.has(column))) &&
-      migration.indexes.every((index) => objects.has(index));
+      Object.entries(migration.tables).every(([table, columns]) =>
+        columns.every((column) => schema.get(table)?.has(column)),
+      ) && migration.indexes.every((index) => objects.has(index));
     if (!complete) break;
     version = migration.version;
   }
@@ -394,7 +437,12 @@ function tableProblems(
  * the header); columns we never defined mean another program's lineage.
  */
 function describeMismatch(schema: LiveSchema, migrations: readonly Step[], claimed: number): string | undefined {
-  const problems = tableProblems(schema, migrations[claimed - 1]?.tables ?? {}, migrations[migrations.length - 1]?.tables ?? {}, "which this build never defined");
+  const problems = tableProblems(
+    schema,
+    migrations[claimed - 1]?.tables ?? {},
+    migrations[migrations.length - 1]?.tables ?? {},
+    "which this build never defined",
+  );
   if (problems.length === 0) return undefined;
   return `the file says schema v${claimed} but its tables differ from ours (${problems.join("; ")}); it was written by another program`;
 }

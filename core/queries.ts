@@ -25,7 +25,8 @@ export interface Where {
   args: SqlValue[];
 }
 
-const LIST_COLUMNS = "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json";
+const LIST_COLUMNS =
+  "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json";
 
 /** Matches tasks in a terminal status. */
 export const TERMINAL_SQL = `status IN (${TERMINAL_STATUSES.map((status) => `'${status}'`).join(", ")})`;
@@ -94,13 +95,22 @@ export interface TableShapes {
 
 export function tableShapes(schema: LiveSchema, lineage: Lineage): TableShapes {
   const live = (table: string, column: string) => schema.get(table)?.has(column) ?? false;
-  const compiled = lineage === "uniqc" ? (schema.has(COMPILED_TABLE) ? "table" : undefined) : live("tasks", "compiled_circuit_json") ? "column" : undefined;
+  const compiled =
+    lineage === "uniqc"
+      ? schema.has(COMPILED_TABLE)
+        ? "table"
+        : undefined
+      : live("tasks", "compiled_circuit_json")
+        ? "column"
+        : undefined;
   const columnsOf = (table: Table) => {
     const columns = [...TASK_COLUMNS.filter((name) => name !== "compiled_circuit_json"), "error_message"].map((name) =>
       live(table, name) ? name : `NULL AS ${name}`,
     );
     if (compiled === "table") {
-      columns.push(`(SELECT c.compiled_circuit_json FROM ${COMPILED_TABLE} AS c WHERE c.task_id = ${table}.task_id) AS compiled_circuit_json`);
+      columns.push(
+        `(SELECT c.compiled_circuit_json FROM ${COMPILED_TABLE} AS c WHERE c.task_id = ${table}.task_id) AS compiled_circuit_json`,
+      );
     } else columns.push(compiled === "column" ? "compiled_circuit_json" : "NULL AS compiled_circuit_json");
     return columns.join(", ");
   };
@@ -109,7 +119,8 @@ export function tableShapes(schema: LiveSchema, lineage: Lineage): TableShapes {
     tasks: `${columnsOf("tasks")}, ${archivedAt("tasks")}`,
     archived_tasks: `${columnsOf("archived_tasks")}, ${archivedAt("archived_tasks")}`,
   };
-  const shared = (from: string, to: string) => [...(schema.get(from) ?? [])].filter((column) => live(to, column)).join(", ");
+  const shared = (from: string, to: string) =>
+    [...(schema.get(from) ?? [])].filter((column) => live(to, column)).join(", ");
   return Object.freeze({
     has: (table: string) => schema.has(table),
     full: (table: Table) => full[table],
@@ -117,6 +128,9 @@ export function tableShapes(schema: LiveSchema, lineage: Lineage): TableShapes {
     copy: shared("tasks", "archived_tasks"),
     errorMessages: live("tasks", "error_message"),
     compiled,
-    shardCopy: schema.has("task_shards") && schema.has("archived_task_shards") ? shared("task_shards", "archived_task_shards") : undefined,
+    shardCopy:
+      schema.has("task_shards") && schema.has("archived_task_shards")
+        ? shared("task_shards", "archived_task_shards")
+        : undefined,
   });
 }

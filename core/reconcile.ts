@@ -28,7 +28,11 @@ const PAIRS = `SELECT t.task_id, t.update_time > a.archived_at AS live
  * caller's transaction. `columns` are the columns the two tables share. Costs one join of the two
  * tables by key when nothing is amiss.
  */
-export async function reconcile(tx: Executor, columns: readonly string[], among?: readonly string[]): Promise<ReconcileResult> {
+export async function reconcile(
+  tx: Executor,
+  columns: readonly string[],
+  among?: readonly string[],
+): Promise<ReconcileResult> {
   // Given the ids a write touched, only those can be in both tables because of it.
   const pairs = await tx.all<{ task_id: string; live: number }>(
     among ? `${PAIRS} WHERE a.task_id IN (SELECT value FROM json_each(?))` : PAIRS,
@@ -38,7 +42,9 @@ export async function reconcile(tx: Executor, columns: readonly string[], among?
   const active = pairs.filter((pair) => Number(pair.live) === 1).map((pair) => String(pair.task_id));
   const archived = pairs.filter((pair) => Number(pair.live) !== 1).map((pair) => String(pair.task_id));
   if (active.length > 0) {
-    await tx.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [JSON.stringify(active)]);
+    await tx.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [
+      JSON.stringify(active),
+    ]);
   }
   if (archived.length > 0) {
     const ids = JSON.stringify(archived);

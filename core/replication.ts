@@ -96,14 +96,23 @@ export function startReplication(
         failures++;
         const message = messageOf(error);
         lastError = { at: nowTimestamp(options.clock), message };
-        throw new SyncError(`Sync with the server failed; local changes are kept and go out with the next push: ${message}`, { cause: error });
+        throw new SyncError(
+          `Sync with the server failed; local changes are kept and go out with the next push: ${message}`,
+          { cause: error },
+        );
       }
     });
 
   const schedule = () => {
     if (stopped || options.intervalMs <= 0) return;
     const wait = Math.min(options.intervalMs * 2 ** failures, Math.max(MAX_BACKOFF_MS, options.intervalMs));
-    timer = setTimeout(() => void round().catch(() => undefined).finally(schedule), wait);
+    timer = setTimeout(
+      () =>
+        void round()
+          .catch(() => undefined)
+          .finally(schedule),
+      wait,
+    );
     // A library user's process may end without closing the cache; the loop must not hold it open.
     (timer as { unref?: () => void }).unref?.();
   };

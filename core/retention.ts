@@ -41,7 +41,10 @@ export function retentionOperations(archive: ReturnType<typeof archiveOperations
      * Runs the policy once. `onProgress` is told how many tasks each transaction moved or
      * deleted, as it goes.
      */
-    async maintain(policy: RetentionPolicy, options: { onProgress?: (rows: number) => void; rows?: number } = {}): Promise<MaintenanceReport> {
+    async maintain(
+      policy: RetentionPolicy,
+      options: { onProgress?: (rows: number) => void; rows?: number } = {},
+    ): Promise<MaintenanceReport> {
       const { archiveAfterHours, purgeAfterHours } = parseInput(RetentionPolicySchema, policy);
       const started = performance.now();
       const ranAt = formatTimestamp(clock());
@@ -56,8 +59,14 @@ export function retentionOperations(archive: ReturnType<typeof archiveOperations
           options.onProgress?.(rows);
         },
       };
-      const archived = archiveAfterHours === undefined ? 0 : (await archive.archiveExpired({ hours: archiveAfterHours }, batch)).archived.length;
-      const purged = purgeAfterHours === undefined ? 0 : (await archive.purgeArchived({ olderThanHours: purgeAfterHours }, batch)).count;
+      const archived =
+        archiveAfterHours === undefined
+          ? 0
+          : (await archive.archiveExpired({ hours: archiveAfterHours }, batch)).archived.length;
+      const purged =
+        purgeAfterHours === undefined
+          ? 0
+          : (await archive.purgeArchived({ olderThanHours: purgeAfterHours }, batch)).count;
       return {
         ran_at: ranAt,
         archived,

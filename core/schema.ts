@@ -99,8 +99,14 @@ export function countTriggers(table: "tasks" | "archived_tasks", counters: Count
     `UPDATE ${counts} SET n = n - 1 WHERE tbl = '${table}' AND backend = ${row}.backend AND status = ${row}.status;`;
   const name = (kind: string) => `${triggerPrefix}${table}_count_${kind}`;
   return {
-    insert: { name: name("insert"), sql: `CREATE TRIGGER IF NOT EXISTS ${name("insert")} AFTER INSERT ON ${table} BEGIN ${add("NEW")} END` },
-    delete: { name: name("delete"), sql: `CREATE TRIGGER IF NOT EXISTS ${name("delete")} AFTER DELETE ON ${table} BEGIN ${remove("OLD")} END` },
+    insert: {
+      name: name("insert"),
+      sql: `CREATE TRIGGER IF NOT EXISTS ${name("insert")} AFTER INSERT ON ${table} BEGIN ${add("NEW")} END`,
+    },
+    delete: {
+      name: name("delete"),
+      sql: `CREATE TRIGGER IF NOT EXISTS ${name("delete")} AFTER DELETE ON ${table} BEGIN ${remove("OLD")} END`,
+    },
     update: {
       name: name("update"),
       sql: `CREATE TRIGGER IF NOT EXISTS ${name("update")} AFTER UPDATE OF backend, status ON ${table}
@@ -166,7 +172,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
     version: 3,
     name: "compiled circuit storage",
     changes: [
-      { table: "tasks", column: "compiled_circuit_json", sql: "ALTER TABLE tasks ADD COLUMN compiled_circuit_json TEXT" },
+      {
+        table: "tasks",
+        column: "compiled_circuit_json",
+        sql: "ALTER TABLE tasks ADD COLUMN compiled_circuit_json TEXT",
+      },
       {
         table: "archived_tasks",
         column: "compiled_circuit_json",
@@ -184,13 +194,19 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
       ...[...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map((index) => index.sql),
     ],
     tables: { tasks: V3_COLUMNS, archived_tasks: [...V3_COLUMNS, "archived_at"] },
-    indexes: [...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map((index) => index.name),
+    indexes: [...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map(
+      (index) => index.name,
+    ),
     unsynced: {
       changes: [
         // The seed's single-column indexes are prefixes of those: every write paid for them, no
         // read needs them. The seed-era Python store creates them only below v2.
-        ...["tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
-        ...["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx"].map((name) => `DROP INDEX IF EXISTS ${name}`),
+        ...["tasks_backend_idx", "tasks_status_idx", "tasks_submit_time_idx"].map(
+          (name) => `DROP INDEX IF EXISTS ${name}`,
+        ),
+        ...["archived_backend_idx", "archived_status_idx", "archived_submit_time_idx"].map(
+          (name) => `DROP INDEX IF EXISTS ${name}`,
+        ),
         // Row counts per table, backend and status, so `total` and counts read a few rows instead
         // of counting a million. Triggers keep them right for every writer, the Python store too.
         // The text as v4 was released with: SQLite keeps it, as written, in the file.
@@ -205,7 +221,9 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze<Migration[]>([
         "DELETE FROM task_counts",
         "INSERT INTO task_counts SELECT 'tasks', backend, status, COUNT(*) FROM tasks GROUP BY backend, status",
         "INSERT INTO task_counts SELECT 'archived_tasks', backend, status, COUNT(*) FROM archived_tasks GROUP BY backend, status",
-        ...(["tasks", "archived_tasks"] as const).flatMap((table) => Object.values(countTriggers(table)).map((trigger) => trigger.sql)),
+        ...(["tasks", "archived_tasks"] as const).flatMap((table) =>
+          Object.values(countTriggers(table)).map((trigger) => trigger.sql),
+        ),
       ],
       tables: { task_counts: ["tbl", "backend", "status", "n"] },
     },

@@ -55,7 +55,12 @@ export function shardOperations(ctx: StoreContext) {
         `SELECT ${columns.join(", ")} FROM ${table} WHERE uniqc_task_id = ? ORDER BY shard_index`,
         [id],
       );
-      const shards = rows.map((row) => ({ ...row, shard_index: Number(row.shard_index), circuit_count: Number(row.circuit_count), sub_index_offset: Number(row.sub_index_offset) }));
+      const shards = rows.map((row) => ({
+        ...row,
+        shard_index: Number(row.shard_index),
+        circuit_count: Number(row.circuit_count),
+        sub_index_offset: Number(row.sub_index_offset),
+      }));
       return { task_id: id, shard_count: shards.length, shards };
     },
   };
@@ -96,7 +101,10 @@ export function shardMoves(shapes: TableShapes): ShardMoves {
     async toArchive(tx, ids, args) {
       await tx.run(
         `INSERT OR REPLACE INTO archived_task_shards (${shardCopy}, archived_at)
-         SELECT ${shardCopy.split(", ").map((column) => `s.${column}`).join(", ")}, a.archived_at
+         SELECT ${shardCopy
+           .split(", ")
+           .map((column) => `s.${column}`)
+           .join(", ")}, a.archived_at
            FROM task_shards AS s JOIN archived_tasks AS a ON a.task_id = s.uniqc_task_id
           WHERE s.uniqc_task_id IN (${ids})`,
         [...args],

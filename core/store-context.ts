@@ -55,16 +55,23 @@ export interface Batch {
  */
 export const SYNCED_CHUNK = 10_000;
 
-export function createStoreContext(driver: Driver, state: SchemaState, options: { clock: Clock; keepPages: boolean }): StoreContext {
+export function createStoreContext(
+  driver: Driver,
+  state: SchemaState,
+  options: { clock: Clock; keepPages: boolean },
+): StoreContext {
   const { readOnlyReason, version, supportedVersion } = state;
   return Object.freeze({
     driver,
-    pages: options.keepPages && driver.capabilities.singleConnection ? new PageCache(() => driver.changeStamp()) : undefined,
+    pages:
+      options.keepPages && driver.capabilities.singleConnection ? new PageCache(() => driver.changeStamp()) : undefined,
     shapes: tableShapes(state.schema, state.lineage),
     counters: countersOf(state, driver.capabilities.synced),
     clock: options.clock,
     history:
-      driver.replica && readOnlyReason === undefined && hasHistory(state.schema) ? createHistory(driver.replica.id, state.schema, options.clock) : undefined,
+      driver.replica && readOnlyReason === undefined && hasHistory(state.schema)
+        ? createHistory(driver.replica.id, state.schema, options.clock)
+        : undefined,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
     },
@@ -123,9 +130,13 @@ export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly G
   if (!ctx.shapes.has(table)) return Promise.resolve([]);
   const load = async () => {
     const rows = await (ctx.counters
-      ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [table])
+      ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [
+          table,
+        ])
       : ctx.driver.all<GroupCount>(`SELECT backend, status, COUNT(*) AS n FROM ${table} GROUP BY backend, status`));
-    return Object.freeze(rows.map((row) => Object.freeze({ backend: String(row.backend), status: String(row.status), n: Number(row.n) })));
+    return Object.freeze(
+      rows.map((row) => Object.freeze({ backend: String(row.backend), status: String(row.status), n: Number(row.n) })),
+    );
   };
   return ctx.counters ? load() : keptRead(ctx, `groups of ${table}`, load, (groups) => 64 * groups.length);
 }
@@ -134,13 +145,22 @@ export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly G
 export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
   let total = 0;
   for (const group of await groupCounts(ctx, table)) {
-    if ((filter.status === undefined || group.status === filter.status) && (filter.backend === undefined || group.backend === filter.backend)) total += group.n;
+    if (
+      (filter.status === undefined || group.status === filter.status) &&
+      (filter.backend === undefined || group.backend === filter.backend)
+    )
+      total += group.n;
   }
   return total;
 }
 
 /** Reads through the kept answers when this cache keeps them. */
-export function keptRead<T>(ctx: StoreContext, key: string, load: () => Promise<T>, chars?: (value: T) => number): Promise<T> {
+export function keptRead<T>(
+  ctx: StoreContext,
+  key: string,
+  load: () => Promise<T>,
+  chars?: (value: T) => number,
+): Promise<T> {
   return ctx.pages ? ctx.pages.read(key, load, chars) : load();
 }
 
@@ -164,7 +184,12 @@ export interface TaskPageText {
 }
 
 /** Reads one page: `listing` (see {@link summaryRows}) as JSON text, and the sum of `totals`. */
-export function readPage(ctx: StoreContext, listing: string, args: SqlValue[], totals: () => Promise<number>[]): Promise<TaskPageText> {
+export function readPage(
+  ctx: StoreContext,
+  listing: string,
+  args: SqlValue[],
+  totals: () => Promise<number>[],
+): Promise<TaskPageText> {
   const load = async (): Promise<TaskPageText> => {
     const [rows, ...counts] = await Promise.all([
       ctx.driver.all<{ submit_time: string; task_id: string; summary: string }>(summaryRows(listing), args),

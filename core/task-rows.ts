@@ -58,7 +58,9 @@ export function encodeJson(value: unknown, field: string): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new InvalidInputError([{ path: field, message: `is not serialisable as JSON (${(error as Error).message})` }]);
+    throw new InvalidInputError([
+      { path: field, message: `is not serialisable as JSON (${(error as Error).message})` },
+    ]);
   }
   if (text === undefined) throw new InvalidInputError([{ path: field, message: "is not serialisable as JSON" }]);
   return text;

@@ -4,7 +4,17 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import { countRows, groupCounts, idSet, missingFrom, parsePage, readPage, type StoreContext, type TaskPage, type TaskPageText } from "./store-context.ts";
+import {
+  countRows,
+  groupCounts,
+  idSet,
+  missingFrom,
+  parsePage,
+  readPage,
+  type StoreContext,
+  type TaskPage,
+  type TaskPageText,
+} from "./store-context.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "./timestamps.ts";
@@ -41,9 +51,12 @@ export function taskOperations(ctx: StoreContext) {
   async function listText(options: ListOptions = {}): Promise<TaskPageText> {
     const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
     const where = whereOf(filter, afterOf(after));
-    const tables = includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
+    const tables =
+      includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
     // A plain compound SELECT, so SQLite merges the two index walks instead of sorting.
-    const source = tables.map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`).join(" UNION ALL ");
+    const source = tables
+      .map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`)
+      .join(" UNION ALL ");
     return readPage(
       ctx,
       `${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
@@ -65,7 +78,8 @@ export function taskOperations(ctx: StoreContext) {
         throw new InvalidInputError([
           {
             path: "error_message",
-            message: "cannot be kept in this file: it follows the seed lineage, whose tables have no error_message (the uniqc package adds it in its own v3)",
+            message:
+              "cannot be kept in this file: it follows the seed lineage, whose tables have no error_message (the uniqc package adds it in its own v3)",
           },
         ]);
       }
@@ -81,9 +95,15 @@ export function taskOperations(ctx: StoreContext) {
         result_json: task.result === undefined || task.result === null ? null : encodeJson(task.result, "result"),
         metadata_json: encodeJson(task.metadata ?? {}, "metadata"),
       };
-      const given: Record<string, unknown> = { shots: task.shots, result_json: task.result, metadata_json: task.metadata };
-      if (shapes.errorMessages) (values.error_message = task.error_message ?? null), (given.error_message = task.error_message);
-      if (shapes.compiled === "column") (values.compiled_circuit_json = compiled), (given.compiled_circuit_json = task.compiled_circuit);
+      const given: Record<string, unknown> = {
+        shots: task.shots,
+        result_json: task.result,
+        metadata_json: task.metadata,
+      };
+      if (shapes.errorMessages)
+        (values.error_message = task.error_message ?? null), (given.error_message = task.error_message);
+      if (shapes.compiled === "column")
+        (values.compiled_circuit_json = compiled), (given.compiled_circuit_json = task.compiled_circuit);
       const updated = ["backend", "status", "update_time", ...Object.keys(given).filter((c) => given[c] !== undefined)];
       const columns = Object.keys(values);
       const assignments = updated.map((c) => `${c} = excluded.${c}`);
@@ -95,13 +115,18 @@ export function taskOperations(ctx: StoreContext) {
         // A new row's every field is this version's own; an update's, only those it was given.
         versionSelect = `, ${history.stamp(storedVersionSql("sync_tombstones", "given.id"), recordedIn(columns))}, NULL`;
         columns.push("sync_version", "sync_siblings");
-        assignments.push(`sync_version = ${history.stamp("tasks.sync_version", recordedIn(updated))}`, "sync_siblings = NULL");
+        assignments.push(
+          `sync_version = ${history.stamp("tasks.sync_version", recordedIn(updated))}`,
+          "sync_siblings = NULL",
+        );
         args.push(history.clockMs());
       }
       const upsert = (db: Executor) =>
         db.all(
           `INSERT INTO tasks (${columns.join(", ")})
-           SELECT ${Object.keys(values).map(() => "?").join(", ")}${versionSelect}${history ? " FROM (SELECT ? AS id) AS given" : ""}
+           SELECT ${Object.keys(values)
+             .map(() => "?")
+             .join(", ")}${versionSelect}${history ? " FROM (SELECT ? AS id) AS given" : ""}
             WHERE NOT EXISTS (SELECT 1 FROM archived_tasks WHERE task_id = ${history ? "given.id" : "?"})
            ON CONFLICT(task_id) DO UPDATE SET ${assignments.join(", ")}
            RETURNING ${shapes.full("tasks")}`,
@@ -169,7 +194,9 @@ export function taskOperations(ctx: StoreContext) {
     async backendCounts(): Promise<{ backend: string; n: number }[]> {
       const totals = new Map<string, number>();
       for (const { backend, n } of await groupCounts(ctx, "tasks")) totals.set(backend, (totals.get(backend) ?? 0) + n);
-      return [...totals].map(([backend, n]) => ({ backend, n })).sort((a, b) => b.n - a.n || (a.backend < b.backend ? -1 : 1));
+      return [...totals]
+        .map(([backend, n]) => ({ backend, n }))
+        .sort((a, b) => b.n - a.n || (a.backend < b.backend ? -1 : 1));
     },
 
     /** Deletes one active task, and its shards. */
@@ -191,7 +218,10 @@ export function taskOperations(ctx: StoreContext) {
       const rows = await driver.transaction(async (tx) => {
         await shards.dropActive(tx, "SELECT value FROM json_each(?)", [json]);
         await history?.bury(tx, "tasks", "SELECT value FROM json_each(?)", [json]);
-        return tx.all<{ task_id: string }>("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id", [json]);
+        return tx.all<{ task_id: string }>(
+          "DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id",
+          [json],
+        );
       });
       const deleted = rows.map((row) => String(row.task_id));
       return { deleted, missing: missingFrom(unique, deleted) };

@@ -24,8 +24,7 @@ export function nowTimestamp(clock: Clock): string {
   return formatTimestamp(clock(), micros);
 }
 
-const ISO_TIMESTAMP =
-  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * Brings an ISO-8601 timestamp to the stored form. A timestamp without an offset is taken as UTC,
@@ -36,7 +35,8 @@ export function normalizeTimestamp(text: string): string | undefined {
   if (!match) return undefined;
   const [, day, clock, fraction = "", zone = "Z"] = match;
   const seconds = clock!.length === 5 ? `${clock}:00` : clock;
-  const offset = zone.toUpperCase() === "Z" ? "+00:00" : zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const offset =
+    zone.toUpperCase() === "Z" ? "+00:00" : zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
   const digits = fraction.padEnd(6, "0").slice(0, 6);
   const date = new Date(`${day}T${seconds}.${digits.slice(0, 3)}${offset}`);
   // Date rolls 30 February over into March; a calendar date must survive the round trip.
@@ -48,4 +48,5 @@ export function normalizeTimestamp(text: string): string | undefined {
 }
 
 /** The timestamp `hours` before the clock's now: what retention compares submit and archive times with. */
-export const hoursBefore = (clock: Clock, hours: number): string => formatTimestamp(new Date(clock().getTime() - hours * HOUR_MS));
+export const hoursBefore = (clock: Clock, hours: number): string =>
+  formatTimestamp(new Date(clock().getTime() - hours * HOUR_MS));

@@ -49,7 +49,11 @@ export function uniqcTables(version: number): Record<string, readonly string[]> 
 
 /** Whether a file's tables are of the uniqc lineage rather than the seed's. */
 export function isUniqcLineage(schema: ReadonlyMap<string, ReadonlySet<string>>): boolean {
-  return Boolean(schema.get("tasks")?.has("error_message") || schema.get("archived_tasks")?.has("error_message") || schema.has("task_shards"));
+  return Boolean(
+    schema.get("tasks")?.has("error_message") ||
+      schema.get("archived_tasks")?.has("error_message") ||
+      schema.has("task_shards"),
+  );
 }
 
 /** The counters of such a file: ours, by name. */
@@ -63,9 +67,13 @@ export const COMPILED_TABLE = `${OWN_PREFIX}compiled_circuits`;
  * package's later steps carried along. They are ours, and are replaced by prefixed ones.
  */
 const SEED_OBJECTS = {
-  triggers: (["tasks", "archived_tasks"] as const).flatMap((table) => ["insert", "delete", "update"].map((kind) => `${table}_count_${kind}`)),
+  triggers: (["tasks", "archived_tasks"] as const).flatMap((table) =>
+    ["insert", "delete", "update"].map((kind) => `${table}_count_${kind}`),
+  ),
   tables: ["task_counts"],
-  indexes: [...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map((index) => index.name),
+  indexes: [...orderIndexes("tasks", "tasks"), ...orderIndexes("archived", "archived_tasks")].map(
+    (index) => index.name,
+  ),
 };
 
 const compiledKeeper = (table: "tasks" | "archived_tasks", other: "tasks" | "archived_tasks") => [
@@ -84,9 +92,18 @@ const compiledKeeper = (table: "tasks" | "archived_tasks", other: "tasks" | "arc
  * tables carry this cache's seed-era `compiled_circuit_json` column: its values are copied into
  * the table of compiled circuits, which is where they are read from on this lineage.
  */
-export function ownObjects(compiledColumn: boolean): { changes: string[]; tables: Record<string, readonly string[]>; objects: string[] } {
-  const indexes = [...orderIndexes(`${OWN_PREFIX}tasks`, "tasks"), ...orderIndexes(`${OWN_PREFIX}archived`, "archived_tasks")];
-  const counterTriggers = (["tasks", "archived_tasks"] as const).flatMap((table) => Object.values(countTriggers(table, UNIQC_COUNTERS)));
+export function ownObjects(compiledColumn: boolean): {
+  changes: string[];
+  tables: Record<string, readonly string[]>;
+  objects: string[];
+} {
+  const indexes = [
+    ...orderIndexes(`${OWN_PREFIX}tasks`, "tasks"),
+    ...orderIndexes(`${OWN_PREFIX}archived`, "archived_tasks"),
+  ];
+  const counterTriggers = (["tasks", "archived_tasks"] as const).flatMap((table) =>
+    Object.values(countTriggers(table, UNIQC_COUNTERS)),
+  );
   const keepers = [...compiledKeeper("tasks", "archived_tasks"), ...compiledKeeper("archived_tasks", "tasks")];
   return {
     changes: [
@@ -114,7 +131,10 @@ export function ownObjects(compiledColumn: boolean): { changes: string[]; tables
         : []),
       ...keepers,
     ],
-    tables: { [UNIQC_COUNTERS.table]: ["tbl", "backend", "status", "n"], [COMPILED_TABLE]: ["task_id", "compiled_circuit_json"] },
+    tables: {
+      [UNIQC_COUNTERS.table]: ["tbl", "backend", "status", "n"],
+      [COMPILED_TABLE]: ["task_id", "compiled_circuit_json"],
+    },
     objects: [
       ...indexes.map((index) => index.name),
       ...counterTriggers.map((trigger) => trigger.name),
@@ -125,5 +145,8 @@ export function ownObjects(compiledColumn: boolean): { changes: string[]; tables
 
 /** Whether a file still holds objects of ours under their seed-era names. */
 export function hasSeedObjects(tables: ReadonlyMap<string, unknown>, objects: ReadonlySet<string>): boolean {
-  return SEED_OBJECTS.tables.some((name) => tables.has(name)) || [...SEED_OBJECTS.triggers, ...SEED_OBJECTS.indexes].some((name) => objects.has(name));
+  return (
+    SEED_OBJECTS.tables.some((name) => tables.has(name)) ||
+    [...SEED_OBJECTS.triggers, ...SEED_OBJECTS.indexes].some((name) => objects.has(name))
+  );
 }

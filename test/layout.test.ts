@@ -31,10 +31,17 @@ function importsOf(folder: string): { file: string; target: string }[] {
 }
 
 it("apps import one another only one way", () => {
-  expect(Object.keys(ALLOWED).sort()).toEqual(readdirSync(APPS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort());
+  expect(Object.keys(ALLOWED).sort()).toEqual(
+    readdirSync(APPS, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort(),
+  );
   for (const [folder, allowed] of Object.entries(ALLOWED)) {
     const crossing = importsOf(folder).filter(({ target }) => !target.startsWith(`${folder}/`));
-    const refused = crossing.filter(({ target }) => !allowed.some((rule) => target === rule || target.startsWith(`${rule}/`)));
+    const refused = crossing.filter(
+      ({ target }) => !allowed.some((rule) => target === rule || target.startsWith(`${rule}/`)),
+    );
     expect(refused, `${folder} imports what it may not`).toEqual([]);
   }
 });

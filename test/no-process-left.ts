@@ -15,7 +15,9 @@ const ROOT = join(import.meta.dirname, "..");
 const OURS = /tursodb|\/deno\b|\/bun\b|python3? .*test\/fixtures|apps\/(server|cli)\/|test\/drills\/|chromium|chrome/;
 
 function processes(): Map<number, string> {
-  const inCheckout = processTable().filter(({ command, cwd }) => command && (cwd === ROOT || cwd.startsWith(`${ROOT}/`)));
+  const inCheckout = processTable().filter(
+    ({ command, cwd }) => command && (cwd === ROOT || cwd.startsWith(`${ROOT}/`)),
+  );
   return new Map(inCheckout.map(({ pid, command }) => [pid, command]));
 }
 
@@ -40,7 +42,10 @@ export default function setup() {
     const message = `Processes left running after the tests (now stopped):\n${left.map(([pid, command]) => `  ${pid} ${command}`).join("\n")}`;
     // Vitest reports an error thrown here but still exits 0; the report is what CI counts.
     mkdirSync(join(ROOT, "reports"), { recursive: true });
-    writeFileSync(join(ROOT, "reports", `processes-left-node${process.versions.node.split(".")[0]}.json`), JSON.stringify({ left: left.map(([pid, command]) => ({ pid, command })) }));
+    writeFileSync(
+      join(ROOT, "reports", `processes-left-node${process.versions.node.split(".")[0]}.json`),
+      JSON.stringify({ left: left.map(([pid, command]) => ({ pid, command })) }),
+    );
     process.exitCode = 1;
     throw new Error(message);
   };

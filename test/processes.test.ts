@@ -8,7 +8,10 @@ import { tempDir } from "./contract/fixtures.ts";
 
 const WRITER = join(import.meta.dirname, "fixtures", "writer.ts");
 
-function runNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", ...args], { env, cwd: join(import.meta.dirname, "..") });
     let stdout = "";
@@ -27,7 +30,10 @@ describe("processes", () => {
       const count = 400;
       // Far enough ahead for both processes to have started.
       const startAt = String(Date.now() + 3000);
-      const results = await Promise.all([runNode([WRITER, path, "a", String(count), startAt]), runNode([WRITER, path, "b", String(count), startAt])]);
+      const results = await Promise.all([
+        runNode([WRITER, path, "a", String(count), startAt]),
+        runNode([WRITER, path, "b", String(count), startAt]),
+      ]);
       for (const result of results) expect(result, result.stderr).toMatchObject({ code: 0 });
       // The writers must really have overlapped, or this would test nothing.
       const [a, b] = results.map((result) => JSON.parse(result.stdout) as { start: number; end: number });
@@ -36,7 +42,9 @@ describe("processes", () => {
       expect(cache.info.applied).toEqual([]);
       expect((await cache.count()) + (await cache.countArchived())).toBe(2 * count);
       // Every third id stays archived unless it is a sixth; the rest were updated to success.
-      const archivedPerWriter = Array.from({ length: count }, (_, i) => i).filter((i) => i % 3 === 0 && i % 6 !== 0).length;
+      const archivedPerWriter = Array.from({ length: count }, (_, i) => i).filter(
+        (i) => i % 3 === 0 && i % 6 !== 0,
+      ).length;
       expect(await cache.countArchived()).toBe(2 * archivedPerWriter);
       for (const prefix of ["a", "b"]) {
         for (let i = 0; i < count; i++) {
@@ -55,7 +63,8 @@ describe("processes", () => {
   it("with no path the cache lives at ~/.uniqc/cache/tasks.sqlite, folders created", async () => {
     const temp = tempDir();
     try {
-      const script = "import { openCache } from './adapters/open.ts'; const c = await openCache(); await c.save({ task_id: 'home', backend: 'dummy', status: 'pending' }); await c.close();";
+      const script =
+        "import { openCache } from './adapters/open.ts'; const c = await openCache(); await c.save({ task_id: 'home', backend: 'dummy', status: 'pending' }); await c.close();";
       const result = await runNode(["--input-type=module", "-e", script], { ...process.env, HOME: temp.dir });
       expect(result, result.stderr).toMatchObject({ code: 0 });
       const path = join(temp.dir, ".uniqc", "cache", "tasks.sqlite");

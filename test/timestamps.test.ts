@@ -18,7 +18,15 @@ describe("timestamps", () => {
     expect(normalizeTimestamp(input)).toBe(stored);
   });
 
-  it.each(["", "yesterday", "2026-02-30T00:00:00Z", "2026-13-03T08:05:27Z", "2026-05-03", "2026-05-03T25:00:00Z", "1714723527"])("refuses %j", (input) => {
+  it.each([
+    "",
+    "yesterday",
+    "2026-02-30T00:00:00Z",
+    "2026-13-03T08:05:27Z",
+    "2026-05-03",
+    "2026-05-03T25:00:00Z",
+    "1714723527",
+  ])("refuses %j", (input) => {
     expect(normalizeTimestamp(input)).toBeUndefined();
   });
 

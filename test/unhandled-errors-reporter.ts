@@ -18,6 +18,9 @@ export default class UnhandledErrorsReporter implements Reporter {
   onTestRunEnd(_modules: unknown, errors: ReadonlyArray<SerializedError>) {
     if (errors.length === 0) return;
     mkdirSync(dirname(this.#outputFile), { recursive: true });
-    writeFileSync(this.#outputFile, JSON.stringify({ errors: errors.map((error) => `${error.name ?? "Error"}: ${error.message}`) }));
+    writeFileSync(
+      this.#outputFile,
+      JSON.stringify({ errors: errors.map((error) => `${error.name ?? "Error"}: ${error.message}`) }),
+    );
   }
 }

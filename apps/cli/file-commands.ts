@@ -42,9 +42,15 @@ export async function doctor(target = DEFAULT_CACHE_PATH): Promise<DoctorReport>
   try {
     const plan = await inspect(driver);
     const [integrity] = await driver.all<{ integrity_check: string }>("PRAGMA integrity_check(1)");
-    const tables = new Set((await driver.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((row) => String(row.name)));
+    const tables = new Set(
+      (await driver.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((row) =>
+        String(row.name),
+      ),
+    );
     const count = async (table: string) =>
-      tables.has(table) ? Number((await driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n ?? 0) : 0;
+      tables.has(table)
+        ? Number((await driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n ?? 0)
+        : 0;
     return {
       file: target,
       this_build: VERSION,
@@ -67,7 +73,8 @@ export async function doctor(target = DEFAULT_CACHE_PATH): Promise<DoctorReport>
   }
 }
 
-export const stepName = (step: MigrationPlan["pending"][number]) => (step.version === null ? step.name : `v${step.version} ${step.name}`);
+export const stepName = (step: MigrationPlan["pending"][number]) =>
+  step.version === null ? step.name : `v${step.version} ${step.name}`;
 
 export async function migrationPlan(target = DEFAULT_CACHE_PATH): Promise<MigrationPlan> {
   const driver = await readOnlyDriver(target);
@@ -82,7 +89,10 @@ export async function migrationPlan(target = DEFAULT_CACHE_PATH): Promise<Migrat
  * Takes the file to the newest version. With `backup`, first writes a consistent copy of it
  * (`VACUUM INTO`, which keeps the header) that opens at the version it had.
  */
-export async function migrateUp(target = DEFAULT_CACHE_PATH, backup?: string): Promise<{ applied: string[]; backup: string | null }> {
+export async function migrateUp(
+  target = DEFAULT_CACHE_PATH,
+  backup?: string,
+): Promise<{ applied: string[]; backup: string | null }> {
   const plan = await migrationPlan(target);
   if (plan.readOnlyReason) throw new CliError(`Cannot migrate ${target}: ${plan.readOnlyReason}.`);
   if (backup !== undefined && plan.pending.length > 0) {
@@ -96,5 +106,8 @@ export async function migrateUp(target = DEFAULT_CACHE_PATH, backup?: string): P
   }
   const cache = await openCache(target, { syncIntervalMs: 0 });
   await cache.close();
-  return { applied: plan.pending.map(stepName), backup: backup !== undefined && plan.pending.length > 0 ? backup : null };
+  return {
+    applied: plan.pending.map(stepName),
+    backup: backup !== undefined && plan.pending.length > 0 ? backup : null,
+  };
 }

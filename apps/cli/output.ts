@@ -34,7 +34,10 @@ export function printTable(head: string[], rows: (string | number)[][], empty = 
     process.stdout.write(`${empty}\n`);
     return;
   }
-  const table = new Table({ head: head.map((title) => pc.bold(title)), style: { head: [], border: [], compact: true } });
+  const table = new Table({
+    head: head.map((title) => pc.bold(title)),
+    style: { head: [], border: [], compact: true },
+  });
   table.push(...rows.map((row) => row.map(String)));
   process.stdout.write(`${table.toString()}\n`);
 }

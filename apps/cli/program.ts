@@ -9,7 +9,15 @@ import { once } from "node:events";
 import process from "node:process";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { HOUR_MS, TASK_STATUSES, isCacheError, messageOf, type ErrorCode, type RetentionPolicy, type Task } from "../../core/index.ts";
+import {
+  HOUR_MS,
+  TASK_STATUSES,
+  isCacheError,
+  messageOf,
+  type ErrorCode,
+  type RetentionPolicy,
+  type Task,
+} from "../../core/index.ts";
 import { createCacheClient } from "../client/client.ts";
 import { DurationSchema } from "../http/durations.ts";
 import { ConfigError, currentRuntime, runServer } from "../server/index.ts";
@@ -42,11 +50,27 @@ export function buildProgram(): Command {
   const program = new Command("uniqc-cache")
     .description("Look after the uniqc task cache: its tasks, its archive and its file.")
     .version(VERSION)
-    .option("--db <path-or-url>", "the cache file or libSQL URL (default ~/.uniqc/cache/tasks.sqlite)", process.env.UNIQC_DB || undefined)
-    .option("--server <url>", "work through a running server instead (UNIQC_SERVER)", process.env.UNIQC_SERVER || undefined)
+    .option(
+      "--db <path-or-url>",
+      "the cache file or libSQL URL (default ~/.uniqc/cache/tasks.sqlite)",
+      process.env.UNIQC_DB || undefined,
+    )
+    .option(
+      "--server <url>",
+      "work through a running server instead (UNIQC_SERVER)",
+      process.env.UNIQC_SERVER || undefined,
+    )
     .option("--token <token>", "the server's token (UNIQC_TOKEN)", process.env.UNIQC_TOKEN || undefined)
-    .option("--sync-url <url>", "with --db: keep it as a replica synced with this server (UNIQC_SYNC_URL)", process.env.UNIQC_SYNC_URL || undefined)
-    .option("--sync-token <token>", "the sync server's token (UNIQC_SYNC_TOKEN)", process.env.UNIQC_SYNC_TOKEN || undefined)
+    .option(
+      "--sync-url <url>",
+      "with --db: keep it as a replica synced with this server (UNIQC_SYNC_URL)",
+      process.env.UNIQC_SYNC_URL || undefined,
+    )
+    .option(
+      "--sync-token <token>",
+      "the sync server's token (UNIQC_SYNC_TOKEN)",
+      process.env.UNIQC_SYNC_TOKEN || undefined,
+    )
     .option("--json", "print JSON instead of tables")
     // Before the commands are added, so they inherit it: `run` decides the exit codes.
     .exitOverride()
@@ -77,12 +101,18 @@ export function buildProgram(): Command {
     if (globals().json) printJson(answer);
     else {
       process.stdout.write(`${sentence}\n`);
-      if (missing.length) process.stderr.write(`${missing.length === 1 ? "This id was" : "These ids were"} ${why}: ${missing.join(", ")}\n`);
+      if (missing.length)
+        process.stderr.write(
+          `${missing.length === 1 ? "This id was" : "These ids were"} ${why}: ${missing.join(", ")}\n`,
+        );
     }
     if (missing.length) process.exitCode = 1;
   };
   const fileOnly = (command: string) => {
-    if (globals().server) throw new UsageError(`${command} works on the file itself: give --db (or nothing, for the default file), not --server.`);
+    if (globals().server)
+      throw new UsageError(
+        `${command} works on the file itself: give --db (or nothing, for the default file), not --server.`,
+      );
     return globals().db;
   };
 
@@ -107,7 +137,9 @@ export function buildProgram(): Command {
       if (server) {
         // Through a server, what it says of itself and its file.
         const version = await createCacheClient({ url: server, token }).version();
-        return globals().json ? printJson(version) : printFields(Object.entries(version).map(([key, value]) => [key, String(value)]));
+        return globals().json
+          ? printJson(version)
+          : printFields(Object.entries(version).map(([key, value]) => [key, String(value)]));
       }
       const report = await doctor(globals().db);
       if (globals().json) return printJson(report);
@@ -117,7 +149,10 @@ export function buildProgram(): Command {
         ["this build", report.this_build],
         ["application_id", report.application_id],
         ["lineage", report.lineage === "seed" ? "seed (this cache's)" : "uniqc (the Python package's own v3 to v5)"],
-        ["schema", `v${report.schema_version} of v${report.supported_version} (header user_version ${report.user_version})`],
+        [
+          "schema",
+          `v${report.schema_version} of v${report.supported_version} (header user_version ${report.user_version})`,
+        ],
         ["pending", report.pending.length ? report.pending.join("; ") : "none"],
         ["writable", report.read_only ? pc.yellow(`no: ${report.read_only_reason}`) : "yes"],
         ["integrity", report.integrity === "ok" ? pc.green("ok") : pc.red(report.integrity)],
@@ -134,7 +169,14 @@ export function buildProgram(): Command {
     .description("the version, and the steps an open would take")
     .action(async () => {
       const plan = await migrationPlan(fileOnly("migrate status"));
-      const answer = { lineage: plan.lineage, version: plan.version, supported_version: plan.supportedVersion, user_version: plan.userVersion, read_only_reason: plan.readOnlyReason ?? null, pending: plan.pending.map(stepName) };
+      const answer = {
+        lineage: plan.lineage,
+        version: plan.version,
+        supported_version: plan.supportedVersion,
+        user_version: plan.userVersion,
+        read_only_reason: plan.readOnlyReason ?? null,
+        pending: plan.pending.map(stepName),
+      };
       if (globals().json) return printJson(answer);
       printFields([
         ["lineage", answer.lineage],
@@ -148,20 +190,29 @@ export function buildProgram(): Command {
     .description("take the file to the newest version")
     .option("--dry-run", "print the SQL it would run, and change nothing")
     .option("--backup <file>", "first write a consistent copy of the file there, which opens at its old version")
-    .addHelpText("after", examples("uniqc-cache migrate up --dry-run", "uniqc-cache migrate up --backup tasks-before.sqlite"))
+    .addHelpText(
+      "after",
+      examples("uniqc-cache migrate up --dry-run", "uniqc-cache migrate up --backup tasks-before.sqlite"),
+    )
     .action(async (options: { dryRun?: boolean; backup?: string }) => {
       const db = fileOnly("migrate up");
       if (options.dryRun) {
         const plan = await migrationPlan(db);
         if (plan.readOnlyReason) throw new CliError(`Cannot migrate: ${plan.readOnlyReason}.`);
         if (globals().json) return printJson(plan.pending);
-        if (plan.pending.length === 0) return void process.stdout.write("Nothing to do: the file is at the newest version.\n");
-        for (const step of plan.pending) process.stdout.write(`-- ${stepName(step)}\n${step.sql.map((sql) => `${sql};`).join("\n")}\n\n`);
+        if (plan.pending.length === 0)
+          return void process.stdout.write("Nothing to do: the file is at the newest version.\n");
+        for (const step of plan.pending)
+          process.stdout.write(`-- ${stepName(step)}\n${step.sql.map((sql) => `${sql};`).join("\n")}\n\n`);
         return;
       }
       const result = await migrateUp(db, options.backup);
       if (globals().json) return printJson(result);
-      process.stdout.write(result.applied.length ? `Applied: ${result.applied.join("; ")}.\n` : "Nothing to do: the file is at the newest version.\n");
+      process.stdout.write(
+        result.applied.length
+          ? `Applied: ${result.applied.join("; ")}.\n`
+          : "Nothing to do: the file is at the newest version.\n",
+      );
       if (result.backup) process.stdout.write(`The file as it was is in ${result.backup}.\n`);
     });
 
@@ -172,21 +223,50 @@ export function buildProgram(): Command {
     .addOption(new Option("--status <status>", "only this status").choices(TASK_STATUSES))
     .option("--backend <name>", "only this backend")
     .option("--limit <n>", "tasks per page", positiveInteger, 50)
-    .option("--offset <n>", "skip this many", (text) => (/^\d+$/.test(text) ? Number(text) : invalid("must be a whole number.")), 0)
+    .option(
+      "--offset <n>",
+      "skip this many",
+      (text) => (/^\d+$/.test(text) ? Number(text) : invalid("must be a whole number.")),
+      0,
+    )
     .option("--cursor <token>", "the page after the one that printed this cursor")
     .option("--archived", "list the archive instead")
-    .addHelpText("after", examples("uniqc-cache tasks list --status running", "uniqc-cache tasks list --archived --limit 100 --json"))
-    .action(async (options: { status?: string; backend?: string; limit: number; offset: number; cursor?: string; archived?: boolean }) => {
-      if (options.cursor !== undefined && options.offset !== 0) throw new UsageError("--cursor and --offset cannot be used together.");
-      const page = await withTarget((target) => target.list({ ...options, archived: Boolean(options.archived) }));
-      if (globals().json) return printJson(page);
-      printTable(
-        ["task_id", "status", "backend", "shots", "submitted", ...(options.archived ? ["archived"] : [])],
-        page.tasks.map((t) => [t.task_id, colourStatus(t.status), t.backend, t.shots, t.submit_time, ...(options.archived ? [t.archived_at ?? ""] : [])]),
-        "No tasks match.",
-      );
-      process.stdout.write(pc.dim(`${page.tasks.length} of ${page.total}${page.next_cursor ? `; next page: --cursor ${page.next_cursor}` : ""}\n`));
-    });
+    .addHelpText(
+      "after",
+      examples("uniqc-cache tasks list --status running", "uniqc-cache tasks list --archived --limit 100 --json"),
+    )
+    .action(
+      async (options: {
+        status?: string;
+        backend?: string;
+        limit: number;
+        offset: number;
+        cursor?: string;
+        archived?: boolean;
+      }) => {
+        if (options.cursor !== undefined && options.offset !== 0)
+          throw new UsageError("--cursor and --offset cannot be used together.");
+        const page = await withTarget((target) => target.list({ ...options, archived: Boolean(options.archived) }));
+        if (globals().json) return printJson(page);
+        printTable(
+          ["task_id", "status", "backend", "shots", "submitted", ...(options.archived ? ["archived"] : [])],
+          page.tasks.map((t) => [
+            t.task_id,
+            colourStatus(t.status),
+            t.backend,
+            t.shots,
+            t.submit_time,
+            ...(options.archived ? [t.archived_at ?? ""] : []),
+          ]),
+          "No tasks match.",
+        );
+        process.stdout.write(
+          pc.dim(
+            `${page.tasks.length} of ${page.total}${page.next_cursor ? `; next page: --cursor ${page.next_cursor}` : ""}\n`,
+          ),
+        );
+      },
+    );
   tasks
     .command("show")
     .description("one task, whole, active or archived")
@@ -207,7 +287,14 @@ export function buildProgram(): Command {
       if (globals().json) return printJson(shards);
       printTable(
         ["#", "platform job", "status", "circuits", "updated", "error"],
-        shards.shards.map((s) => [s.shard_index, s.platform_task_id, colourStatus(s.status), s.circuit_count, s.update_time, s.error_message ?? ""]),
+        shards.shards.map((s) => [
+          s.shard_index,
+          s.platform_task_id,
+          colourStatus(s.status),
+          s.circuit_count,
+          s.update_time,
+          s.error_message ?? "",
+        ]),
         `Task ${id} has no shards.`,
       );
     });
@@ -217,7 +304,15 @@ export function buildProgram(): Command {
     .action(async () => {
       const counts = await withTarget((target) => target.counts());
       if (globals().json) return printJson(counts);
-      printTable(["status", "tasks"], [...Object.entries(counts).map(([status, n]) => [status === "total" || status === "archived" ? pc.bold(status) : colourStatus(status), n])]);
+      printTable(
+        ["status", "tasks"],
+        [
+          ...Object.entries(counts).map(([status, n]) => [
+            status === "total" || status === "archived" ? pc.bold(status) : colourStatus(status),
+            n,
+          ]),
+        ],
+      );
     });
   tasks
     .command("delete")
@@ -240,13 +335,26 @@ export function buildProgram(): Command {
   archive
     .command("expired")
     .description("archive finished tasks submitted more than --hours ago")
-    .option("--hours <n>", "how old", (text) => (/^\d+(\.\d+)?$/.test(text) ? Number(text) : invalid("must be a number of hours.")), 72)
+    .option(
+      "--hours <n>",
+      "how old",
+      (text) => (/^\d+(\.\d+)?$/.test(text) ? Number(text) : invalid("must be a number of hours.")),
+      72,
+    )
     .option("--all-statuses", "pending and running tasks too")
-    .addHelpText("after", examples("uniqc-cache archive expired --hours 72", "uniqc-cache archive expired --hours 0 --all-statuses"))
+    .addHelpText(
+      "after",
+      examples("uniqc-cache archive expired --hours 72", "uniqc-cache archive expired --hours 0 --all-statuses"),
+    )
     .action(async (options: { hours: number; allStatuses?: boolean }) => {
-      const result = await withTarget((target) => target.archiveExpired({ hours: options.hours, terminalOnly: !options.allStatuses }));
-      if (globals().json) return printJson({ archived: result.archived, count: result.archived.length, skipped_running: result.skipped });
-      process.stdout.write(`Archived ${result.archived.length}.${result.skipped.length ? ` Left ${result.skipped.length} still pending or running.` : ""}\n`);
+      const result = await withTarget((target) =>
+        target.archiveExpired({ hours: options.hours, terminalOnly: !options.allStatuses }),
+      );
+      if (globals().json)
+        return printJson({ archived: result.archived, count: result.archived.length, skipped_running: result.skipped });
+      process.stdout.write(
+        `Archived ${result.archived.length}.${result.skipped.length ? ` Left ${result.skipped.length} still pending or running.` : ""}\n`,
+      );
     });
   archive
     .command("purge")
@@ -255,9 +363,13 @@ export function buildProgram(): Command {
     .option("--dry-run", "only count them")
     .addHelpText("after", examples("uniqc-cache archive purge --older-than 90d --dry-run"))
     .action(async (options: { olderThan: number; dryRun?: boolean }) => {
-      const result = await withTarget((target) => target.purge({ olderThanHours: options.olderThan, dryRun: Boolean(options.dryRun) }));
+      const result = await withTarget((target) =>
+        target.purge({ olderThanHours: options.olderThan, dryRun: Boolean(options.dryRun) }),
+      );
       if (globals().json) return printJson({ ...result, dry_run: Boolean(options.dryRun) });
-      process.stdout.write(`${options.dryRun ? "Would delete" : "Deleted"} ${result.count} tasks archived before ${result.cutoff}.\n`);
+      process.stdout.write(
+        `${options.dryRun ? "Would delete" : "Deleted"} ${result.count} tasks archived before ${result.cutoff}.\n`,
+      );
     });
 
   program
@@ -273,14 +385,27 @@ export function buildProgram(): Command {
     .command("export")
     .description("every stored row, as NDJSON or CSV, streamed to a file or stdout")
     .addOption(new Option("--scope <scope>", "which tasks").choices(["active", "archived", "all"]).default("all"))
-    .addOption(new Option("--format <format>", "the file's format (default: from --out's extension, else ndjson)").choices(["ndjson", "csv"]))
+    .addOption(
+      new Option("--format <format>", "the file's format (default: from --out's extension, else ndjson)").choices([
+        "ndjson",
+        "csv",
+      ]),
+    )
     .option("--out <file>", "write here instead of stdout")
-    .addHelpText("after", examples("uniqc-cache export --out tasks.ndjson", "uniqc-cache export --scope archived --format csv > archive.csv"))
+    .addHelpText(
+      "after",
+      examples(
+        "uniqc-cache export --out tasks.ndjson",
+        "uniqc-cache export --scope archived --format csv > archive.csv",
+      ),
+    )
     .action(async (options: { scope: "active" | "archived" | "all"; format?: string; out?: string }) => {
       const format = formatOf(options.out, options.format);
       const out = options.out ? createWriteStream(options.out) : process.stdout;
       const bar = progress("exporting");
-      const count = await withTarget((target) => writeRows(target.exportRows(options.scope), format, out, () => bar.add(1)));
+      const count = await withTarget((target) =>
+        writeRows(target.exportRows(options.scope), format, out, () => bar.add(1)),
+      );
       bar.stop();
       if (options.out) {
         (out as ReturnType<typeof createWriteStream>).end();
@@ -294,13 +419,21 @@ export function buildProgram(): Command {
     .command("import")
     .description("stored rows from an export, checked line by line, written in batches of one transaction each")
     .argument("<file>")
-    .addOption(new Option("--format <format>", "the file's format (default: from its extension)").choices(["ndjson", "csv"]))
+    .addOption(
+      new Option("--format <format>", "the file's format (default: from its extension)").choices(["ndjson", "csv"]),
+    )
     .option("--batch <rows>", "rows per transaction", positiveInteger, 1000)
-    .addHelpText("after", examples("uniqc-cache import tasks.ndjson", "uniqc-cache --db ./new.sqlite import archive.csv --json"))
+    .addHelpText(
+      "after",
+      examples("uniqc-cache import tasks.ndjson", "uniqc-cache --db ./new.sqlite import archive.csv --json"),
+    )
     .action(async (file: string, options: { format?: string; batch: number }) => {
       const bar = progress("importing");
       const result = await withTarget((target) =>
-        importFile(file, formatOf(file, options.format), (rows) => target.importRows(rows), { batchRows: options.batch, onRows: bar.add }),
+        importFile(file, formatOf(file, options.format), (rows) => target.importRows(rows), {
+          batchRows: options.batch,
+          onRows: bar.add,
+        }),
       ).catch((error: NodeJS.ErrnoException) => {
         if (error?.code === "ENOENT") throw new CliError(`There is no file ${file}.`);
         throw error;
@@ -320,7 +453,9 @@ export function buildProgram(): Command {
     .action(async () => {
       const result = await withTarget((target) => target.sync());
       if (globals().json) return printJson(result);
-      process.stdout.write(`Pulled: ${result.pulled ? "yes" : "nothing new"}; pushed ${result.pushed} changes; settled ${result.reconciled.active.length + result.reconciled.archived.length + result.reconciled.deleted.length} tasks by the merge rule.\n`);
+      process.stdout.write(
+        `Pulled: ${result.pulled ? "yes" : "nothing new"}; pushed ${result.pushed} changes; settled ${result.reconciled.active.length + result.reconciled.archived.length + result.reconciled.deleted.length} tasks by the merge rule.\n`,
+      );
     });
 
   program
@@ -330,13 +465,16 @@ export function buildProgram(): Command {
     .option("--purge-after <duration>", "delete archived tasks archived longer ago, e.g. 90d", hours)
     .addHelpText("after", examples("uniqc-cache maintain --archive-after 72h --purge-after 90d"))
     .action(async (options: { archiveAfter?: number; purgeAfter?: number }) => {
-      if (options.archiveAfter === undefined && options.purgeAfter === undefined) throw new UsageError("Give --archive-after, --purge-after or both.");
+      if (options.archiveAfter === undefined && options.purgeAfter === undefined)
+        throw new UsageError("Give --archive-after, --purge-after or both.");
       const policy: RetentionPolicy = { archiveAfterHours: options.archiveAfter, purgeAfterHours: options.purgeAfter };
       const bar = progress("maintaining");
       const result = await withTarget((target) => target.maintain(policy, bar.add));
       bar.stop();
       if (globals().json) return printJson(result);
-      process.stdout.write(`Archived ${result.archived}, purged ${result.purged} in ${result.transactions} transactions (${result.took_ms} ms; the longest held the lock ${result.longest_transaction_ms} ms).\n`);
+      process.stdout.write(
+        `Archived ${result.archived}, purged ${result.purged} in ${result.transactions} transactions (${result.took_ms} ms; the longest held the lock ${result.longest_transaction_ms} ms).\n`,
+      );
     });
 
   return program;
@@ -387,7 +525,11 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are answers, not errors; commander printed them (and any error) already.
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
+      return error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+        ? 0
+        : 2;
     }
     if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -85,8 +85,15 @@ function fileTarget(cache: TaskCache, where: string): Target {
   return {
     where,
     async list({ archived, cursor, ...filter }) {
-      const scope: CursorScope = { listing: archived ? "archive" : "tasks", status: filter.status, backend: filter.backend };
-      const options = { ...filter, after: cursor === undefined ? undefined : decodeCursor(cursor, scope) } as Parameters<TaskCache["list"]>[0];
+      const scope: CursorScope = {
+        listing: archived ? "archive" : "tasks",
+        status: filter.status,
+        backend: filter.backend,
+      };
+      const options = {
+        ...filter,
+        after: cursor === undefined ? undefined : decodeCursor(cursor, scope),
+      } as Parameters<TaskCache["list"]>[0];
       const page = archived ? await cache.listArchivedText(options) : await cache.listText(options);
       return {
         tasks: JSON.parse(page.tasks) as TaskSummary[],

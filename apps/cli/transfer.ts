@@ -17,7 +17,12 @@ export type TransferFormat = "ndjson" | "csv";
 export const STORED_COLUMNS = [...TASK_COLUMNS, "error_message", "archived_at"] as const;
 
 /** Writes `rows` to `out` as they come, waiting whenever `out` asks to; returns how many. */
-export async function writeRows(rows: AsyncIterable<StoredTask>, format: TransferFormat, out: Writable, onRow?: () => void): Promise<number> {
+export async function writeRows(
+  rows: AsyncIterable<StoredTask>,
+  format: TransferFormat,
+  out: Writable,
+  onRow?: () => void,
+): Promise<number> {
   let count = 0;
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
@@ -36,7 +41,8 @@ export async function writeRows(rows: AsyncIterable<StoredTask>, format: Transfe
   });
   const finished = once(csv, "end");
   for await (const row of rows) {
-    if (!csv.write(STORED_COLUMNS.map((column) => (row as Record<string, unknown>)[column] ?? null))) await once(csv, "drain");
+    if (!csv.write(STORED_COLUMNS.map((column) => (row as Record<string, unknown>)[column] ?? null)))
+      await once(csv, "drain");
     count++;
     onRow?.();
   }
@@ -59,7 +65,10 @@ export interface ImportReport {
 }
 
 /** Rows of a file with the line each starts on. */
-async function* readRows(path: string, format: TransferFormat): AsyncGenerator<{ line: number; row: unknown } | { line: number; error: string }> {
+async function* readRows(
+  path: string,
+  format: TransferFormat,
+): AsyncGenerator<{ line: number; row: unknown } | { line: number; error: string }> {
   if (format === "ndjson") {
     const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
     let number = 0;
@@ -74,8 +83,13 @@ async function* readRows(path: string, format: TransferFormat): AsyncGenerator<{
     }
     return;
   }
-  const parser = createReadStream(path).pipe(parse({ columns: true, info: true, relax_column_count: true, skip_empty_lines: true }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  const parser = createReadStream(path).pipe(
+    parse({ columns: true, info: true, relax_column_count: true, skip_empty_lines: true }),
+  );
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
     const row: Record<string, unknown> = {};
     for (const [column, text] of Object.entries(record)) {
       if (text === "") row[column] = column === "archived_at" ? undefined : null;

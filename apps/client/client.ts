@@ -115,20 +115,29 @@ export function createCacheClient(options: ClientOptions) {
         signal: timed ? AbortSignal.timeout(timeoutMs) : undefined,
       });
     } catch (error) {
-      const reason = (error as Error)?.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (error as Error)?.message;
+      const reason =
+        (error as Error)?.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (error as Error)?.message;
       throw new ServerError(`Cannot reach the cache server at ${base}: ${reason}.`, undefined, { cause: error });
     }
   }
 
   /** Sends a request and reads its JSON, or throws the typed error its problem names. */
-  async function call<T>(method: string, path: string, body?: unknown, subject?: { id?: string; where?: "tasks" | "archive" }): Promise<T> {
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    subject?: { id?: string; where?: "tasks" | "archive" },
+  ): Promise<T> {
     const response = await send(method, path, body);
     const text = await response.text();
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new ServerError(`The server at ${base} answered ${method} ${path} with something that is not JSON (status ${response.status}).`, response.status);
+      throw new ServerError(
+        `The server at ${base} answered ${method} ${path} with something that is not JSON (status ${response.status}).`,
+        response.status,
+      );
     }
     if (!response.ok) throw errorOf((parsed ?? {}) as Problem, response.status, subject?.id, subject?.where ?? "tasks");
     return parsed as T;
@@ -151,25 +160,50 @@ export function createCacheClient(options: ClientOptions) {
     return text ? `?${text}` : "";
   };
   const id = (taskId: string) => encodeURIComponent(taskId);
-  const listQuery = (o: ClientListOptions) => ({ status: o.status, backend: o.backend, limit: o.limit, offset: o.offset, cursor: o.cursor });
+  const listQuery = (o: ClientListOptions) => ({
+    status: o.status,
+    backend: o.backend,
+    limit: o.limit,
+    offset: o.offset,
+    cursor: o.cursor,
+  });
 
   return {
-    health: () => call<Record<string, unknown> & { status: "ok"; schema_version: number; lineage: string; read_only: boolean }>("GET", "/api/health"),
-    version: () => call<Record<string, unknown> & { version: string; schema_version: number; lineage: string; read_only: boolean }>("GET", "/api/version"),
+    health: () =>
+      call<Record<string, unknown> & { status: "ok"; schema_version: number; lineage: string; read_only: boolean }>(
+        "GET",
+        "/api/health",
+      ),
+    version: () =>
+      call<Record<string, unknown> & { version: string; schema_version: number; lineage: string; read_only: boolean }>(
+        "GET",
+        "/api/version",
+      ),
 
     save: (task: TaskInput) => call<Task>("PUT", `/api/tasks/${id(task.task_id)}`, task, { id: task.task_id }),
     get: (taskId: string) => find<Task>(`/api/tasks/${id(taskId)}`, taskId, "tasks"),
-    list: (o: ClientListOptions = {}) => call<ClientPage>("GET", `/api/tasks${query({ ...listQuery(o), include_archived: o.includeArchived })}`),
-    count: async (filter: { status?: string; backend?: string } = {}) => (await call<ClientPage>("GET", `/api/tasks${query({ ...filter, limit: 1 })}`)).total,
+    list: (o: ClientListOptions = {}) =>
+      call<ClientPage>("GET", `/api/tasks${query({ ...listQuery(o), include_archived: o.includeArchived })}`),
+    count: async (filter: { status?: string; backend?: string } = {}) =>
+      (await call<ClientPage>("GET", `/api/tasks${query({ ...filter, limit: 1 })}`)).total,
     counts: () => call<StatusCounts>("GET", "/api/tasks/counts"),
-    delete: (taskId: string) => call<{ deleted: string }>("DELETE", `/api/tasks/${id(taskId)}`, undefined, { id: taskId }).then(() => undefined),
-    bulkDelete: (taskIds: readonly string[]) => call<BulkDeleteResult & { count: number }>("POST", "/api/tasks/bulk-delete", { task_ids: taskIds }),
+    delete: (taskId: string) =>
+      call<{ deleted: string }>("DELETE", `/api/tasks/${id(taskId)}`, undefined, { id: taskId }).then(() => undefined),
+    bulkDelete: (taskIds: readonly string[]) =>
+      call<BulkDeleteResult & { count: number }>("POST", "/api/tasks/bulk-delete", { task_ids: taskIds }),
     shards: (taskId: string) => find<TaskShards>(`/api/tasks/${id(taskId)}/shards`, taskId, "tasks"),
 
-    archive: (taskId: string) => call<{ archived: string }>("POST", `/api/tasks/${id(taskId)}/archive`, undefined, { id: taskId }).then(() => undefined),
+    archive: (taskId: string) =>
+      call<{ archived: string }>("POST", `/api/tasks/${id(taskId)}/archive`, undefined, { id: taskId }).then(
+        () => undefined,
+      ),
     restore: (taskId: string) =>
-      call<{ restored: string }>("POST", `/api/archive/restore/${id(taskId)}`, undefined, { id: taskId, where: "archive" }).then(() => undefined),
-    bulkArchive: (taskIds: readonly string[]) => call<BulkArchiveResult & { count: number }>("POST", "/api/tasks/bulk-archive", { task_ids: taskIds }),
+      call<{ restored: string }>("POST", `/api/archive/restore/${id(taskId)}`, undefined, {
+        id: taskId,
+        where: "archive",
+      }).then(() => undefined),
+    bulkArchive: (taskIds: readonly string[]) =>
+      call<BulkArchiveResult & { count: number }>("POST", "/api/tasks/bulk-archive", { task_ids: taskIds }),
     archiveExpired: async (o: { hours?: number; terminalOnly?: boolean } = {}): Promise<ArchiveExpiredResult> => {
       const answer = await call<{ archived: string[]; skipped_running: string[] }>(
         "POST",
@@ -177,16 +211,28 @@ export function createCacheClient(options: ClientOptions) {
       );
       return { archived: answer.archived, skipped: answer.skipped_running };
     },
-    listArchived: (o: Omit<ClientListOptions, "includeArchived"> = {}) => call<ClientPage>("GET", `/api/archive${query(listQuery(o))}`),
+    listArchived: (o: Omit<ClientListOptions, "includeArchived"> = {}) =>
+      call<ClientPage>("GET", `/api/archive${query(listQuery(o))}`),
     getArchived: (taskId: string) => find<Task>(`/api/archive/${id(taskId)}`, taskId, "archive"),
     countArchived: async (filter: { status?: string; backend?: string } = {}) =>
-      (await call<ClientPage>("GET", `/api/archive${query({ ...filter, limit: 1 })}`))[filter.status || filter.backend ? "total" : "count"] ?? 0,
+      (await call<ClientPage>("GET", `/api/archive${query({ ...filter, limit: 1 })}`))[
+        filter.status || filter.backend ? "total" : "count"
+      ] ?? 0,
     deleteArchived: (taskId: string) =>
-      call<{ deleted: string }>("DELETE", `/api/archive/${id(taskId)}`, undefined, { id: taskId, where: "archive" }).then(() => undefined),
+      call<{ deleted: string }>("DELETE", `/api/archive/${id(taskId)}`, undefined, {
+        id: taskId,
+        where: "archive",
+      }).then(() => undefined),
     purgeArchived: (o: { olderThanHours: number; dryRun?: boolean }) =>
-      call<{ count: number; cutoff: string }>("POST", `/api/archive/purge${query({ older_than: `${o.olderThanHours}h`, dry_run: o.dryRun })}`),
+      call<{ count: number; cutoff: string }>(
+        "POST",
+        `/api/archive/purge${query({ older_than: `${o.olderThanHours}h`, dry_run: o.dryRun })}`,
+      ),
     maintain: (policy: RetentionPolicy) =>
-      call<MaintenanceReport>("POST", "/api/maintenance", { archive_after_hours: policy.archiveAfterHours, purge_after_hours: policy.purgeAfterHours }),
+      call<MaintenanceReport>("POST", "/api/maintenance", {
+        archive_after_hours: policy.archiveAfterHours,
+        purge_after_hours: policy.purgeAfterHours,
+      }),
 
     getCircuit: (taskId: string, format: CircuitFormat = "source") =>
       call<CircuitView>("GET", `/api/circuits/${id(taskId)}${query({ format })}`, undefined, { id: taskId }),
@@ -196,7 +242,8 @@ export function createCacheClient(options: ClientOptions) {
     /** Every stored row, streamed from the server as it reads them. */
     async *exportRows(scope: ExportScope = "all"): AsyncGenerator<StoredTask> {
       const response = await send("GET", `/api/export${query({ scope })}`, undefined, false);
-      if (!response.ok) throw errorOf((await response.json().catch(() => ({}))) as Problem, response.status, undefined, "tasks");
+      if (!response.ok)
+        throw errorOf((await response.json().catch(() => ({}))) as Problem, response.status, undefined, "tasks");
       let buffered = "";
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {

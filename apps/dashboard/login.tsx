@@ -18,7 +18,11 @@ export function LoginPage(props: { failed: boolean }) {
             </label>
             <button type="submit">Open the dashboard</button>
           </form>
-          {props.failed && <p class="error" role="alert">That is not the server's token.</p>}
+          {props.failed && (
+            <p class="error" role="alert">
+              That is not the server's token.
+            </p>
+          )}
         </main>
       </body>
     </html>

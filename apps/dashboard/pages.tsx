@@ -10,7 +10,13 @@ export const PAGE_SIZES = [25, 50, 100, 200] as const;
 const Status = ({ status }: { status: string }) => <span class={`status status-${status}`}>{status}</span>;
 const taskHref = (task: { task_id: string }) => `/tasks/${encodeURIComponent(task.task_id)}`;
 
-export function OverviewPage(props: { frame: PageFrame; counts: StatusCounts; archived: number; backends: { backend: string; n: number }[]; recent: TaskSummary[] }) {
+export function OverviewPage(props: {
+  frame: PageFrame;
+  counts: StatusCounts;
+  archived: number;
+  backends: { backend: string; n: number }[];
+  recent: TaskSummary[];
+}) {
   return (
     <Layout {...props.frame}>
       <h1>Overview</h1>
@@ -34,12 +40,17 @@ export function OverviewPage(props: { frame: PageFrame; counts: StatusCounts; ar
       <div class="scroll">
         <table>
           <thead>
-            <tr><th>backend</th><th>active tasks</th></tr>
+            <tr>
+              <th>backend</th>
+              <th>active tasks</th>
+            </tr>
           </thead>
           <tbody>
             {props.backends.map(({ backend, n }) => (
               <tr>
-                <td><a href={`/tasks?backend=${encodeURIComponent(backend)}`}>{backend}</a></td>
+                <td>
+                  <a href={`/tasks?backend=${encodeURIComponent(backend)}`}>{backend}</a>
+                </td>
                 <td>{n}</td>
               </tr>
             ))}
@@ -59,7 +70,11 @@ function TaskTable(props: { tasks: TaskSummary[]; selectable: boolean; disabled?
       <table>
         <thead>
           <tr>
-            {props.selectable && <th><span class="visually-hidden">select</span></th>}
+            {props.selectable && (
+              <th>
+                <span class="visually-hidden">select</span>
+              </th>
+            )}
             <th>task</th>
             <th>status</th>
             <th>backend</th>
@@ -73,11 +88,21 @@ function TaskTable(props: { tasks: TaskSummary[]; selectable: boolean; disabled?
             <tr data-task-id={task.task_id}>
               {props.selectable && (
                 <td>
-                  <input type="checkbox" name="task_ids" value={task.task_id} aria-label={`select ${task.task_id}`} disabled={props.disabled} />
+                  <input
+                    type="checkbox"
+                    name="task_ids"
+                    value={task.task_id}
+                    aria-label={`select ${task.task_id}`}
+                    disabled={props.disabled}
+                  />
                 </td>
               )}
-              <td><a href={taskHref(task)}>{task.task_id}</a></td>
-              <td><Status status={task.status} /></td>
+              <td>
+                <a href={taskHref(task)}>{task.task_id}</a>
+              </td>
+              <td>
+                <Status status={task.status} />
+              </td>
               <td>{task.backend}</td>
               <td class="optional">{task.shots}</td>
               <td>{task.submit_time.slice(0, 19).replace("T", " ")}</td>
@@ -113,52 +138,90 @@ export function ListPage(view: ListView) {
   return (
     <Layout {...view.frame}>
       <h1>{view.listing === "tasks" ? "Tasks" : "Archive"}</h1>
-      {view.notice && <p class="banner" role="status">{view.notice}</p>}
+      {view.notice && (
+        <p class="banner" role="status">
+          {view.notice}
+        </p>
+      )}
       <form class="filters" method="get" action={base}>
         <label>
           status
           <select name="status">
             <option value="">any</option>
-            {TASK_STATUSES.map((status) => <option value={status} selected={status === view.status}>{status}</option>)}
+            {TASK_STATUSES.map((status) => (
+              <option value={status} selected={status === view.status}>
+                {status}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           backend
           <select name="backend">
             <option value="">any</option>
-            {view.backends.map((backend) => <option value={backend} selected={backend === view.backend}>{backend}</option>)}
+            {view.backends.map((backend) => (
+              <option value={backend} selected={backend === view.backend}>
+                {backend}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           per page
           <select name="limit">
-            {PAGE_SIZES.map((size) => <option value={String(size)} selected={size === view.limit}>{size}</option>)}
+            {PAGE_SIZES.map((size) => (
+              <option value={String(size)} selected={size === view.limit}>
+                {size}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit">Show</button>
       </form>
-      <p>{view.total} {view.listing === "tasks" ? "active" : "archived"} tasks match.</p>
+      <p>
+        {view.total} {view.listing === "tasks" ? "active" : "archived"} tasks match.
+      </p>
       <form method="post" action={`/ui${base}/bulk`}>
         <input type="hidden" name="return_to" value={view.here} />
         <div class="actions">
           {view.listing === "tasks" ? (
             <>
-              <button type="submit" name="action" value="archive" disabled={readOnly}>Archive selected</button>
-              <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete selected</button>
+              <button type="submit" name="action" value="archive" disabled={readOnly}>
+                Archive selected
+              </button>
+              <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>
+                Delete selected
+              </button>
               <a href="/ui/tasks/archive-expired">Archive finished tasks older than 72 h…</a>
             </>
           ) : (
             <>
-              <button type="submit" name="action" value="restore" disabled={readOnly}>Restore selected</button>
-              <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete selected for good</button>
+              <button type="submit" name="action" value="restore" disabled={readOnly}>
+                Restore selected
+              </button>
+              <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>
+                Delete selected for good
+              </button>
             </>
           )}
         </div>
         <TaskTable tasks={view.tasks} selectable={true} disabled={readOnly} />
       </form>
       <nav class="paging" aria-label="Pages">
-        {view.previous ? <a href={view.previous} rel="prev">← first page</a> : <span />}
-        {view.next ? <a href={view.next} rel="next">next page →</a> : <span />}
+        {view.previous ? (
+          <a href={view.previous} rel="prev">
+            ← first page
+          </a>
+        ) : (
+          <span />
+        )}
+        {view.next ? (
+          <a href={view.next} rel="next">
+            next page →
+          </a>
+        ) : (
+          <span />
+        )}
       </nav>
     </Layout>
   );
@@ -170,12 +233,14 @@ export function ConfirmExpiredPage(props: { frame: PageFrame; count: number; hou
     <Layout {...props.frame}>
       <h1>Archive finished tasks</h1>
       <p>
-        <b data-count="expired">{props.count}</b> finished tasks (success, failed or cancelled) were submitted more than {props.hours} hours ago and
-        would move to the archive. Pending and running tasks stay.
+        <b data-count="expired">{props.count}</b> finished tasks (success, failed or cancelled) were submitted more than{" "}
+        {props.hours} hours ago and would move to the archive. Pending and running tasks stay.
       </p>
       <form method="post" action="/ui/tasks/archive-expired" class="actions">
         <input type="hidden" name="hours" value={String(props.hours)} />
-        <button type="submit" disabled={readOnly || props.count === 0}>Archive {props.count} tasks</button>
+        <button type="submit" disabled={readOnly || props.count === 0}>
+          Archive {props.count} tasks
+        </button>
         <a href="/tasks">Cancel</a>
       </form>
     </Layout>
@@ -196,7 +261,13 @@ function errorTextOf(task: Task): string | undefined {
   return undefined;
 }
 
-export function TaskPage(props: { frame: PageFrame; task: Task; shards: TaskShard[]; tab: "source" | "compiled" | "executed"; circuit: string }) {
+export function TaskPage(props: {
+  frame: PageFrame;
+  task: Task;
+  shards: TaskShard[];
+  tab: "source" | "compiled" | "executed";
+  circuit: string;
+}) {
   const { task } = props;
   const outcomes = outcomesOf(task.result);
   const error = errorTextOf(task);
@@ -207,23 +278,46 @@ export function TaskPage(props: { frame: PageFrame; task: Task; shards: TaskShar
     <Layout {...props.frame}>
       <h1>{task.task_id}</h1>
       <dl>
-        <dt>status</dt><dd><Status status={task.status} /></dd>
-        <dt>backend</dt><dd>{task.backend}</dd>
-        <dt>shots</dt><dd>{task.shots}</dd>
-        <dt>submitted</dt><dd>{task.submit_time}</dd>
-        <dt>updated</dt><dd>{task.update_time}</dd>
-        {archived && <><dt>archived</dt><dd>{task.archived_at}</dd></>}
-        {error && <><dt>error</dt><dd class="error">{error}</dd></>}
+        <dt>status</dt>
+        <dd>
+          <Status status={task.status} />
+        </dd>
+        <dt>backend</dt>
+        <dd>{task.backend}</dd>
+        <dt>shots</dt>
+        <dd>{task.shots}</dd>
+        <dt>submitted</dt>
+        <dd>{task.submit_time}</dd>
+        <dt>updated</dt>
+        <dd>{task.update_time}</dd>
+        {archived && (
+          <>
+            <dt>archived</dt>
+            <dd>{task.archived_at}</dd>
+          </>
+        )}
+        {error && (
+          <>
+            <dt>error</dt>
+            <dd class="error">{error}</dd>
+          </>
+        )}
       </dl>
       <form method="post" action={`/ui${archived ? "/archive" : "/tasks"}/bulk`} class="actions">
         <input type="hidden" name="task_ids" value={task.task_id} />
         <input type="hidden" name="return_to" value={archived ? "/archive" : "/tasks"} />
         {archived ? (
-          <button type="submit" name="action" value="restore" disabled={readOnly}>Restore</button>
+          <button type="submit" name="action" value="restore" disabled={readOnly}>
+            Restore
+          </button>
         ) : (
-          <button type="submit" name="action" value="archive" disabled={readOnly}>Archive</button>
+          <button type="submit" name="action" value="archive" disabled={readOnly}>
+            Archive
+          </button>
         )}
-        <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>Delete</button>
+        <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>
+          Delete
+        </button>
       </form>
       {props.shards.length > 0 && (
         <>
@@ -231,14 +325,23 @@ export function TaskPage(props: { frame: PageFrame; task: Task; shards: TaskShar
           <div class="scroll">
             <table>
               <thead>
-                <tr><th>#</th><th>platform job</th><th>status</th><th>circuits</th><th>updated</th><th>error</th></tr>
+                <tr>
+                  <th>#</th>
+                  <th>platform job</th>
+                  <th>status</th>
+                  <th>circuits</th>
+                  <th>updated</th>
+                  <th>error</th>
+                </tr>
               </thead>
               <tbody>
                 {props.shards.map((shard) => (
                   <tr>
                     <td>{shard.shard_index}</td>
                     <td>{shard.platform_task_id}</td>
-                    <td><Status status={shard.status} /></td>
+                    <td>
+                      <Status status={shard.status} />
+                    </td>
                     <td>{shard.circuit_count}</td>
                     <td>{shard.update_time}</td>
                     <td>{shard.error_message ?? ""}</td>
@@ -250,7 +353,11 @@ export function TaskPage(props: { frame: PageFrame; task: Task; shards: TaskShar
         </>
       )}
       <h2>Result</h2>
-      {outcomes ? <div class="scroll">{raw(histogramSvg(outcomes))}</div> : <p>{task.result === null ? "No result yet." : "The result holds no outcome counts."}</p>}
+      {outcomes ? (
+        <div class="scroll">{raw(histogramSvg(outcomes))}</div>
+      ) : (
+        <p>{task.result === null ? "No result yet." : "The result holds no outcome counts."}</p>
+      )}
       {task.result !== null && (
         <details>
           <summary>Result as JSON</summary>
@@ -260,10 +367,14 @@ export function TaskPage(props: { frame: PageFrame; task: Task; shards: TaskShar
       <h2>Circuit</h2>
       <div class="tabs" role="tablist">
         {(["source", "compiled", "executed"] as const).map((tab) => (
-          <a role="tab" href={`${here}?circuit=${tab}`} aria-selected={tab === props.tab ? "true" : "false"}>{tab}</a>
+          <a role="tab" href={`${here}?circuit=${tab}`} aria-selected={tab === props.tab ? "true" : "false"}>
+            {tab}
+          </a>
         ))}
       </div>
-      <div class="scroll" role="tabpanel">{raw(props.circuit)}</div>
+      <div class="scroll" role="tabpanel">
+        {raw(props.circuit)}
+      </div>
       <h2>Metadata</h2>
       <pre>{JSON.stringify(task.metadata, null, 2)}</pre>
     </Layout>

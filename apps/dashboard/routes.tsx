@@ -6,7 +6,14 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import * as v from "valibot";
-import { CIRCUIT_FORMATS, InvalidInputError, isCacheError, TASK_STATUSES, parseInput, type TaskCache } from "../../core/index.ts";
+import {
+  CIRCUIT_FORMATS,
+  InvalidInputError,
+  isCacheError,
+  TASK_STATUSES,
+  parseInput,
+  type TaskCache,
+} from "../../core/index.ts";
 import { circuitFragment } from "../http/circuit-fragment.ts";
 import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
@@ -21,7 +28,10 @@ export const TOKEN_COOKIE = "uniqc_token";
 const ListPageQuery = v.object({
   status: v.optional(v.union([v.literal(""), v.picklist(TASK_STATUSES, "must be a task status")]), ""),
   backend: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
-  limit: v.optional(v.pipe(v.string(), v.transform(Number), v.picklist(PAGE_SIZES, `must be one of ${PAGE_SIZES.join(", ")}`)), "50"),
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.picklist(PAGE_SIZES, `must be one of ${PAGE_SIZES.join(", ")}`)),
+    "50",
+  ),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(2048))),
   notice: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
@@ -37,7 +47,9 @@ const BulkForm = v.object({
   return_to: v.optional(v.pipe(v.string(), v.regex(/^\/(?!\/)[^\s]*$/, "must be a path of this site")), "/tasks"),
 });
 
-const ExpiredForm = v.object({ hours: v.optional(v.pipe(v.string(), v.transform(Number), v.number(), v.minValue(0)), "72") });
+const ExpiredForm = v.object({
+  hours: v.optional(v.pipe(v.string(), v.transform(Number), v.number(), v.minValue(0)), "72"),
+});
 
 /**
  * Runs `op` on each id and counts those it did: an id restored or deleted elsewhere meanwhile,
@@ -51,21 +63,30 @@ async function eachCounted(ids: readonly string[], op: (id: string) => Promise<v
       done++;
     } catch (error) {
       // A file that may only be read refuses them all: that is said as it is.
-      if (!(isCacheError(error)) || error.code === "read_only") throw error;
+      if (!isCacheError(error) || error.code === "read_only") throw error;
     }
   }
   return done;
 }
 
 /** Appends a notice for the page a form sends people back to. */
-const withNotice = (path: string, notice: string) => `${path}${path.includes("?") ? "&" : "?"}notice=${encodeURIComponent(notice)}`;
+const withNotice = (path: string, notice: string) =>
+  `${path}${path.includes("?") ? "&" : "?"}notice=${encodeURIComponent(notice)}`;
 
 export function dashboardRoutes(cache: TaskCache, options: { token?: string | undefined }) {
   const app = new Hono();
-  const frame = (title: string, section: PageFrame["section"]): PageFrame => ({ title, section, readOnlyReason: cache.info.readOnlyReason });
+  const frame = (title: string, section: PageFrame["section"]): PageFrame => ({
+    title,
+    section,
+    readOnlyReason: cache.info.readOnlyReason,
+  });
 
-  app.get("/ui/style.css", (c) => c.body(STYLE, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "max-age=300" }));
-  app.get("/ui/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=300" }));
+  app.get("/ui/style.css", (c) =>
+    c.body(STYLE, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "max-age=300" }),
+  );
+  app.get("/ui/live.js", (c) =>
+    c.body(LIVE_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=300" }),
+  );
 
   if (options.token) {
     const token = options.token;
@@ -80,7 +101,8 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     });
     app.use("*", async (c, next) => {
       // The API keeps its own bearer check; the assets and the login page hold nothing.
-      if (c.req.path.startsWith("/api/") || ["/ui/style.css", "/ui/live.js", "/ui/login"].includes(c.req.path)) return next();
+      if (c.req.path.startsWith("/api/") || ["/ui/style.css", "/ui/live.js", "/ui/login"].includes(c.req.path))
+        return next();
       if (await sameToken(getCookie(c, TOKEN_COOKIE), token)) return next();
       return c.redirect("/ui/login", 303);
     });
@@ -90,14 +112,30 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
   app.use("/ui/*", async (c, next) => {
     const origin = c.req.header("origin");
     if (c.req.method === "POST" && origin && origin !== new URL(c.req.url).origin) {
-      return c.html(<NotFoundPage frame={frame("Refused", "overview")} what="This form came from another site." />, 403);
+      return c.html(
+        <NotFoundPage frame={frame("Refused", "overview")} what="This form came from another site." />,
+        403,
+      );
     }
     await next();
   });
 
   app.get("/", async (c) => {
-    const [counts, archived, backends, recent] = await Promise.all([cache.counts(), cache.countArchived(), cache.backendCounts(), cache.list({ limit: 10 })]);
-    return c.html(<OverviewPage frame={frame("Overview", "overview")} counts={counts} archived={archived} backends={backends} recent={recent.tasks} />);
+    const [counts, archived, backends, recent] = await Promise.all([
+      cache.counts(),
+      cache.countArchived(),
+      cache.backendCounts(),
+      cache.list({ limit: 10 }),
+    ]);
+    return c.html(
+      <OverviewPage
+        frame={frame("Overview", "overview")}
+        counts={counts}
+        archived={archived}
+        backends={backends}
+        recent={recent.tasks}
+      />,
+    );
   });
 
   const listing = (kind: "tasks" | "archive") => async (c: Context) => {
@@ -107,10 +145,18 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     const scope: CursorScope = { listing: kind, status, backend };
     const after = query.cursor ? decodeCursor(query.cursor, scope) : undefined;
     const options = { status, backend, limit: query.limit, after };
-    const [page, backends] = await Promise.all([kind === "tasks" ? cache.list(options) : cache.listArchived(options), cache.backendCounts()]);
+    const [page, backends] = await Promise.all([
+      kind === "tasks" ? cache.list(options) : cache.listArchived(options),
+      cache.backendCounts(),
+    ]);
     const base = kind === "tasks" ? "/tasks" : "/archive";
     const params = (extra: Record<string, string> = {}) => {
-      const search = new URLSearchParams({ ...(status ? { status } : {}), ...(backend ? { backend } : {}), limit: String(query.limit), ...extra });
+      const search = new URLSearchParams({
+        ...(status ? { status } : {}),
+        ...(backend ? { backend } : {}),
+        limit: String(query.limit),
+        ...extra,
+      });
       return `${base}?${search}`;
     };
     const cursor = nextCursor(page.tasks.length, query.limit, page.tasks.at(-1), scope);
@@ -137,35 +183,59 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
   app.get("/tasks/:id", async (c) => {
     const id = c.req.param("id");
     const task = (await cache.get(id)) ?? (await cache.getArchived(id));
-    if (!task) return c.html(<NotFoundPage frame={frame("Not found", "tasks")} what={`There is no task ${id}.`} />, 404);
+    if (!task)
+      return c.html(<NotFoundPage frame={frame("Not found", "tasks")} what={`There is no task ${id}.`} />, 404);
     const requested = c.req.query("circuit");
-    const tab = (CIRCUIT_FORMATS as readonly string[]).includes(requested ?? "") ? (requested as (typeof CIRCUIT_FORMATS)[number]) : "source";
+    const tab = (CIRCUIT_FORMATS as readonly string[]).includes(requested ?? "")
+      ? (requested as (typeof CIRCUIT_FORMATS)[number])
+      : "source";
     const [view, shards] = await Promise.all([cache.getCircuit(id, tab), cache.shards(id)]);
     return c.html(
-      <TaskPage frame={frame(id, task.archived_at ? "archive" : "tasks")} task={task} shards={shards?.shards ?? []} tab={tab} circuit={circuitFragment(view)} />,
+      <TaskPage
+        frame={frame(id, task.archived_at ? "archive" : "tasks")}
+        task={task}
+        shards={shards?.shards ?? []}
+        tab={tab}
+        circuit={circuitFragment(view)}
+      />,
     );
   });
 
   app.get("/ui/tasks/archive-expired", async (c) => {
     const hours = 72;
-    return c.html(<ConfirmExpiredPage frame={frame("Archive finished tasks", "tasks")} count={await cache.countExpired({ hours })} hours={hours} />);
+    return c.html(
+      <ConfirmExpiredPage
+        frame={frame("Archive finished tasks", "tasks")}
+        count={await cache.countExpired({ hours })}
+        hours={hours}
+      />,
+    );
   });
   app.post("/ui/tasks/archive-expired", async (c) => {
     const { hours } = parseInput(ExpiredForm, await c.req.parseBody());
     const { archived } = await cache.archiveExpired({ hours });
-    return c.redirect(withNotice("/tasks", `Archived ${archived.length} finished tasks older than ${hours} hours.`), 303);
+    return c.redirect(
+      withNotice("/tasks", `Archived ${archived.length} finished tasks older than ${hours} hours.`),
+      303,
+    );
   });
 
   const bulk = (kind: "tasks" | "archive") => async (c: Context) => {
     const form = parseInput(BulkForm, await c.req.parseBody({ all: true }));
     const ids = form.task_ids;
     let done: string;
-    if (kind === "tasks" && form.action === "archive") done = `Archived ${(await cache.bulkArchive(ids)).archived.length} tasks.`;
-    else if (kind === "tasks" && form.action === "delete") done = `Deleted ${(await cache.bulkDelete(ids)).deleted.length} tasks.`;
-    else if (kind === "archive" && form.action === "restore") done = `Restored ${await eachCounted(ids, cache.restore)} of ${ids.length} tasks.`;
+    if (kind === "tasks" && form.action === "archive")
+      done = `Archived ${(await cache.bulkArchive(ids)).archived.length} tasks.`;
+    else if (kind === "tasks" && form.action === "delete")
+      done = `Deleted ${(await cache.bulkDelete(ids)).deleted.length} tasks.`;
+    else if (kind === "archive" && form.action === "restore")
+      done = `Restored ${await eachCounted(ids, cache.restore)} of ${ids.length} tasks.`;
     else if (kind === "archive" && form.action === "delete") {
       done = `Deleted ${await eachCounted(ids, cache.deleteArchived)} of ${ids.length} archived tasks for good.`;
-    } else throw new InvalidInputError([{ path: "action", message: `cannot ${form.action} in the ${kind === "tasks" ? "task list" : "archive"}` }]);
+    } else
+      throw new InvalidInputError([
+        { path: "action", message: `cannot ${form.action} in the ${kind === "tasks" ? "task list" : "archive"}` },
+      ]);
     return c.redirect(withNotice(form.return_to, done), 303);
   };
   app.post("/ui/tasks/bulk", bulk("tasks"));

@@ -22,11 +22,13 @@ export function circuitFragment(view: CircuitView): string {
     return `<div class="circuit-fallback" ${attributes} data-reason="none"><p>No ${view.format} circuit is recorded for this task.</p></div>`;
   }
   // Said in words, so that the executed tab never passes off another circuit as what ran.
-  const note = view.fallback ? `<p class="circuit-note" data-fallback="${view.fallback}">No executed circuit is recorded; this is the ${view.fallback} one.</p>` : "";
+  const note = view.fallback
+    ? `<p class="circuit-note" data-fallback="${view.fallback}">No executed circuit is recorded; this is the ${view.fallback} one.</p>`
+    : "";
   try {
     return `<div class="circuit-svg" ${attributes} data-language="${escape(view.language ?? "")}">${note}${drawCircuit(text)}</div>`;
   } catch (error) {
-    if (!(isCacheError(error))) throw error;
+    if (!isCacheError(error)) throw error;
     return `<div class="circuit-fallback" ${attributes} data-reason="unreadable">${note}<p>${escape(error.message)}</p><pre class="circuit-text">${escape(text)}</pre></div>`;
   }
 }

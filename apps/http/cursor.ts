@@ -17,11 +17,15 @@ export interface CursorPosition {
   task_id: string;
 }
 
-const scopeKey = (scope: CursorScope) => [scope.listing, scope.status ?? "", scope.backend ?? "", scope.includeArchived ? 1 : 0].join("|");
+const scopeKey = (scope: CursorScope) =>
+  [scope.listing, scope.status ?? "", scope.backend ?? "", scope.includeArchived ? 1 : 0].join("|");
 
 function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 function fromBase64Url(token: string): string {
@@ -41,7 +45,12 @@ export function encodeCursor(position: CursorPosition, scope: CursorScope): stri
  * The cursor of the page after one that held `count` of at most `limit` tasks, the last being
  * `last`: only a full page has one, since a page that was not full was the last.
  */
-export function nextCursor(count: number, limit: number, last: CursorPosition | undefined, scope: CursorScope): string | null {
+export function nextCursor(
+  count: number,
+  limit: number,
+  last: CursorPosition | undefined,
+  scope: CursorScope,
+): string | null {
   return count === limit && last ? encodeCursor(last, scope) : null;
 }
 
@@ -57,7 +66,12 @@ export function decodeCursor(token: string, scope: CursorScope): CursorPosition 
     throw new InvalidInputError([{ path: "cursor", message: "is not a cursor this server issued" }]);
   }
   if (parts[2] !== scopeKey(scope)) {
-    throw new InvalidInputError([{ path: "cursor", message: "was issued for other filters; use it with the same status, backend and include_archived" }]);
+    throw new InvalidInputError([
+      {
+        path: "cursor",
+        message: "was issued for other filters; use it with the same status, backend and include_archived",
+      },
+    ]);
   }
   return { submit_time: parts[0], task_id: parts[1] };
 }

@@ -5,4 +5,5 @@
  */
 import { timingSafeEqual } from "hono/utils/buffer";
 
-export const sameToken = (given: string | undefined, token: string): Promise<boolean> => timingSafeEqual(given ?? "", token);
+export const sameToken = (given: string | undefined, token: string): Promise<boolean> =>
+  timingSafeEqual(given ?? "", token);

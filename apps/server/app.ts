@@ -13,7 +13,14 @@ import { stream, streamSSE } from "hono/streaming";
 import { getCookie } from "hono/cookie";
 import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
 import type { GenericSchema } from "valibot";
-import { HOUR_MS, InvalidInputError, NotFoundError, toInputIssues, type TaskCache, type TaskPageText } from "../../core/index.ts";
+import {
+  HOUR_MS,
+  InvalidInputError,
+  NotFoundError,
+  toInputIssues,
+  type TaskCache,
+  type TaskPageText,
+} from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
 import { circuitFragment, circuitText } from "../http/circuit-fragment.ts";
 import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
@@ -106,7 +113,12 @@ function paging(query: { cursor?: string | undefined; offset: number }, scope: C
  * A listing's answer. The tasks arrive as JSON text from the cache and go out as they are; only
  * the small envelope around them is serialised here.
  */
-function pageResponse(c: Context, page: TaskPageText, fields: { limit: number; offset: number; count?: number }, scope: CursorScope) {
+function pageResponse(
+  c: Context,
+  page: TaskPageText,
+  fields: { limit: number; offset: number; count?: number },
+  scope: CursorScope,
+) {
   const next_cursor = nextCursor(page.count, fields.limit, page.last, scope);
   const envelope = JSON.stringify({ total: page.total, ...fields, next_cursor });
   return c.body(`{"tasks":${page.tasks},${envelope.slice(1)}`, 200, { "content-type": "application/json" });
@@ -170,7 +182,9 @@ export function createApp(store: TaskCache, options: AppOptions) {
         const lastId = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
         let sent = Promise.resolve();
         const send = (event: CacheEvent) =>
-          (sent = sent.then(() => stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) })));
+          (sent = sent.then(() =>
+            stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) }),
+          ));
         const { missed, closed, stop } = hub.listen(lastId, send);
         stream.onAbort(stop);
         missed.forEach(send);
@@ -264,7 +278,9 @@ export function createApp(store: TaskCache, options: AppOptions) {
     })
     .post("/api/maintenance", requireJson, validate("json", MaintenanceBody), async (c) => {
       const { archive_after_hours, purge_after_hours } = c.req.valid("json");
-      return c.json(await cache.maintain({ archiveAfterHours: archive_after_hours, purgeAfterHours: purge_after_hours }));
+      return c.json(
+        await cache.maintain({ archiveAfterHours: archive_after_hours, purgeAfterHours: purge_after_hours }),
+      );
     })
     .get("/api/export", validate("query", ExportQuery), (c) => {
       const rows = cache.exportRows(c.req.valid("query").scope);
@@ -279,13 +295,18 @@ export function createApp(store: TaskCache, options: AppOptions) {
         if (chunk) await out.write(chunk);
       });
     })
-    .post("/api/import", requireJson, validate("json", ImportBody), async (c) => c.json(await cache.importRows(c.req.valid("json").rows)))
+    .post("/api/import", requireJson, validate("json", ImportBody), async (c) =>
+      c.json(await cache.importRows(c.req.valid("json").rows)),
+    )
 
     .get("/api/archive", validate("query", ArchiveListQuery), async (c) => {
       const { status, backend, limit, ...rest } = c.req.valid("query");
       const scope: CursorScope = { listing: "archive", status, backend };
       const { after, offset } = paging(rest, scope);
-      const [page, count] = await Promise.all([cache.listArchivedText({ status, backend, limit, offset, after }), cache.countArchived()]);
+      const [page, count] = await Promise.all([
+        cache.listArchivedText({ status, backend, limit, offset, after }),
+        cache.countArchived(),
+      ]);
       return pageResponse(c, page, { limit, offset, count }, scope);
     })
     .post("/api/archive/restore/:id", validate("param", TaskIdParams), async (c) => {
@@ -311,12 +332,18 @@ export function createApp(store: TaskCache, options: AppOptions) {
     .get("/api/circuits/:id/svg", validate("param", TaskIdParams), validate("query", CircuitQuery), async (c) => {
       return c.html(circuitFragment(await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format)));
     })
-    .get("/api/circuits/:id/drawing.svg", validate("param", TaskIdParams), validate("query", CircuitQuery), async (c) => {
-      const view = await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format);
-      const text = circuitText(view);
-      if (text === undefined) throw new HTTPException(404, { message: `Task ${view.task_id} has no ${view.format} circuit.` });
-      return c.body(drawCircuit(text), 200, { "content-type": "image/svg+xml; charset=utf-8" });
-    });
+    .get(
+      "/api/circuits/:id/drawing.svg",
+      validate("param", TaskIdParams),
+      validate("query", CircuitQuery),
+      async (c) => {
+        const view = await cache.getCircuit(c.req.valid("param").id, c.req.valid("query").format);
+        const text = circuitText(view);
+        if (text === undefined)
+          throw new HTTPException(404, { message: `Task ${view.task_id} has no ${view.format} circuit.` });
+        return c.body(drawCircuit(text), 200, { "content-type": "image/svg+xml; charset=utf-8" });
+      },
+    );
 
   // The dashboard, for people: the same cache, the same process.
   app.route("/", dashboardRoutes(cache, { token: options.token }));

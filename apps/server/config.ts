@@ -110,7 +110,9 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
   const host = values.host ?? env.UNIQC_HOST ?? "127.0.0.1";
   const token = values.token ?? (env.UNIQC_TOKEN || undefined);
   if (!LOOPBACK.test(host) && !token) {
-    throw new ConfigError(`Refusing to listen on ${host} without a token: anyone on the network could change the cache. Set --token or UNIQC_TOKEN.`);
+    throw new ConfigError(
+      `Refusing to listen on ${host} without a token: anyone on the network could change the cache. Set --token or UNIQC_TOKEN.`,
+    );
   }
   const origins = values["cors-origin"] ?? (env.UNIQC_CORS_ORIGINS ?? "").split(",");
   const interval = v.safeParse(IntervalSchema, values["sync-interval"] ?? (env.UNIQC_SYNC_INTERVAL || "5s"));
@@ -125,8 +127,12 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
     throw new ConfigError("--import-from brings a local file into a synced replica: give --sync-url too.");
   }
   const hours = (ms: number | undefined) => (ms === undefined ? undefined : ms / HOUR_MS);
-  const archiveAfterHours = hours(durationOf("archive-after", values["archive-after"] ?? (env.UNIQC_ARCHIVE_AFTER || undefined)));
-  const purgeAfterHours = hours(durationOf("purge-after", values["purge-after"] ?? (env.UNIQC_PURGE_AFTER || undefined)));
+  const archiveAfterHours = hours(
+    durationOf("archive-after", values["archive-after"] ?? (env.UNIQC_ARCHIVE_AFTER || undefined)),
+  );
+  const purgeAfterHours = hours(
+    durationOf("purge-after", values["purge-after"] ?? (env.UNIQC_PURGE_AFTER || undefined)),
+  );
   const maintainEveryMs = durationOf("maintain-every", values["maintain-every"] ?? (env.UNIQC_MAINTAIN_EVERY || "1h"))!;
   if (maintainEveryMs < 1000) throw new ConfigError("--maintain-every must be at least 1s.");
   return {

@@ -47,6 +47,9 @@ export function docsRoutes(): Hono {
     .get("/init.js", (c) => c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }))
     .get("/:asset{swagger-ui\\.css|swagger-ui-bundle\\.js}", (c) => {
       const name = c.req.param("asset");
-      return c.body(read(name) as Uint8Array<ArrayBuffer>, 200, { "content-type": ASSETS[name]!, "cache-control": "public, max-age=86400" });
+      return c.body(read(name) as Uint8Array<ArrayBuffer>, 200, {
+        "content-type": ASSETS[name]!,
+        "cache-control": "public, max-age=86400",
+      });
     });
 }

@@ -48,7 +48,10 @@ export class EventHub {
    * when the hub closes, so that the stream ends and the server can stop. Nothing of a listener
    * is kept after `stop`, however many streams come and go.
    */
-  listen(lastId: number | undefined, listener: (event: CacheEvent) => void): { missed: CacheEvent[]; closed: Promise<void>; stop: () => void } {
+  listen(
+    lastId: number | undefined,
+    listener: (event: CacheEvent) => void,
+  ): { missed: CacheEvent[]; closed: Promise<void>; stop: () => void } {
     const missed = lastId === undefined ? [] : this.#kept.filter((event) => event.id > lastId);
     let end = () => {};
     const closed = this.#closed ? Promise.resolve() : new Promise<void>((resolve) => (end = resolve));

@@ -62,7 +62,11 @@ export function followFile(path: string, cache: TaskCache, options: { intervalMs
     const file = source;
     const now = await file.changeStamp();
     if (now === stamp) return;
-    const tables = new Set((await file.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((row) => String(row.name)));
+    const tables = new Set(
+      (await file.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((row) =>
+        String(row.name),
+      ),
+    );
     let newest = since;
     for (const table of ["tasks", "archived_tasks"] as const) {
       if (!tables.has(table)) continue;
@@ -71,7 +75,8 @@ export function followFile(path: string, cache: TaskCache, options: { intervalMs
         const result = await cache.importRows(moved);
         imported += result.written;
         for (const row of rows) {
-          for (const time of [row.update_time, row.archived_at]) if (typeof time === "string" && time > newest) newest = time;
+          for (const time of [row.update_time, row.archived_at])
+            if (typeof time === "string" && time > newest) newest = time;
         }
       }
     }

@@ -41,7 +41,10 @@ export const listenNode: Listen = (fetch, { host, port }) =>
 
 export const listenDeno: Listen = (fetch, { host, port }) =>
   new Promise((resolve) => {
-    const server = Deno.serve({ hostname: host, port, onListen: (address) => resolve({ port: address.port, close: () => server.shutdown() }) }, fetch);
+    const server = Deno.serve(
+      { hostname: host, port, onListen: (address) => resolve({ port: address.port, close: () => server.shutdown() }) },
+      fetch,
+    );
   });
 
 export const listenBun: Listen = async (fetch, { host, port }) => {

@@ -54,7 +54,8 @@ const SYNC_STATE = {
 
 const LINEAGE = {
   enum: ["seed", "uniqc"],
-  description: "Which history the file follows after v2: the seed's (this cache's own v3 and v4), or the uniqc package's own v3 to v5",
+  description:
+    "Which history the file follows after v2: the seed's (this cache's own v3 and v4), or the uniqc package's own v3 to v5",
 };
 
 const MAINTENANCE_REPORT = {
@@ -66,7 +67,10 @@ const MAINTENANCE_REPORT = {
     purged: { type: "integer" },
     took_ms: { type: "integer" },
     transactions: { type: "integer" },
-    longest_transaction_ms: { type: "number", description: "The longest time one of its transactions held the write lock" },
+    longest_transaction_ms: {
+      type: "number",
+      description: "The longest time one of its transactions held the write lock",
+    },
   },
 };
 
@@ -134,7 +138,18 @@ const SHARDS = {
       type: "array",
       items: {
         type: "object",
-        required: ["uniqc_task_id", "shard_index", "platform_task_id", "backend", "circuit_count", "sub_index_offset", "status", "error_message", "submit_time", "update_time"],
+        required: [
+          "uniqc_task_id",
+          "shard_index",
+          "platform_task_id",
+          "backend",
+          "circuit_count",
+          "sub_index_offset",
+          "status",
+          "error_message",
+          "submit_time",
+          "update_time",
+        ],
         properties: {
           uniqc_task_id: { type: "string" },
           shard_index: { type: "integer" },
@@ -156,7 +171,12 @@ const SHARDS = {
 const PURGE = {
   type: "object",
   required: ["count", "cutoff", "older_than_hours", "dry_run"],
-  properties: { count: { type: "integer" }, cutoff: { type: "string" }, older_than_hours: { type: "number" }, dry_run: { type: "boolean" } },
+  properties: {
+    count: { type: "integer" },
+    cutoff: { type: "string" },
+    older_than_hours: { type: "number" },
+    dry_run: { type: "boolean" },
+  },
 };
 
 const IMPORT_RESULT = {
@@ -172,30 +192,203 @@ const ID = TaskIdParams;
 
 /** Every route of the app; a test checks this list against the routes the app registers. */
 export const ENDPOINTS: readonly Endpoint[] = [
-  { method: "get", path: "/api/tasks", summary: "List active tasks, newest first", tag: "tasks", query: ListQuery, errors: [400] },
+  {
+    method: "get",
+    path: "/api/tasks",
+    summary: "List active tasks, newest first",
+    tag: "tasks",
+    query: ListQuery,
+    errors: [400],
+  },
   { method: "get", path: "/api/tasks/counts", summary: "Count active tasks per status", tag: "tasks" },
-  { method: "get", path: "/api/tasks/{id}", summary: "Get one active task, whole", tag: "tasks", path_params: ID, errors: [400, 404] },
-  { method: "get", path: "/api/tasks/{id}/shards", summary: "The shards of a task, active or archived (the cloud jobs behind it)", tag: "tasks", path_params: ID, response: SHARDS, errors: [400, 404] },
-  { method: "put", path: "/api/tasks/{id}", summary: "Record or update a task", tag: "tasks", path_params: ID, body: TaskBody, errors: [400, 409, 413] },
-  { method: "delete", path: "/api/tasks/{id}", summary: "Delete an active task", tag: "tasks", path_params: ID, errors: [400, 404, 409] },
-  { method: "post", path: "/api/tasks/{id}/archive", summary: "Move a task to the archive", tag: "archive", path_params: ID, errors: [400, 404, 409] },
-  { method: "post", path: "/api/tasks/bulk-archive", summary: "Archive many tasks in one transaction", tag: "archive", body: BulkBody, errors: [400, 409, 413] },
-  { method: "post", path: "/api/tasks/bulk-delete", summary: "Delete many active tasks", tag: "tasks", body: BulkBody, errors: [400, 409, 413] },
-  { method: "post", path: "/api/tasks/archive-expired", summary: "Archive tasks submitted more than `hours` ago", tag: "archive", query: ArchiveExpiredQuery, errors: [400, 409] },
-  { method: "post", path: "/api/archive/purge", summary: "Delete for good the tasks archived longer ago than `older_than` (`90d`, `12h`); with `dry_run`, count them", tag: "archive", query: PurgeQuery, response: PURGE, errors: [400, 409] },
-  { method: "post", path: "/api/maintenance", summary: "Run the retention policy once, in short transactions: archive finished tasks, purge old archived ones", tag: "archive", body: MaintenanceBody, response: MAINTENANCE_REPORT, errors: [400, 409, 413] },
-  { method: "get", path: "/api/export", summary: "Every stored row of the active tasks, the archive or both, as NDJSON, streamed", tag: "service", query: ExportQuery, produces: "application/x-ndjson", errors: [400] },
-  { method: "post", path: "/api/import", summary: "Stored rows (as the export gives them) into the cache in one transaction, each only where it is newer; the others are reported", tag: "service", body: ImportBody, response: IMPORT_RESULT, errors: [400, 409, 413] },
-  { method: "get", path: "/api/archive", summary: "List archived tasks, newest first", tag: "archive", query: ArchiveListQuery, errors: [400] },
-  { method: "get", path: "/api/archive/{id}", summary: "Get one archived task", tag: "archive", path_params: ID, errors: [400, 404] },
-  { method: "delete", path: "/api/archive/{id}", summary: "Delete an archived task for good", tag: "archive", path_params: ID, errors: [400, 404, 409] },
-  { method: "post", path: "/api/archive/restore/{id}", summary: "Move an archived task back", tag: "archive", path_params: ID, errors: [400, 404, 409] },
-  { method: "get", path: "/api/circuits/{id}", summary: "The source, compiled or executed circuit of a task", tag: "circuits", path_params: ID, query: CircuitQuery, errors: [400, 404] },
-  { method: "get", path: "/api/circuits/{id}/svg", summary: "The circuit drawn, as an HTML fragment holding the SVG (or its text, when it cannot be drawn)", tag: "circuits", path_params: ID, query: CircuitQuery, produces: "text/html", errors: [400, 404] },
-  { method: "get", path: "/api/circuits/{id}/drawing.svg", summary: "The circuit drawn, as an SVG image", tag: "circuits", path_params: ID, query: CircuitQuery, produces: "image/svg+xml", errors: [400, 404, 422] },
-  { method: "get", path: "/api/health", summary: "Liveness, and on a synced replica its sync state (last push and pull, changes waiting, last error)", tag: "service", response: HEALTH },
-  { method: "get", path: "/api/events", summary: "Server-sent events: task.saved, task.archived, task.restored, task.deleted (tasks.* with a count for large moves), and cache.changed with counts whenever the data changed, whoever changed it; send Last-Event-ID to resume", tag: "service", produces: "text/event-stream" },
-  { method: "post", path: "/api/sync", summary: "On a synced replica: pull, settle tasks found in both tables, push, and say what moved", tag: "service", response: SYNC_REPORT, errors: [409, 502] },
+  {
+    method: "get",
+    path: "/api/tasks/{id}",
+    summary: "Get one active task, whole",
+    tag: "tasks",
+    path_params: ID,
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/api/tasks/{id}/shards",
+    summary: "The shards of a task, active or archived (the cloud jobs behind it)",
+    tag: "tasks",
+    path_params: ID,
+    response: SHARDS,
+    errors: [400, 404],
+  },
+  {
+    method: "put",
+    path: "/api/tasks/{id}",
+    summary: "Record or update a task",
+    tag: "tasks",
+    path_params: ID,
+    body: TaskBody,
+    errors: [400, 409, 413],
+  },
+  {
+    method: "delete",
+    path: "/api/tasks/{id}",
+    summary: "Delete an active task",
+    tag: "tasks",
+    path_params: ID,
+    errors: [400, 404, 409],
+  },
+  {
+    method: "post",
+    path: "/api/tasks/{id}/archive",
+    summary: "Move a task to the archive",
+    tag: "archive",
+    path_params: ID,
+    errors: [400, 404, 409],
+  },
+  {
+    method: "post",
+    path: "/api/tasks/bulk-archive",
+    summary: "Archive many tasks in one transaction",
+    tag: "archive",
+    body: BulkBody,
+    errors: [400, 409, 413],
+  },
+  {
+    method: "post",
+    path: "/api/tasks/bulk-delete",
+    summary: "Delete many active tasks",
+    tag: "tasks",
+    body: BulkBody,
+    errors: [400, 409, 413],
+  },
+  {
+    method: "post",
+    path: "/api/tasks/archive-expired",
+    summary: "Archive tasks submitted more than `hours` ago",
+    tag: "archive",
+    query: ArchiveExpiredQuery,
+    errors: [400, 409],
+  },
+  {
+    method: "post",
+    path: "/api/archive/purge",
+    summary:
+      "Delete for good the tasks archived longer ago than `older_than` (`90d`, `12h`); with `dry_run`, count them",
+    tag: "archive",
+    query: PurgeQuery,
+    response: PURGE,
+    errors: [400, 409],
+  },
+  {
+    method: "post",
+    path: "/api/maintenance",
+    summary: "Run the retention policy once, in short transactions: archive finished tasks, purge old archived ones",
+    tag: "archive",
+    body: MaintenanceBody,
+    response: MAINTENANCE_REPORT,
+    errors: [400, 409, 413],
+  },
+  {
+    method: "get",
+    path: "/api/export",
+    summary: "Every stored row of the active tasks, the archive or both, as NDJSON, streamed",
+    tag: "service",
+    query: ExportQuery,
+    produces: "application/x-ndjson",
+    errors: [400],
+  },
+  {
+    method: "post",
+    path: "/api/import",
+    summary:
+      "Stored rows (as the export gives them) into the cache in one transaction, each only where it is newer; the others are reported",
+    tag: "service",
+    body: ImportBody,
+    response: IMPORT_RESULT,
+    errors: [400, 409, 413],
+  },
+  {
+    method: "get",
+    path: "/api/archive",
+    summary: "List archived tasks, newest first",
+    tag: "archive",
+    query: ArchiveListQuery,
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/api/archive/{id}",
+    summary: "Get one archived task",
+    tag: "archive",
+    path_params: ID,
+    errors: [400, 404],
+  },
+  {
+    method: "delete",
+    path: "/api/archive/{id}",
+    summary: "Delete an archived task for good",
+    tag: "archive",
+    path_params: ID,
+    errors: [400, 404, 409],
+  },
+  {
+    method: "post",
+    path: "/api/archive/restore/{id}",
+    summary: "Move an archived task back",
+    tag: "archive",
+    path_params: ID,
+    errors: [400, 404, 409],
+  },
+  {
+    method: "get",
+    path: "/api/circuits/{id}",
+    summary: "The source, compiled or executed circuit of a task",
+    tag: "circuits",
+    path_params: ID,
+    query: CircuitQuery,
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/api/circuits/{id}/svg",
+    summary: "The circuit drawn, as an HTML fragment holding the SVG (or its text, when it cannot be drawn)",
+    tag: "circuits",
+    path_params: ID,
+    query: CircuitQuery,
+    produces: "text/html",
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/api/circuits/{id}/drawing.svg",
+    summary: "The circuit drawn, as an SVG image",
+    tag: "circuits",
+    path_params: ID,
+    query: CircuitQuery,
+    produces: "image/svg+xml",
+    errors: [400, 404, 422],
+  },
+  {
+    method: "get",
+    path: "/api/health",
+    summary: "Liveness, and on a synced replica its sync state (last push and pull, changes waiting, last error)",
+    tag: "service",
+    response: HEALTH,
+  },
+  {
+    method: "get",
+    path: "/api/events",
+    summary:
+      "Server-sent events: task.saved, task.archived, task.restored, task.deleted (tasks.* with a count for large moves), and cache.changed with counts whenever the data changed, whoever changed it; send Last-Event-ID to resume",
+    tag: "service",
+    produces: "text/event-stream",
+  },
+  {
+    method: "post",
+    path: "/api/sync",
+    summary: "On a synced replica: pull, settle tasks found in both tables, push, and say what moved",
+    tag: "service",
+    response: SYNC_REPORT,
+    errors: [409, 502],
+  },
   { method: "get", path: "/api/version", summary: "Versions, schema, read-only flag and adapter", tag: "service" },
   { method: "get", path: "/api/openapi.json", summary: "This document", tag: "service" },
   { method: "get", path: "/api/docs", summary: "The reference page for this document", tag: "service" },
@@ -232,7 +425,10 @@ const PROBLEM = {
     title: { type: "string" },
     status: { type: "integer" },
     detail: { type: "string", description: "What went wrong, as a sentence" },
-    errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+    errors: {
+      type: "array",
+      items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+    },
   },
 };
 
@@ -242,23 +438,34 @@ export function openApiDocument(version: string) {
     const responses: Record<string, unknown> = {
       200: {
         description: "OK",
-        content: endpoint.produces ? { [endpoint.produces]: {} } : { "application/json": endpoint.response ? { schema: endpoint.response } : {} },
+        content: endpoint.produces
+          ? { [endpoint.produces]: {} }
+          : { "application/json": endpoint.response ? { schema: endpoint.response } : {} },
       },
     };
     for (const status of endpoint.errors ?? []) {
-      responses[status] = { description: "Problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+      responses[status] = {
+        description: "Problem",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
     }
     (paths[endpoint.path] ??= {})[endpoint.method] = {
       summary: endpoint.summary,
       tags: [endpoint.tag],
       parameters: [...parameters("path", endpoint.path_params), ...parameters("query", endpoint.query)],
-      ...(endpoint.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(endpoint.body) } } } } : {}),
+      ...(endpoint.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(endpoint.body) } } } }
+        : {}),
       responses,
     };
   }
   return {
     openapi: "3.1.0",
-    info: { title: "uniqc task cache", version, description: "Tasks submitted to quantum backends, and their archive." },
+    info: {
+      title: "uniqc task cache",
+      version,
+      description: "Tasks submitted to quantum backends, and their archive.",
+    },
     paths,
     components: {
       schemas: { Problem: PROBLEM },

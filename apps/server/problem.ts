@@ -47,7 +47,11 @@ const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   replica_in_use: 500,
 };
 
-export function problemResponse(status: number, detail: string, extra: { code?: string; errors?: readonly InputIssue[]; headers?: HeadersInit } = {}): Response {
+export function problemResponse(
+  status: number,
+  detail: string,
+  extra: { code?: string; errors?: readonly InputIssue[]; headers?: HeadersInit } = {},
+): Response {
   const body: Problem = {
     type: `urn:uniqc:problem:${extra.code ?? status}`,
     title: TITLES[status] ?? "Error",
@@ -64,12 +68,17 @@ export function problemResponse(status: number, detail: string, extra: { code?: 
 export function errorToProblem(error: unknown, c: Context): Response {
   if (isCacheError(error)) {
     const issues = error.code === "invalid_input" ? (error as InvalidInputError).issues : undefined;
-    return problemResponse(STATUS_OF[error.code], error.message, { code: error.code, ...(issues ? { errors: issues } : {}) });
+    return problemResponse(STATUS_OF[error.code], error.message, {
+      code: error.code,
+      ...(issues ? { errors: issues } : {}),
+    });
   }
   if (error instanceof HTTPException) {
     const original = error.getResponse();
     return problemResponse(error.status, error.message || TITLES[error.status] || "Request refused", {
-      headers: original.headers.has("www-authenticate") ? { "www-authenticate": original.headers.get("www-authenticate")! } : undefined,
+      headers: original.headers.has("www-authenticate")
+        ? { "www-authenticate": original.headers.get("www-authenticate")! }
+        : undefined,
     });
   }
   // Never a stack trace to the client; the operator sees it on stderr.

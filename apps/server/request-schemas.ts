@@ -23,7 +23,11 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     v.maxValue(max, `must be at most ${max}`),
   );
 
-const decimalNumber = v.pipe(v.string(), v.regex(/^\d{1,9}(\.\d+)?$/, "must be a non-negative number"), v.transform(Number));
+const decimalNumber = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,9}(\.\d+)?$/, "must be a non-negative number"),
+  v.transform(Number),
+);
 
 const flag = v.pipe(
   v.picklist(["true", "false", "1", "0"], "must be true or false"),
@@ -66,7 +70,9 @@ const Hours = v.optional(HoursSchema);
 
 export const MaintenanceBody = v.object({ archive_after_hours: Hours, purge_after_hours: Hours });
 
-export const ExportQuery = v.object({ scope: v.optional(v.picklist(["active", "archived", "all"], "must be active, archived or all"), "all") });
+export const ExportQuery = v.object({
+  scope: v.optional(v.picklist(["active", "archived", "all"], "must be active, archived or all"), "all"),
+});
 
 /** Stored rows, as `GET /api/export` gives them; a body holds at most 1 MiB of them. */
 export const ImportBody = v.object({ rows: v.array(v.unknown(), "must be an array of stored rows") });

@@ -21,14 +21,21 @@ export interface RunningServer {
 }
 
 /** Starts the runtime's HTTP server on `fetch`. */
-export type Listen = (fetch: (request: Request) => Response | Promise<Response>, address: { host: string; port: number }) => Promise<RunningServer>;
+export type Listen = (
+  fetch: (request: Request) => Response | Promise<Response>,
+  address: { host: string; port: number },
+) => Promise<RunningServer>;
 
 function fail(message: string, code: number): never {
   console.error(message);
   process.exit(code);
 }
 
-export async function runServer(runtime: string, listen: Listen, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function runServer(
+  runtime: string,
+  listen: Listen,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<void> {
   let config;
   try {
     config = readConfig(argv, process.env);
@@ -51,7 +58,9 @@ export async function runServer(runtime: string, listen: Listen, argv: readonly 
   const follower = config.importFrom === undefined ? undefined : followFile(config.importFrom, cache);
   const policy = { archiveAfterHours: config.archiveAfterHours, purgeAfterHours: config.purgeAfterHours };
   const maintenance =
-    policy.archiveAfterHours === undefined && policy.purgeAfterHours === undefined ? undefined : startMaintenance(cache, policy, config.maintainEveryMs);
+    policy.archiveAfterHours === undefined && policy.purgeAfterHours === undefined
+      ? undefined
+      : startMaintenance(cache, policy, config.maintainEveryMs);
   const events = new EventHub(cache);
   const app = createApp(cache, {
     version: VERSION,
@@ -82,5 +91,7 @@ export async function runServer(runtime: string, listen: Listen, argv: readonly 
   process.on("SIGINT", () => void stop("SIGINT"));
 
   const mode = cache.info.readOnly ? `read-only: ${cache.info.readOnlyReason}` : `schema v${cache.info.schemaVersion}`;
-  console.log(`uniqc task cache on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port} serving ${target} (${cache.info.capabilities.adapter}, ${mode})`);
+  console.log(
+    `uniqc task cache on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port} serving ${target} (${cache.info.capabilities.adapter}, ${mode})`,
+  );
 }

@@ -82,7 +82,15 @@ export function splitArguments(text: string): string[] {
 export function gateOperation(name: string, qubits: number[], params: string[], dagger = false): Operation {
   const controlled = CONTROLLED[name.toLowerCase()];
   if (controlled && qubits.length === controlled.controls + (controlled.target === "SWAP" ? 2 : 1)) {
-    return { name, kind: "gate", controls: qubits.slice(0, controlled.controls), targets: qubits.slice(controlled.controls), params, clbits: [], dagger };
+    return {
+      name,
+      kind: "gate",
+      controls: qubits.slice(0, controlled.controls),
+      targets: qubits.slice(controlled.controls),
+      params,
+      clbits: [],
+      dagger,
+    };
   }
   return { name, kind: "gate", controls: [], targets: qubits, params, clbits: [], dagger };
 }

@@ -10,7 +10,8 @@ import { CircuitSyntaxError, LIMITS, gateOperation, splitArguments, type Circuit
 const INDEX = /^([qc])\s*\[\s*(\d+)\s*\]$/i;
 
 export function parseOriginIr(text: string): Circuit {
-  if (text.length > LIMITS.characters) throw new CircuitSyntaxError(0, `the circuit is longer than ${LIMITS.characters} characters`);
+  if (text.length > LIMITS.characters)
+    throw new CircuitSyntaxError(0, `the circuit is longer than ${LIMITS.characters} characters`);
   let qubits = 0;
   let clbits = 0;
   const operations: Operation[] = [];
@@ -27,7 +28,8 @@ export function parseOriginIr(text: string): Circuit {
     const rest = space < 0 ? "" : line.slice(space + 1).trim();
     const register = (arg: string, kind: "q" | "c") => {
       const match = INDEX.exec(arg);
-      if (!match || match[1]!.toLowerCase() !== kind) throw new CircuitSyntaxError(at, `expected ${kind}[n], found "${arg.slice(0, 40)}"`);
+      if (!match || match[1]!.toLowerCase() !== kind)
+        throw new CircuitSyntaxError(at, `expected ${kind}[n], found "${arg.slice(0, 40)}"`);
       const index = Number(match[2]);
       const size = kind === "q" ? qubits : clbits;
       if (index >= size) throw new CircuitSyntaxError(at, `${kind}[${index}] is beyond the ${size} declared`);
@@ -37,7 +39,8 @@ export function parseOriginIr(text: string): Circuit {
     if (word === "QINIT" || word === "CREG") {
       const count = Number(rest);
       const limit = word === "QINIT" ? LIMITS.qubits : LIMITS.clbits;
-      if (!/^\d+$/.test(rest) || count > limit) throw new CircuitSyntaxError(at, `${word} takes a count up to ${limit}`);
+      if (!/^\d+$/.test(rest) || count > limit)
+        throw new CircuitSyntaxError(at, `${word} takes a count up to ${limit}`);
       if (word === "QINIT") qubits = count;
       else clbits = count;
       continue;
@@ -47,24 +50,41 @@ export function parseOriginIr(text: string): Circuit {
     else if (word === "CONTROL") controls.push(splitArguments(rest).map((arg) => register(arg, "q")));
     else if (word === "ENDCONTROL") controls.pop();
     else {
-      if (operations.length >= LIMITS.operations) throw new CircuitSyntaxError(at, `more than ${LIMITS.operations} operations`);
+      if (operations.length >= LIMITS.operations)
+        throw new CircuitSyntaxError(at, `more than ${LIMITS.operations} operations`);
       const args = splitArguments(rest);
       if (word === "MEASURE") {
         if (args.length !== 2) throw new CircuitSyntaxError(at, "MEASURE takes q[n],c[m]");
-        operations.push({ name: "MEASURE", kind: "measure", targets: [register(args[0]!, "q")], controls: [], params: [], clbits: [register(args[1]!, "c")] });
+        operations.push({
+          name: "MEASURE",
+          kind: "measure",
+          targets: [register(args[0]!, "q")],
+          controls: [],
+          params: [],
+          clbits: [register(args[1]!, "c")],
+        });
         continue;
       }
-      const params = args.length > 0 && args.at(-1)!.startsWith("(") ? splitArguments(args.pop()!.replace(/^\(|\)$/g, "")) : [];
+      const params =
+        args.length > 0 && args.at(-1)!.startsWith("(") ? splitArguments(args.pop()!.replace(/^\(|\)$/g, "")) : [];
       const wires = args.map((arg) => register(arg, "q"));
       if (word === "BARRIER") {
-        operations.push({ name: "BARRIER", kind: "barrier", targets: wires.length ? wires : [...Array(qubits).keys()], controls: [], params: [], clbits: [] });
+        operations.push({
+          name: "BARRIER",
+          kind: "barrier",
+          targets: wires.length ? wires : [...Array(qubits).keys()],
+          controls: [],
+          params: [],
+          clbits: [],
+        });
         continue;
       }
       if (word === "RESET") {
         operations.push({ name: "RESET", kind: "reset", targets: wires, controls: [], params: [], clbits: [] });
         continue;
       }
-      if (!/^[A-Z][A-Z0-9_]*$/.test(word) || wires.length === 0) throw new CircuitSyntaxError(at, `cannot read "${line.slice(0, 60)}"`);
+      if (!/^[A-Z][A-Z0-9_]*$/.test(word) || wires.length === 0)
+        throw new CircuitSyntaxError(at, `cannot read "${line.slice(0, 60)}"`);
       if (new Set(wires).size !== wires.length) throw new CircuitSyntaxError(at, `${word} names a qubit twice`);
       const gate = gateOperation(word, wires, params, dagger % 2 === 1);
       const outer = controls.flat();

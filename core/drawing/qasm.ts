@@ -12,10 +12,12 @@ interface Register {
 }
 
 export function parseQasm(text: string): Circuit {
-  if (text.length > LIMITS.characters) throw new CircuitSyntaxError(0, `the circuit is longer than ${LIMITS.characters} characters`);
+  if (text.length > LIMITS.characters)
+    throw new CircuitSyntaxError(0, `the circuit is longer than ${LIMITS.characters} characters`);
   // Statements end at `;`; keep each one's line number for errors.
   const source = text.replace(/\/\/[^\n]*/g, "");
-  if (!/^\s*OPENQASM\s+2(\.\d+)?\s*;/.test(source)) throw new CircuitSyntaxError(1, "expected OPENQASM 2.0; at the start");
+  if (!/^\s*OPENQASM\s+2(\.\d+)?\s*;/.test(source))
+    throw new CircuitSyntaxError(1, "expected OPENQASM 2.0; at the start");
   const qregs = new Map<string, Register>();
   const cregs = new Map<string, Register>();
   let qubits = 0;
@@ -57,7 +59,8 @@ export function parseQasm(text: string): Circuit {
     if (!match || !register) throw new CircuitSyntaxError(at, `unknown register in "${arg.slice(0, 40)}"`);
     if (match[2] === undefined) return Array.from({ length: register.size }, (_, i) => register.offset + i);
     const index = Number(match[2]);
-    if (index >= register.size) throw new CircuitSyntaxError(at, `${match[1]}[${index}] is beyond its ${register.size} bits`);
+    if (index >= register.size)
+      throw new CircuitSyntaxError(at, `${match[1]}[${index}] is beyond its ${register.size} bits`);
     return [register.offset + index];
   };
 
@@ -73,23 +76,35 @@ export function parseQasm(text: string): Circuit {
         qregs.set(name!, { offset: qubits, size });
         qubits += size;
       } else {
-        if (clbits + size > LIMITS.clbits) throw new CircuitSyntaxError(at, `more than ${LIMITS.clbits} classical bits`);
+        if (clbits + size > LIMITS.clbits)
+          throw new CircuitSyntaxError(at, `more than ${LIMITS.clbits} classical bits`);
         cregs.set(name!, { offset: clbits, size });
         clbits += size;
       }
       continue;
     }
-    if (operations.length >= LIMITS.operations) throw new CircuitSyntaxError(at, `more than ${LIMITS.operations} operations`);
+    if (operations.length >= LIMITS.operations)
+      throw new CircuitSyntaxError(at, `more than ${LIMITS.operations} operations`);
     const measure = /^measure\s+(.+?)\s*->\s*(.+)$/.exec(statement);
     if (measure) {
       const from = bits(measure[1]!, qregs, at);
       const to = bits(measure[2]!, cregs, at);
       if (from.length !== to.length) throw new CircuitSyntaxError(at, "measure needs as many classical bits as qubits");
-      from.forEach((qubit, i) => operations.push({ name: "measure", kind: "measure", targets: [qubit], controls: [], params: [], clbits: [to[i]!] }));
+      from.forEach((qubit, i) =>
+        operations.push({
+          name: "measure",
+          kind: "measure",
+          targets: [qubit],
+          controls: [],
+          params: [],
+          clbits: [to[i]!],
+        }),
+      );
       continue;
     }
     const application = /^([A-Za-z_]\w*)\s*(?:\(([^)]*)\))?\s*(.*)$/.exec(statement);
-    if (!application || application[3]!.trim() === "") throw new CircuitSyntaxError(at, `cannot read "${statement.slice(0, 60)}"`);
+    if (!application || application[3]!.trim() === "")
+      throw new CircuitSyntaxError(at, `cannot read "${statement.slice(0, 60)}"`);
     const [, name, paramText, argText] = application;
     const args = splitArguments(argText!).map((arg) => bits(arg, qregs, at));
     if (name === "barrier") {
@@ -100,10 +115,12 @@ export function parseQasm(text: string): Circuit {
     // A whole register in a gate's arguments repeats the gate over its bits.
     const width = Math.max(...args.map((arg) => arg.length));
     for (let i = 0; i < width; i++) {
-      if (operations.length >= LIMITS.operations) throw new CircuitSyntaxError(at, `more than ${LIMITS.operations} operations`);
+      if (operations.length >= LIMITS.operations)
+        throw new CircuitSyntaxError(at, `more than ${LIMITS.operations} operations`);
       const wires = args.map((arg) => (arg.length === 1 ? arg[0]! : arg[i]!));
       if (new Set(wires).size !== wires.length) throw new CircuitSyntaxError(at, `${name} names a qubit twice`);
-      if (name === "reset") operations.push({ name, kind: "reset", targets: wires, controls: [], params: [], clbits: [] });
+      if (name === "reset")
+        operations.push({ name, kind: "reset", targets: wires, controls: [], params: [], clbits: [] });
       else operations.push(gateOperation(name!, wires, params));
     }
   }

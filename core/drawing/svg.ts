@@ -22,12 +22,16 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 function labelOf(op: Operation): string {
   const controlled = op.controls.length > 0 ? CONTROLLED[op.name.toLowerCase()] : undefined;
   const name = controlled ? controlled.target : op.name.toUpperCase();
-  const params = op.params.length ? `(${op.params.map((p) => (p.length > 12 ? `${p.slice(0, 11)}…` : p)).join(",")})` : "";
+  const params = op.params.length
+    ? `(${op.params.map((p) => (p.length > 12 ? `${p.slice(0, 11)}…` : p)).join(",")})`
+    : "";
   return `${name}${op.dagger ? "†" : ""}${params}`;
 }
 
-const drawnAsCross = (op: Operation) => op.kind === "gate" && (op.name.toLowerCase() === "swap" || CONTROLLED[op.name.toLowerCase()]?.target === "SWAP");
-const drawnAsPlus = (op: Operation) => op.kind === "gate" && op.controls.length > 0 && CONTROLLED[op.name.toLowerCase()]?.target === "X";
+const drawnAsCross = (op: Operation) =>
+  op.kind === "gate" && (op.name.toLowerCase() === "swap" || CONTROLLED[op.name.toLowerCase()]?.target === "SWAP");
+const drawnAsPlus = (op: Operation) =>
+  op.kind === "gate" && op.controls.length > 0 && CONTROLLED[op.name.toLowerCase()]?.target === "X";
 
 function widthOf(op: Operation): number {
   if (op.kind === "barrier" || drawnAsCross(op) || drawnAsPlus(op)) return 24;
@@ -82,33 +86,48 @@ export function circuitSvg(circuit: Circuit): string {
     const half = widthOf(op) / 2;
     const shapes: string[] = [];
     const box = (top: number, bottom: number, label: string) => {
-      shapes.push(`<rect x="${center - half}" y="${top - 14}" width="${half * 2}" height="${bottom - top + 28}" rx="3"/>`);
-      shapes.push(`<text class="gate-label" x="${center}" y="${(top + bottom) / 2 + 4}" text-anchor="middle">${escape(label)}</text>`);
+      shapes.push(
+        `<rect x="${center - half}" y="${top - 14}" width="${half * 2}" height="${bottom - top + 28}" rx="3"/>`,
+      );
+      shapes.push(
+        `<text class="gate-label" x="${center}" y="${(top + bottom) / 2 + 4}" text-anchor="middle">${escape(label)}</text>`,
+      );
     };
     if (op.kind === "barrier") {
       const ys = op.targets.map(qy);
-      shapes.push(`<line class="barrier" x1="${center}" y1="${Math.min(...ys) - 16}" x2="${center}" y2="${Math.max(...ys) + 16}"/>`);
+      shapes.push(
+        `<line class="barrier" x1="${center}" y1="${Math.min(...ys) - 16}" x2="${center}" y2="${Math.max(...ys) + 16}"/>`,
+      );
     } else if (op.kind === "measure") {
       const q = op.targets[0]!;
       const c = op.clbits[0]!;
       shapes.push(`<line class="measure-line" x1="${center}" y1="${qy(q) + 14}" x2="${center}" y2="${cy(c) - 6}"/>`);
-      shapes.push(`<path class="measure-arrow" d="M${center - 4},${cy(c) - 8} L${center + 4},${cy(c) - 8} L${center},${cy(c) - 2} Z"/>`);
+      shapes.push(
+        `<path class="measure-arrow" d="M${center - 4},${cy(c) - 8} L${center + 4},${cy(c) - 8} L${center},${cy(c) - 2} Z"/>`,
+      );
       box(qy(q), qy(q), "M");
       shapes.push(`<text class="bit-label" x="${center + 6}" y="${cy(c) - 8}">${c}</text>`);
     } else {
       const all = [...op.targets, ...op.controls];
       if (all.length > 1) {
-        shapes.push(`<line class="link" x1="${center}" y1="${qy(Math.min(...all))}" x2="${center}" y2="${qy(Math.max(...all))}"/>`);
+        shapes.push(
+          `<line class="link" x1="${center}" y1="${qy(Math.min(...all))}" x2="${center}" y2="${qy(Math.max(...all))}"/>`,
+        );
       }
-      for (const control of op.controls) shapes.push(`<circle class="control" cx="${center}" cy="${qy(control)}" r="4.5"/>`);
+      for (const control of op.controls)
+        shapes.push(`<circle class="control" cx="${center}" cy="${qy(control)}" r="4.5"/>`);
       if (drawnAsPlus(op)) {
         const y = qy(op.targets[0]!);
         shapes.push(`<circle class="target" cx="${center}" cy="${y}" r="10"/>`);
-        shapes.push(`<path class="target-plus" d="M${center - 10},${y} H${center + 10} M${center},${y - 10} V${y + 10}"/>`);
+        shapes.push(
+          `<path class="target-plus" d="M${center - 10},${y} H${center + 10} M${center},${y - 10} V${y + 10}"/>`,
+        );
       } else if (drawnAsCross(op)) {
         for (const target of op.targets) {
           const y = qy(target);
-          shapes.push(`<path class="swap" d="M${center - 7},${y - 7} L${center + 7},${y + 7} M${center - 7},${y + 7} L${center + 7},${y - 7}"/>`);
+          shapes.push(
+            `<path class="swap" d="M${center - 7},${y - 7} L${center + 7},${y + 7} M${center - 7},${y + 7} L${center + 7},${y - 7}"/>`,
+          );
         }
       } else {
         // One box over the targets; an unknown gate on several qubits spans them all.

@@ -25,7 +25,9 @@ export interface History {
 }
 
 export function createHistory(replica: string, schema: LiveSchema, clock: Clock): History {
-  const columns = Object.fromEntries(VERSIONED_TABLES.map((table) => [table, [...(schema.get(table) ?? [])]])) as Record<VersionedTable, string[]>;
+  const columns = Object.fromEntries(
+    VERSIONED_TABLES.map((table) => [table, [...(schema.get(table) ?? [])]]),
+  ) as Record<VersionedTable, string[]>;
   const stamp = (old: string, written: readonly RecordedField[] = [], options?: Parameters<typeof stampSql>[3]) =>
     stampSql(old, replica, written, options);
   return Object.freeze({
@@ -35,7 +37,9 @@ export function createHistory(replica: string, schema: LiveSchema, clock: Clock)
     copyFrom: (copy: string, source: string) =>
       copy
         .split(", ")
-        .map((column) => (column === "sync_version" ? stamp(`${source}.sync_version`) : column === "sync_siblings" ? "NULL" : column))
+        .map((column) =>
+          column === "sync_version" ? stamp(`${source}.sync_version`) : column === "sync_siblings" ? "NULL" : column,
+        )
         .join(", "),
     async bury(tx: Executor, table: "tasks" | "archived_tasks", chosen: string, args: readonly SqlValue[]) {
       await tx.run(

@@ -45,7 +45,8 @@ export interface SettledTask {
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
 
 /** Whether a version is final: a terminal status, or a delete. */
-export const isTerminal = (version: TaskVersion) => version.place === "deleted" || TERMINAL.has(String(version.columns.status));
+export const isTerminal = (version: TaskVersion) =>
+  version.place === "deleted" || TERMINAL.has(String(version.columns.status));
 
 /** Orders versions that did not see each other: negative when `a` wins over `b`. */
 export function compareRank(a: TaskVersion, b: TaskVersion): number {
@@ -68,17 +69,26 @@ export function frontierOf(versions: readonly TaskVersion[]): TaskVersion[] {
   }
   const distinct = [...byDot.entries()];
   return distinct
-    .filter(([dot], i) => !distinct.some(([other, version], j) => j !== i && other !== dot && covers(version.version.vv, dot)))
+    .filter(
+      ([dot], i) =>
+        !distinct.some(([other, version], j) => j !== i && other !== dot && covers(version.version.vv, dot)),
+    )
     .map(([, version]) => version)
     .sort(compareRank);
 }
 
 /** The value of a recorded field that rule 3 keeps among `frontier` (winner first), with its dot. */
-function recordedValue(frontier: readonly TaskVersion[], field: RecordedField): { value: string | number | null; dot: Dot } {
+function recordedValue(
+  frontier: readonly TaskVersion[],
+  field: RecordedField,
+): { value: string | number | null; dot: Dot } {
   const dotIn = (version: TaskVersion) => fieldDot(version.version, field);
   const replaced = (version: TaskVersion) =>
-    frontier.some((other) => other !== version && covers(other.version.vv, dotIn(version)) && dotIn(other) !== dotIn(version));
-  const kept = frontier.find((version) => (version.columns[field] ?? null) !== null && !replaced(version)) ?? frontier[0]!;
+    frontier.some(
+      (other) => other !== version && covers(other.version.vv, dotIn(version)) && dotIn(other) !== dotIn(version),
+    );
+  const kept =
+    frontier.find((version) => (version.columns[field] ?? null) !== null && !replaced(version)) ?? frontier[0]!;
   return { value: kept.columns[field] ?? null, dot: dotIn(kept) };
 }
 
@@ -92,7 +102,12 @@ export function settleVersions(versions: readonly TaskVersion[], vectors: readon
   if (!winner) throw new Error("a task with no version cannot be settled");
   const vv = joinVectors([...vectors, ...frontier.map((version) => version.version.vv)]);
   if (frontier.length === 1) {
-    return { place: winner.place, columns: winner.columns, version: { ...winner.version, vv, s: sumOf(vv), f: namedFields(winner.version) }, siblings: undefined };
+    return {
+      place: winner.place,
+      columns: winner.columns,
+      version: { ...winner.version, vv, s: sumOf(vv), f: namedFields(winner.version) },
+      siblings: undefined,
+    };
   }
 
   const columns: Record<string, string | number | null> = { ...winner.columns };
@@ -107,5 +122,10 @@ export function settleVersions(versions: readonly TaskVersion[], vectors: readon
   }
   const c = Math.max(...frontier.map((version) => version.version.c));
   const siblings = [...frontier].sort((a, b) => (dotOf(a.version) < dotOf(b.version) ? -1 : 1));
-  return { place: winner.place, columns, version: { vv, s: sumOf(vv), ...(winner.version.w ? { w: winner.version.w } : {}), c, f }, siblings };
+  return {
+    place: winner.place,
+    columns,
+    version: { vv, s: sumOf(vv), ...(winner.version.w ? { w: winner.version.w } : {}), c, f },
+    siblings,
+  };
 }

@@ -9,7 +9,16 @@
  */
 import type { Executor, SqlValue } from "../driver.ts";
 import { settleVersions } from "./rule.ts";
-import { ADDED_BESIDE, VERSIONED_TABLES, parseSiblings, siblingsText, tableOf, versionsOf, type VersionedRow, type VersionedTable } from "./statements.ts";
+import {
+  ADDED_BESIDE,
+  VERSIONED_TABLES,
+  parseSiblings,
+  siblingsText,
+  tableOf,
+  versionsOf,
+  type VersionedRow,
+  type VersionedTable,
+} from "./statements.ts";
 import { parseVersion } from "./version.ts";
 
 /** The tasks a settle rewrote, by where they now are. */
@@ -57,7 +66,11 @@ function canonical(value: unknown): string {
 }
 
 /** Whether a stored version or sibling list says the same as the wanted one, whatever its keys' order. */
-function sameAs(column: "sync_version" | "sync_siblings", stored: SqlValue | undefined, wanted: string | null): boolean {
+function sameAs(
+  column: "sync_version" | "sync_siblings",
+  stored: SqlValue | undefined,
+  wanted: string | null,
+): boolean {
   if (stored === null || stored === undefined || wanted === null) return (stored ?? null) === wanted;
   if (column === "sync_version") return canonical(parseVersion(stored)) === canonical(parseVersion(wanted));
   // A list with versions added beside the row, or in the former format, is rewritten.
@@ -80,7 +93,9 @@ export async function settleTasks(
   among?: readonly string[],
 ): Promise<SettleResult> {
   const list = among && JSON.stringify([...new Set(among)]);
-  const ids = (await tx.all<{ task_id: string }>(list ? IN_TWO_PLACES : UNSETTLED, list ? [list, list, list] : [])).map((row) => String(row.task_id));
+  const ids = (await tx.all<{ task_id: string }>(list ? IN_TWO_PLACES : UNSETTLED, list ? [list, list, list] : [])).map(
+    (row) => String(row.task_id),
+  );
   const result = { active: [] as string[], archived: [] as string[], deleted: [] as string[] };
   if (ids.length === 0) return result;
 
@@ -95,10 +110,14 @@ export async function settleTasks(
 
   for (const [id, rows] of held) {
     const versions = rows.flatMap(({ table, row }) => versionsOf(table, row));
-    const settled = settleVersions(versions, rows.map(({ row }) => parseVersion(row.sync_version).vv));
+    const settled = settleVersions(
+      versions,
+      rows.map(({ row }) => parseVersion(row.sync_version).vv),
+    );
     const target = tableOf(settled.place);
     const wanted: Record<string, SqlValue> = { task_id: id };
-    for (const column of columns[target]) if (column in settled.columns) wanted[column] = settled.columns[column] ?? null;
+    for (const column of columns[target])
+      if (column in settled.columns) wanted[column] = settled.columns[column] ?? null;
     // A row that keeps siblings shows their merge, and is no version of its own.
     wanted.sync_version = JSON.stringify(settled.siblings ? { ...settled.version, m: 1 } : settled.version);
     wanted.sync_siblings = settled.siblings ? siblingsText(settled.siblings) : null;
@@ -107,7 +126,9 @@ export async function settleTasks(
     const unchanged =
       current !== undefined &&
       Object.entries(wanted).every(([column, value]) =>
-        column === "sync_version" || column === "sync_siblings" ? sameAs(column, current[column], value as string | null) : (current[column] ?? null) === value,
+        column === "sync_version" || column === "sync_siblings"
+          ? sameAs(column, current[column], value as string | null)
+          : (current[column] ?? null) === value,
       );
     const others = rows.filter(({ table }) => table !== target);
     if (unchanged && others.length === 0) continue;

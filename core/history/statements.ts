@@ -10,7 +10,18 @@
  * needs to walk a JSON object.
  */
 import type { SqlValue } from "../driver.ts";
-import { FIELD_KEYS, OWN, REPLICA_ID, RECORDED_FIELDS, UNVERSIONED_JSON, parseVersion, type Place, type RecordedField, type TaskVersion, type VersionMeta } from "./version.ts";
+import {
+  FIELD_KEYS,
+  OWN,
+  REPLICA_ID,
+  RECORDED_FIELDS,
+  UNVERSIONED_JSON,
+  parseVersion,
+  type Place,
+  type RecordedField,
+  type TaskVersion,
+  type VersionMeta,
+} from "./version.ts";
 
 /** The tables a replica keeps tasks in, each keyed by `task_id`. */
 export const VERSIONED_TABLES = ["tasks", "archived_tasks", "sync_tombstones"] as const;
@@ -58,7 +69,11 @@ export function stampSql(
   const fields = RECORDED_FIELDS.map((field) => {
     const path = `'$.f.${FIELD_KEYS[field]}'`;
     const kept = `CASE json_extract(${old}, ${path}) WHEN ${OWN} THEN ${oldDot} ELSE json_extract(${old}, ${path}) END`;
-    const value = !written.includes(field) ? kept : options.when ? `CASE WHEN ${options.when(field)} THEN ${OWN} ELSE ${kept} END` : `${OWN}`;
+    const value = !written.includes(field)
+      ? kept
+      : options.when
+        ? `CASE WHEN ${options.when(field)} THEN ${OWN} ELSE ${kept} END`
+        : `${OWN}`;
     return `'${FIELD_KEYS[field]}', ${value}`;
   });
   // Merged in as a patch, where a null removes its key: fields no version wrote take no room, and
@@ -125,7 +140,9 @@ const storedSum = (table: string) => `${table}.sync_version ->> '$.s'`;
 /** "The stored row had been seen by a version with vector `vv`", for the row of `table`. */
 function seenBy(sql: Sql, table: string, meta: VersionMeta): string {
   const replicas = Object.keys(meta.vv);
-  const covered = replicas.map((replica) => `MIN(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`).join(" + ");
+  const covered = replicas
+    .map((replica) => `MIN(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`)
+    .join(" + ");
   // A row with siblings added beside it holds versions its vector does not count: none has seen them all.
   return `(${covered || "0"}) = ${storedSum(table)} AND NOT IFNULL(${addedBeside(table)}, 0)`;
 }
@@ -206,13 +223,26 @@ function besideStored(table: VersionedTable, incoming: string): string {
  * had already seen, which arrives only when a change is sent again: kept as a sibling, the settle
  * drops it. So one guard decides everything.
  */
-function mergedWithStored(sql: Sql, table: VersionedTable, meta: VersionMeta, columns: readonly string[], incoming: string): string {
-  const own = columns.filter((column) => column !== "task_id" && !(VERSION_COLUMNS as readonly string[]).includes(column));
+function mergedWithStored(
+  sql: Sql,
+  table: VersionedTable,
+  meta: VersionMeta,
+  columns: readonly string[],
+  incoming: string,
+): string {
+  const own = columns.filter(
+    (column) => column !== "task_id" && !(VERSION_COLUMNS as readonly string[]).includes(column),
+  );
   const assignments = own.map((column) => `${column} = excluded.${column}`);
   const wins = seenBy(sql, table, meta);
   const replicas = Object.keys(meta.vv);
-  const joinedCounts = replicas.map((replica) => `, '$.vv."${replica}"', MAX(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`);
-  const added = replicas.map((replica) => ` + MAX(0, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)} - ${storedCount(table, replica)})`);
+  const joinedCounts = replicas.map(
+    (replica) =>
+      `, '$.vv."${replica}"', MAX(${storedCount(table, replica)}, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)})`,
+  );
+  const added = replicas.map(
+    (replica) => ` + MAX(0, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)} - ${storedCount(table, replica)})`,
+  );
   assignments.push(
     `sync_version = CASE WHEN ${wins} THEN excluded.sync_version
        ELSE json_set(${table}.sync_version${joinedCounts.join("")}, '$.s', ${storedSum(table)}${added.join("")},
@@ -221,7 +251,9 @@ function mergedWithStored(sql: Sql, table: VersionedTable, meta: VersionMeta, co
   // The stored versions: its sibling list when it shows a merge, else the row itself and any
   // siblings beside it.
   const list = `${table}.sync_siblings`;
-  const storedColumns = own.length ? `json_object(${own.map((column) => `'${column}', ${table}.${column}`).join(", ")})` : "json('{}')";
+  const storedColumns = own.length
+    ? `json_object(${own.map((column) => `'${column}', ${table}.${column}`).join(", ")})`
+    : "json('{}')";
   const storedVersion = `json_object('place', '${placeOf(table)}', 'columns', ${storedColumns}, 'version', json(${table}.sync_version))`;
   assignments.push(
     `sync_siblings = CASE WHEN ${wins} THEN excluded.sync_siblings
@@ -231,4 +263,5 @@ function mergedWithStored(sql: Sql, table: VersionedTable, meta: VersionMeta, co
 }
 
 /** Which recorded fields a table's rows hold. */
-export const recordedIn = (columns: Iterable<string>) => RECORDED_FIELDS.filter((field) => [...columns].includes(field));
+export const recordedIn = (columns: Iterable<string>) =>
+  RECORDED_FIELDS.filter((field) => [...columns].includes(field));

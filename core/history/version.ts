@@ -13,7 +13,11 @@ export const RECORDED_FIELDS = ["result_json", "error_message", "compiled_circui
 export type RecordedField = (typeof RECORDED_FIELDS)[number];
 
 /** Each recorded field's key in a version's `f`: one letter, since every task row carries them. */
-export const FIELD_KEYS: Readonly<Record<RecordedField, string>> = Object.freeze({ result_json: "r", error_message: "e", compiled_circuit_json: "x" });
+export const FIELD_KEYS: Readonly<Record<RecordedField, string>> = Object.freeze({
+  result_json: "r",
+  error_message: "e",
+  compiled_circuit_json: "x",
+});
 
 /** One version's identity: `replica:n`, the n-th version of the task that replica made. */
 export type Dot = string;
@@ -99,7 +103,8 @@ export function covers(vv: VersionVector, dot: Dot): boolean {
 /** The pointwise maximum of vectors: everything any of them had seen. */
 export function joinVectors(vectors: readonly VersionVector[]): Record<string, number> {
   const joined: Record<string, number> = {};
-  for (const vv of vectors) for (const [replica, n] of Object.entries(vv)) joined[replica] = Math.max(joined[replica] ?? 0, n);
+  for (const vv of vectors)
+    for (const [replica, n] of Object.entries(vv)) joined[replica] = Math.max(joined[replica] ?? 0, n);
   return joined;
 }
 
@@ -110,7 +115,9 @@ export function parseVersion(text: unknown): VersionMeta {
   if (typeof text !== "string") return UNVERSIONED;
   try {
     const meta = JSON.parse(text) as VersionMeta;
-    return meta && typeof meta.vv === "object" && typeof meta.s === "number" ? { ...meta, f: meta.f ?? {} } : UNVERSIONED;
+    return meta && typeof meta.vv === "object" && typeof meta.s === "number"
+      ? { ...meta, f: meta.f ?? {} }
+      : UNVERSIONED;
   } catch {
     return UNVERSIONED;
   }

@@ -27,7 +27,10 @@ describe("libSQL", () => {
     const temp = tempDir();
     const connection = openLibsql({ url: `file:${temp.file("t.sqlite")}` });
     try {
-      const inside = await connection.transaction!(async (tx) => [await tx.all("PRAGMA busy_timeout"), await tx.all("PRAGMA foreign_keys")]);
+      const inside = await connection.transaction!(async (tx) => [
+        await tx.all("PRAGMA busy_timeout"),
+        await tx.all("PRAGMA foreign_keys"),
+      ]);
       expect(inside).toEqual([[{ timeout: 5000 }], [{ foreign_keys: 1 }]]);
     } finally {
       await connection.close();

@@ -22,7 +22,8 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const cache = await openCache(file);
   for (let i = 0; i < 60; i++) {
@@ -32,8 +33,13 @@ beforeAll(async () => {
       status: (["success", "failed", "running"] as const)[i % 3]!,
       shots: 1000,
       submit_time: `2026-05-${String(1 + (i % 28)).padStart(2, "0")}T08:00:${String(i % 60).padStart(2, "0")}Z`,
-      metadata: { circuit_ir: "QINIT 3\nCREG 3\nH q[0]\nCNOT q[0],q[1]\nTOFFOLI q[0],q[1],q[2]\nMEASURE q[0],c[0]\nMEASURE q[1],c[1]" },
-      compiled_circuit: { qasm: 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;' },
+      metadata: {
+        circuit_ir:
+          "QINIT 3\nCREG 3\nH q[0]\nCNOT q[0],q[1]\nTOFFOLI q[0],q[1],q[2]\nMEASURE q[0],c[0]\nMEASURE q[1],c[1]",
+      },
+      compiled_circuit: {
+        qasm: 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;',
+      },
       ...(i % 3 === 0 ? { result: { counts: { "000": 480 + i, "111": 500 - i, "011": 20 } } } : {}),
     });
   }
@@ -55,7 +61,10 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.
 it("filters and pages the task list, with its state in the URL", async () => {
   await page.goto(`${server.base}/`);
   await shot("overview");
-  await page.getByRole("link", { name: /failed/ }).first().click();
+  await page
+    .getByRole("link", { name: /failed/ })
+    .first()
+    .click();
   await page.waitForURL(/status=failed/);
   await page.selectOption("select[name=limit]", "25");
   await page.getByRole("button", { name: "Show" }).click();
@@ -75,7 +84,10 @@ it("filters and pages the task list, with its state in the URL", async () => {
 
 it("archives a selection, which leaves the list and appears in the archive; restores one", async () => {
   await page.goto(`${server.base}/tasks?limit=25`);
-  const chosen = [await rows().nth(0).getAttribute("data-task-id"), await rows().nth(1).getAttribute("data-task-id")] as string[];
+  const chosen = [
+    await rows().nth(0).getAttribute("data-task-id"),
+    await rows().nth(1).getAttribute("data-task-id"),
+  ] as string[];
   for (const id of chosen) await page.check(`input[value="${id}"]`);
   await page.getByRole("button", { name: "Archive selected" }).click();
   await page.waitForURL(/notice=Archived/);
@@ -106,7 +118,9 @@ it("opens a task, switches the circuit tabs, and shows the histogram", async () 
   await shot("task-compiled");
   await page.getByRole("tab", { name: "executed" }).click();
   await page.waitForURL(/circuit=executed/);
-  expect(await page.locator(".circuit-note").textContent()).toContain("No executed circuit is recorded; this is the compiled one.");
+  expect(await page.locator(".circuit-note").textContent()).toContain(
+    "No executed circuit is recorded; this is the compiled one.",
+  );
 });
 
 it("works by keyboard alone, and on a phone's screen", async () => {
@@ -114,7 +128,12 @@ it("works by keyboard alone, and on a phone's screen", async () => {
   // Tab through the page to the first task's link, then follow it with Enter.
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press("Tab");
-    if (await page.evaluate(() => document.activeElement?.closest("tbody") !== null && document.activeElement?.tagName === "A")) break;
+    if (
+      await page.evaluate(
+        () => document.activeElement?.closest("tbody") !== null && document.activeElement?.tagName === "A",
+      )
+    )
+      break;
   }
   const id = await page.evaluate(() => document.activeElement?.textContent);
   expect(id).toMatch(/^uqt_/);
@@ -137,7 +156,12 @@ it("shows a task written by another connection without a reload", async () => {
   const before = await page.evaluate(() => performance.timeOrigin);
   const other = await openCache(file);
   try {
-    await other.save({ task_id: "uqt_from_elsewhere", backend: "dummy:local:simulator", status: "pending", submit_time: "2026-06-30T00:00:00Z" });
+    await other.save({
+      task_id: "uqt_from_elsewhere",
+      backend: "dummy:local:simulator",
+      status: "pending",
+      submit_time: "2026-06-30T00:00:00Z",
+    });
   } finally {
     await other.close();
   }

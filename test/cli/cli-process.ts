@@ -25,7 +25,10 @@ export interface CliResult {
 }
 
 /** Runs the program to its end. Colour is off (NO_COLOR), as in any script. */
-export function cli(args: string[], options: { runtime?: CliRuntime; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliResult {
+export function cli(
+  args: string[],
+  options: { runtime?: CliRuntime; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): CliResult {
   const [command, ...base] = CLI_RUNTIMES[options.runtime ?? "node"];
   const result = spawnSync(command, [...base, ...args], {
     cwd: options.cwd ?? ROOT,

@@ -15,7 +15,17 @@ const temp = tempDir("uniqc-cli-");
 afterAll(() => temp.remove());
 
 const STATUSES = ["success", "failed", "running", "pending", "cancelled"] as const;
-const ALL_COLUMNS = ["task_id", "backend", "status", "shots", "submit_time", "update_time", "result_json", "metadata_json", "compiled_circuit_json"];
+const ALL_COLUMNS = [
+  "task_id",
+  "backend",
+  "status",
+  "shots",
+  "submit_time",
+  "update_time",
+  "result_json",
+  "metadata_json",
+  "compiled_circuit_json",
+];
 
 /** A file with `n` varied tasks, a fifth of them archived. */
 async function filled(name: string, n: number): Promise<string> {
@@ -57,8 +67,29 @@ describe("on a file", () => {
   it("--help gives the commands, with examples, on every command; --version the build's", () => {
     const help = cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["serve", "doctor", "migrate", "tasks", "archive", "restore", "export", "import", "sync", "maintain"]) expect(help.stdout).toContain(command);
-    for (const command of [["doctor"], ["tasks", "list"], ["archive", "expired"], ["archive", "purge"], ["export"], ["import"], ["migrate", "up"], ["maintain"]]) {
+    for (const command of [
+      "serve",
+      "doctor",
+      "migrate",
+      "tasks",
+      "archive",
+      "restore",
+      "export",
+      "import",
+      "sync",
+      "maintain",
+    ])
+      expect(help.stdout).toContain(command);
+    for (const command of [
+      ["doctor"],
+      ["tasks", "list"],
+      ["archive", "expired"],
+      ["archive", "purge"],
+      ["export"],
+      ["import"],
+      ["migrate", "up"],
+      ["maintain"],
+    ]) {
       const page = cli([...command, "--help"]);
       expect(page.code, command.join(" ")).toBe(0);
       expect(page.stdout, command.join(" ")).toContain("Examples:");
@@ -70,11 +101,28 @@ describe("on a file", () => {
     const bytes = fileBytes(db);
     const doctor = run("--json", "doctor");
     expect(doctor.code).toBe(0);
-    expect(doctor.json).toMatchObject({ application_id: "0x554E4943", user_version: 2, lineage: "seed", schema_version: 4, pending: [], read_only: false, integrity: "ok", tasks: 48, archived: 12 });
+    expect(doctor.json).toMatchObject({
+      application_id: "0x554E4943",
+      user_version: 2,
+      lineage: "seed",
+      schema_version: 4,
+      pending: [],
+      read_only: false,
+      integrity: "ok",
+      tasks: 48,
+      archived: 12,
+    });
     expect(doctor.json.file_bytes).toBeGreaterThan(0);
     const table = run("doctor");
     expect(table.stdout).toMatch(/integrity\s+ok/);
-    expect(run("--json", "migrate", "status").json).toEqual({ lineage: "seed", version: 4, supported_version: 4, user_version: 2, read_only_reason: null, pending: [] });
+    expect(run("--json", "migrate", "status").json).toEqual({
+      lineage: "seed",
+      version: 4,
+      supported_version: 4,
+      user_version: 2,
+      read_only_reason: null,
+      pending: [],
+    });
     expect(fileBytes(db)).toBe(bytes);
   });
 
@@ -101,10 +149,23 @@ describe("on a file", () => {
 
   it("tasks show, shards and counts answer; an unknown id is one sentence on stderr and exit 1", () => {
     const shown = run("--json", "tasks", "show", "t0003");
-    expect(shown.json).toMatchObject({ task_id: "t0003", status: "pending", compiled_circuit: { originir: "QINIT 2\nX q[1]" }, error_message: null });
+    expect(shown.json).toMatchObject({
+      task_id: "t0003",
+      status: "pending",
+      compiled_circuit: { originir: "QINIT 2\nX q[1]" },
+      error_message: null,
+    });
     expect(run("--json", "tasks", "show", "t0005").json.archived_at).toBeTruthy();
     expect(run("--json", "tasks", "shards", "t0003").json).toEqual({ task_id: "t0003", shard_count: 0, shards: [] });
-    expect(run("--json", "tasks", "counts").json).toEqual({ pending: 12, running: 12, success: 0, failed: 12, cancelled: 12, total: 48, archived: 12 });
+    expect(run("--json", "tasks", "counts").json).toEqual({
+      pending: 12,
+      running: 12,
+      success: 0,
+      failed: 12,
+      cancelled: 12,
+      total: 48,
+      archived: 12,
+    });
     const missing = run("tasks", "show", "nope");
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe("There is no task nope.");
@@ -122,7 +183,10 @@ describe("on a file", () => {
     expect(expired.code).toBe(0);
     expect(expired.json.count).toBe(expired.json.archived.length);
     expect(expired.json.skipped_running.length).toBeGreaterThan(0);
-    expect(on("archive", "purge", "--older-than", "0h", "--dry-run").json).toMatchObject({ count: 30 - 1 - expired.json.skipped_running.length, dry_run: true });
+    expect(on("archive", "purge", "--older-than", "0h", "--dry-run").json).toMatchObject({
+      count: 30 - 1 - expired.json.skipped_running.length,
+      dry_run: true,
+    });
     const maintained = on("maintain", "--archive-after", "0h", "--purge-after", "0h");
     expect(maintained.json).toMatchObject({ archived: 0, purged: 30 - 1 - expired.json.skipped_running.length });
     expect(maintained.json.longest_transaction_ms).toBeGreaterThan(0);
@@ -158,36 +222,61 @@ describe("on a file", () => {
 });
 
 describe("export and import", () => {
-  it.each(["ndjson", "csv"] as const)("%s: export then import into an empty cache reproduces every row of both tables exactly", async (format) => {
-    const source = await filled(`export-${format}.sqlite`, 50);
-    const file = temp.file(`all.${format}`);
-    const exported = cli(["--db", source, "--json", "export", "--out", file]);
-    expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.json).toEqual({ exported: 50, format, out: file });
-    const target = temp.file(`import-${format}.sqlite`);
-    const imported = cli(["--db", target, "--json", "import", file, "--batch", "7"]);
-    expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.json).toEqual({ read: 50, written: 50, rejected: [], batches: 8 });
-    const bytes = (path: string) =>
-      withCache(path, async () => {
-        const c = await openLocalFile(path);
-        try {
-          return [await tableBytes(c, "tasks", ALL_COLUMNS), await tableBytes(c, "archived_tasks", [...ALL_COLUMNS, "archived_at"])];
-        } finally {
-          await c.close();
-        }
-      });
-    expect(await bytes(target)).toEqual(await bytes(source));
-    // To stdout too, the same rows.
-    const piped = cli(["--db", source, "export", "--scope", "archived", "--format", format]);
-    expect(piped.stdout.trim().split("\n")).toHaveLength(format === "csv" ? 11 : 10);
-  });
+  it.each(["ndjson", "csv"] as const)(
+    "%s: export then import into an empty cache reproduces every row of both tables exactly",
+    async (format) => {
+      const source = await filled(`export-${format}.sqlite`, 50);
+      const file = temp.file(`all.${format}`);
+      const exported = cli(["--db", source, "--json", "export", "--out", file]);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.json).toEqual({ exported: 50, format, out: file });
+      const target = temp.file(`import-${format}.sqlite`);
+      const imported = cli(["--db", target, "--json", "import", file, "--batch", "7"]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.json).toEqual({ read: 50, written: 50, rejected: [], batches: 8 });
+      const bytes = (path: string) =>
+        withCache(path, async () => {
+          const c = await openLocalFile(path);
+          try {
+            return [
+              await tableBytes(c, "tasks", ALL_COLUMNS),
+              await tableBytes(c, "archived_tasks", [...ALL_COLUMNS, "archived_at"]),
+            ];
+          } finally {
+            await c.close();
+          }
+        });
+      expect(await bytes(target)).toEqual(await bytes(source));
+      // To stdout too, the same rows.
+      const piped = cli(["--db", source, "export", "--scope", "archived", "--format", format]);
+      expect(piped.stdout.trim().split("\n")).toHaveLength(format === "csv" ? 11 : 10);
+    },
+  );
 
   it("bad lines are reported by number and the good ones imported", () => {
     const good = (id: string) =>
-      JSON.stringify({ task_id: id, backend: "b", status: "success", shots: 1, submit_time: "2026-01-01T00:00:00+00:00", update_time: "2026-01-01T00:00:00+00:00", result_json: null, metadata_json: "{}" });
+      JSON.stringify({
+        task_id: id,
+        backend: "b",
+        status: "success",
+        shots: 1,
+        submit_time: "2026-01-01T00:00:00+00:00",
+        update_time: "2026-01-01T00:00:00+00:00",
+        result_json: null,
+        metadata_json: "{}",
+      });
     const file = temp.file("mixed.ndjson");
-    writeFileSync(file, [good("g1"), "{not json", JSON.stringify({ task_id: "m1", status: "success" }), good("g2").replace("2026-01-01T00:00:00+00:00", "yesterday"), "", good("g3")].join("\n"));
+    writeFileSync(
+      file,
+      [
+        good("g1"),
+        "{not json",
+        JSON.stringify({ task_id: "m1", status: "success" }),
+        good("g2").replace("2026-01-01T00:00:00+00:00", "yesterday"),
+        "",
+        good("g3"),
+      ].join("\n"),
+    );
     const result = cli(["--db", temp.file("mixed.sqlite"), "--json", "import", file]);
     expect(result.code).toBe(1);
     expect(result.json.written).toBe(2);
@@ -201,7 +290,18 @@ describe("export and import", () => {
     const file = temp.file("big.ndjson");
     const lines: string[] = [];
     for (let i = 0; i < 60_000; i++) {
-      lines.push(JSON.stringify({ task_id: `k${i}`, backend: "b", status: "success", shots: i, submit_time: "2026-01-01T00:00:00.000000+00:00", update_time: "2026-01-01T00:00:00.000000+00:00", result_json: null, metadata_json: `{"i":${i}}` }));
+      lines.push(
+        JSON.stringify({
+          task_id: `k${i}`,
+          backend: "b",
+          status: "success",
+          shots: i,
+          submit_time: "2026-01-01T00:00:00.000000+00:00",
+          update_time: "2026-01-01T00:00:00.000000+00:00",
+          result_json: null,
+          metadata_json: `{"i":${i}}`,
+        }),
+      );
     }
     writeFileSync(file, `${lines.join("\n")}\n`);
     const db = temp.file("killed.sqlite");
@@ -232,7 +332,10 @@ describe("migrate", () => {
     await buildSeedFile(c, 2, 40, 10);
     await c.close();
     const bytes = fileBytes(path);
-    expect(cli(["--db", path, "--json", "migrate", "status"]).json.pending).toEqual(["v3 compiled circuit storage", "v4 listing indexes and counters"]);
+    expect(cli(["--db", path, "--json", "migrate", "status"]).json.pending).toEqual([
+      "v3 compiled circuit storage",
+      "v4 listing indexes and counters",
+    ]);
     const dry = cli(["--db", path, "migrate", "up", "--dry-run"]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("ALTER TABLE tasks ADD COLUMN compiled_circuit_json TEXT;");
@@ -242,8 +345,20 @@ describe("migrate", () => {
     expect(up.code, up.stderr).toBe(0);
     expect(up.json).toEqual({ applied: ["v3 compiled circuit storage", "v4 listing indexes and counters"], backup });
     const old = cli(["--db", backup, "--json", "doctor"]).json;
-    expect(old).toMatchObject({ user_version: 2, schema_version: 2, tasks: 40, archived: 10, integrity: "ok", pending: ["v3 compiled circuit storage", "v4 listing indexes and counters"] });
-    expect(cli(["--db", path, "--json", "doctor"]).json).toMatchObject({ schema_version: 4, pending: [], tasks: 40, archived: 10 });
+    expect(old).toMatchObject({
+      user_version: 2,
+      schema_version: 2,
+      tasks: 40,
+      archived: 10,
+      integrity: "ok",
+      pending: ["v3 compiled circuit storage", "v4 listing indexes and counters"],
+    });
+    expect(cli(["--db", path, "--json", "doctor"]).json).toMatchObject({
+      schema_version: 4,
+      pending: [],
+      tasks: 40,
+      archived: 10,
+    });
     const again = cli(["--db", path, "migrate", "up", "--backup", backup]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Nothing to do/);
@@ -274,7 +389,10 @@ describe("through a running server", () => {
     expect(via("tasks", "counts").json).toMatchObject({ total: 32, archived: 8 });
     const page = via("tasks", "list", "--status", "failed", "--limit", "3");
     expect(page.json.tasks).toHaveLength(3);
-    expect(via("tasks", "list", "--status", "failed", "--limit", "3", "--cursor", page.json.next_cursor).json.tasks[0].task_id).not.toBe(page.json.tasks[0].task_id);
+    expect(
+      via("tasks", "list", "--status", "failed", "--limit", "3", "--cursor", page.json.next_cursor).json.tasks[0]
+        .task_id,
+    ).not.toBe(page.json.tasks[0].task_id);
     expect(via("tasks", "show", "t0005").json.archived_at).toBeTruthy();
     expect(via("archive", "t0001", "nope").json).toEqual({ archived: ["t0001"], missing: ["nope"] });
     expect(via("restore", "t0001").json).toEqual({ restored: ["t0001"], missing: [] });
@@ -301,7 +419,18 @@ describe("serve and sync", () => {
   it("serve is the server, with its flags; its retention policy runs and /api/health says what it did", async () => {
     const db = await filled("policy.sqlite", 20);
     const [command, ...base] = CLI_RUNTIMES.node;
-    const server = await startAnnounced("uniqc-cache serve", command, [...base, "--db", db, "serve", "--port", "0", "--archive-after", "1h", "--maintain-every", "1s"]);
+    const server = await startAnnounced("uniqc-cache serve", command, [
+      ...base,
+      "--db",
+      db,
+      "serve",
+      "--port",
+      "0",
+      "--archive-after",
+      "1h",
+      "--maintain-every",
+      "1s",
+    ]);
     try {
       let health: any;
       const deadline = Date.now() + 20_000;
@@ -310,7 +439,12 @@ describe("serve and sync", () => {
         if (health.maintenance?.last) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       } while (Date.now() < deadline);
-      expect(health.maintenance).toMatchObject({ archive_after_hours: 1, purge_after_hours: null, every_ms: 1000, last_error: null });
+      expect(health.maintenance).toMatchObject({
+        archive_after_hours: 1,
+        purge_after_hours: null,
+        every_ms: 1000,
+        last_error: null,
+      });
       expect(health.maintenance.last.archived).toBe(8);
       expect(health.maintenance.last.longest_transaction_ms).toBeGreaterThan(0);
     } finally {
@@ -327,9 +461,23 @@ describe("serve and sync", () => {
       expect(first.code, first.stderr).toBe(0);
       expect(Object.keys(first.json).sort()).toEqual(["pulled", "pushed", "reconciled"]);
       const file = temp.file("to-sync.ndjson");
-      writeFileSync(file, `${JSON.stringify({ task_id: "s1", backend: "b", status: "success", shots: 1, submit_time: "2026-01-01T00:00:00+00:00", update_time: "2026-01-01T00:00:00+00:00" })}\n`);
-      expect((await cliAsync(["--db", replica, "--sync-url", sync.url, "--json", "import", file])).json.written).toBe(1);
-      const other = await cliAsync(["--db", temp.file("replica-2.db"), "--sync-url", sync.url, "--json", "tasks", "show", "s1"]);
+      writeFileSync(
+        file,
+        `${JSON.stringify({ task_id: "s1", backend: "b", status: "success", shots: 1, submit_time: "2026-01-01T00:00:00+00:00", update_time: "2026-01-01T00:00:00+00:00" })}\n`,
+      );
+      expect((await cliAsync(["--db", replica, "--sync-url", sync.url, "--json", "import", file])).json.written).toBe(
+        1,
+      );
+      const other = await cliAsync([
+        "--db",
+        temp.file("replica-2.db"),
+        "--sync-url",
+        sync.url,
+        "--json",
+        "tasks",
+        "show",
+        "s1",
+      ]);
       expect(other.json.task_id).toBe("s1");
     } finally {
       await sync.stop();
@@ -341,11 +489,17 @@ describe.each(["deno", "bun"] as CliRuntime[])("under %s", (runtime) => {
   it("the program answers help, doctor, counts, export and import", async () => {
     const db = await filled(`${runtime}.sqlite`, 10);
     expect(cli(["--help"], { runtime }).code).toBe(0);
-    expect(cli(["--db", db, "--json", "doctor"], { runtime }).json).toMatchObject({ integrity: "ok", tasks: 8, archived: 2 });
+    expect(cli(["--db", db, "--json", "doctor"], { runtime }).json).toMatchObject({
+      integrity: "ok",
+      tasks: 8,
+      archived: 2,
+    });
     expect(cli(["--db", db, "--json", "tasks", "counts"], { runtime }).json.total).toBe(8);
     const file = temp.file(`${runtime}.ndjson`);
     expect(cli(["--db", db, "--json", "export", "--out", file], { runtime }).json.exported).toBe(10);
-    expect(cli(["--db", temp.file(`${runtime}-copy.sqlite`), "--json", "import", file], { runtime }).json).toMatchObject({ written: 10, rejected: [] });
+    expect(
+      cli(["--db", temp.file(`${runtime}-copy.sqlite`), "--json", "import", file], { runtime }).json,
+    ).toMatchObject({ written: 10, rejected: [] });
     expect(cli(["bogus"], { runtime }).code).toBe(2);
   });
 });

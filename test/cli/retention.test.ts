@@ -24,7 +24,9 @@ it("maintain archives and purges in short transactions while the Python package 
   await generate(db, { ...DEFAULTS, rows: 40_000, archived: 0.1 });
   const stop = temp.file("stop");
   let longestTransactionMs = Number.POSITIVE_INFINITY;
-  const writer = spawn("python3", [join(ROOT, "test/fixtures/steady_writer.py"), db, stop, "10"], { stdio: ["ignore", "pipe", "pipe"] });
+  const writer = spawn("python3", [join(ROOT, "test/fixtures/steady_writer.py"), db, stop, "10"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   writer.stdout.on("data", (chunk) => (output += chunk));
   const finished = new Promise((resolve) => writer.once("exit", resolve));

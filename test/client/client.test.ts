@@ -19,7 +19,10 @@ let url: string;
 
 beforeAll(async () => {
   cache = await openCache(temp.file("tasks.sqlite"));
-  server = await listenNode(createApp(cache, { version: "0.0.0", runtime: "node", token: "t0ken" }).fetch, { host: "127.0.0.1", port: 0 });
+  server = await listenNode(createApp(cache, { version: "0.0.0", runtime: "node", token: "t0ken" }).fetch, {
+    host: "127.0.0.1",
+    port: 0,
+  });
   url = `http://127.0.0.1:${server.port}`;
 });
 afterAll(async () => {
@@ -31,7 +34,12 @@ afterAll(async () => {
 describe("the typed client", () => {
   it("does what the library does, with the same shapes", async () => {
     const client = createCacheClient({ url, token: "t0ken" });
-    const saved = await client.save({ task_id: "c1", backend: "dummy", status: "failed", compiled_circuit: { originir: "QINIT 1" } });
+    const saved = await client.save({
+      task_id: "c1",
+      backend: "dummy",
+      status: "failed",
+      compiled_circuit: { originir: "QINIT 1" },
+    });
     expect(saved).toEqual(await cache.get("c1"));
     await client.save({ task_id: "c2", backend: "dummy", status: "success", submit_time: "2026-01-01T00:00:00Z" });
     expect((await client.list({ status: "failed" })).tasks.map((t) => t.task_id)).toEqual(["c1"]);
@@ -59,17 +67,23 @@ describe("the typed client", () => {
     await client.save({ task_id: "e1", backend: "dummy", status: "success" });
     await client.archive("e1");
     await expect(client.archive("nope")).rejects.toBeInstanceOf(NotFoundError);
-    const conflict = await client.save({ task_id: "e1", backend: "dummy", status: "success" }).catch((error: unknown) => error);
+    const conflict = await client
+      .save({ task_id: "e1", backend: "dummy", status: "success" })
+      .catch((error: unknown) => error);
     expect(conflict).toBeInstanceOf(ConflictError);
     expect((conflict as Error).message).toMatch(/archived/);
-    const invalid = await client.save({ task_id: "e2", backend: "", status: "weird" as never }).catch((error: unknown) => error);
+    const invalid = await client
+      .save({ task_id: "e2", backend: "", status: "weird" as never })
+      .catch((error: unknown) => error);
     expect(invalid).toBeInstanceOf(InvalidInputError);
     expect((invalid as InvalidInputError).issues.map((issue) => issue.path).sort()).toEqual(["backend", "status"]);
     await expect(createCacheClient({ url, token: "wrong" }).counts()).rejects.toMatchObject({ status: 401 });
   });
 
   it("says when the server cannot be reached, or does not answer in time", async () => {
-    const away = await createCacheClient({ url: "http://127.0.0.1:9" }).counts().catch((error: unknown) => error);
+    const away = await createCacheClient({ url: "http://127.0.0.1:9" })
+      .counts()
+      .catch((error: unknown) => error);
     expect(away).toBeInstanceOf(ServerError);
     expect((away as Error).message).toMatch(/Cannot reach the cache server/);
     // A socket that accepts and never answers.
@@ -78,7 +92,9 @@ describe("the typed client", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as { port: number }).port;
     try {
-      const late = await createCacheClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 200 }).counts().catch((error: unknown) => error);
+      const late = await createCacheClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 200 })
+        .counts()
+        .catch((error: unknown) => error);
       expect((late as Error).message).toMatch(/no answer within 200 ms/);
     } finally {
       sockets.forEach((socket) => socket.destroy());

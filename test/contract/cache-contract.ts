@@ -47,11 +47,23 @@ export interface ContractCase {
 
 /** Whether a case runs on a target. */
 export function appliesTo(contractCase: ContractCase, target: Pick<ContractTarget, "files" | "lineage">): boolean {
-  return (!contractCase.needsFile || target.files) && (!contractCase.lineage || contractCase.lineage === (target.lineage ?? "seed"));
+  return (
+    (!contractCase.needsFile || target.files) &&
+    (!contractCase.lineage || contractCase.lineage === (target.lineage ?? "seed"))
+  );
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
-const V1_COLUMNS = ["task_id", "backend", "status", "shots", "submit_time", "update_time", "result_json", "metadata_json"];
+const V1_COLUMNS = [
+  "task_id",
+  "backend",
+  "status",
+  "shots",
+  "submit_time",
+  "update_time",
+  "result_json",
+  "metadata_json",
+];
 
 /** A clock the test moves by hand. */
 function manualClock(start = "2026-06-01T12:00:00.000Z") {
@@ -94,7 +106,9 @@ async function pragma(c: Connection, name: string): Promise<number> {
 }
 
 async function schemaSql(c: Connection): Promise<string[]> {
-  const rows = await c.all<{ sql: string }>("SELECT type || ' ' || name || ': ' || sql AS sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name");
+  const rows = await c.all<{ sql: string }>(
+    "SELECT type || ' ' || name || ': ' || sql AS sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name",
+  );
   return rows.map((r) => String(r.sql));
 }
 
@@ -104,7 +118,12 @@ async function whereIs(cache: TaskCache, id: string): Promise<string> {
   return active && archived ? "both" : active ? "tasks" : archived ? "archive" : "neither";
 }
 
-const task = (id: string, extra: Record<string, unknown> = {}) => ({ task_id: id, backend: "dummy:local:simulator", status: "success" as const, ...extra });
+const task = (id: string, extra: Record<string, unknown> = {}) => ({
+  task_id: id,
+  backend: "dummy:local:simulator",
+  status: "success" as const,
+  ...extra,
+});
 
 /** Shards whose task is not beside them, in either table: none may ever exist. */
 async function orphanShards(c: Connection): Promise<number> {
@@ -132,12 +151,20 @@ const lineageCases: readonly ContractCase[] = [
     needsFile: true,
     async run(target) {
       await withFile(async (path) => {
-        uniqcStore(path, [["save", "uqt_a", "running"], ["shard", "uqt_a", 0, "job-1", "running"]]);
+        uniqcStore(path, [
+          ["save", "uqt_a", "running"],
+          ["shard", "uqt_a", 0, "job-1", "running"],
+        ]);
         const before = await raw(target, path, schemaSql);
         const cache = await createTaskCache(await target.connect(path));
         try {
           assert.deepEqual(
-            { lineage: cache.info.lineage, version: cache.info.schemaVersion, supported: cache.info.supportedVersion, header: cache.info.userVersion },
+            {
+              lineage: cache.info.lineage,
+              version: cache.info.schemaVersion,
+              supported: cache.info.supportedVersion,
+              header: cache.info.userVersion,
+            },
             { lineage: "uniqc", version: 5, supported: 5, header: 5 },
           );
           assert.equal(cache.info.readOnly, false);
@@ -178,10 +205,13 @@ const lineageCases: readonly ContractCase[] = [
         try {
           const shards = (await cache.shards("uqt_s"))!;
           assert.equal(shards.shard_count, 2);
-          assert.deepEqual(shards.shards.map((s) => [s.shard_index, s.platform_task_id, s.status, s.error_message]), [
-            [0, "job-s0", "success", null],
-            [1, "job-s1", "failed", "job failed on the device"],
-          ]);
+          assert.deepEqual(
+            shards.shards.map((s) => [s.shard_index, s.platform_task_id, s.status, s.error_message]),
+            [
+              [0, "job-s0", "success", null],
+              [1, "job-s1", "failed", "job failed on the device"],
+            ],
+          );
           assert.equal("result_json" in shards.shards[0]!, false);
           assert.equal((await cache.get("uqt_s"))!.status, "failed");
           assert.deepEqual(await cache.shards("uqt_plain"), { task_id: "uqt_plain", shard_count: 0, shards: [] });
@@ -211,7 +241,12 @@ const lineageCases: readonly ContractCase[] = [
           await cache.delete("uqt_s");
           assert.deepEqual(shardsSeenByPython(path, "uqt_s"), { active: 0, archived: 0 });
 
-          uniqcStore(path, [["save", "uqt_u", "pending"], ["shard", "uqt_u", 0, "job-u0", "success"], ["save", "uqt_v", "pending"], ["shard", "uqt_v", 0, "job-v0", "running"]]);
+          uniqcStore(path, [
+            ["save", "uqt_u", "pending"],
+            ["shard", "uqt_u", 0, "job-u0", "success"],
+            ["save", "uqt_v", "pending"],
+            ["shard", "uqt_v", 0, "job-v0", "running"],
+          ]);
           assert.deepEqual(await cache.bulkDelete(["uqt_v"]), { deleted: ["uqt_v"], missing: [] });
           assert.equal(await cache.clearCompleted(), 2);
           assert.deepEqual(uniqcDump(path).task_shards, []);
@@ -239,7 +274,10 @@ const lineageCases: readonly ContractCase[] = [
           await cache.archive("uqt_c");
           assert.equal((await cache.getArchived("uqt_c"))!.error_message, "device offline");
           await cache.restore("uqt_c");
-          assert.equal((await cache.save(task("uqt_c", { status: "success", error_message: null }))).error_message, null);
+          assert.equal(
+            (await cache.save(task("uqt_c", { status: "success", error_message: null }))).error_message,
+            null,
+          );
           await assert.rejects(cache.save(task("uqt_c", { error_message: 42 })), InvalidInputError);
         } finally {
           await cache.close();
@@ -257,13 +295,24 @@ const lineageCases: readonly ContractCase[] = [
         const compiled = { originir: "QINIT 1\nX q[0]" };
         const cache = await createTaskCache(await target.connect(path));
         const kept = async () =>
-          (await raw(target, path, (c) => c.all<{ task_id: string }>("SELECT task_id FROM tscache_compiled_circuits ORDER BY task_id"))).map((row) => row.task_id);
+          (
+            await raw(target, path, (c) =>
+              c.all<{ task_id: string }>("SELECT task_id FROM tscache_compiled_circuits ORDER BY task_id"),
+            )
+          ).map((row) => row.task_id);
         try {
-          assert.deepEqual((await cache.save(task("uqt_k", { compiled_circuit: compiled }))).compiled_circuit, compiled);
+          assert.deepEqual(
+            (await cache.save(task("uqt_k", { compiled_circuit: compiled }))).compiled_circuit,
+            compiled,
+          );
           assert.deepEqual((await cache.save(task("uqt_k"))).compiled_circuit, compiled);
           await cache.archive("uqt_k");
           assert.deepEqual((await cache.getArchived("uqt_k"))!.compiled_circuit, compiled);
-          uniqcStore(path, [["restore", "uqt_k"], ["archive", "uqt_k"], ["restore", "uqt_k"]]);
+          uniqcStore(path, [
+            ["restore", "uqt_k"],
+            ["archive", "uqt_k"],
+            ["restore", "uqt_k"],
+          ]);
           assert.deepEqual((await cache.get("uqt_k"))!.compiled_circuit, compiled);
           assert.deepEqual((await cache.getCircuit("uqt_k", "compiled")).circuit, compiled.originir);
           // A conflict writes nothing, the circuit included.
@@ -292,7 +341,10 @@ const lineageCases: readonly ContractCase[] = [
         uniqcStore(path);
         const cache = await createTaskCache(await target.connect(path));
         try {
-          for (let i = 0; i < 12; i++) await cache.save(task(`uqt_own${i}`, { status: i % 2 ? "success" : "running", submit_time: "2026-01-01T00:00:00Z" }));
+          for (let i = 0; i < 12; i++)
+            await cache.save(
+              task(`uqt_own${i}`, { status: i % 2 ? "success" : "running", submit_time: "2026-01-01T00:00:00Z" }),
+            );
           uniqcStore(path, [
             ["save", "uqt_py1", "pending"],
             ["shard", "uqt_py1", 0, "job-1", "running"],
@@ -315,7 +367,10 @@ const lineageCases: readonly ContractCase[] = [
           assert.equal(total, dump.tasks.length);
           assert.equal(await cache.countArchived(), dump.archived_tasks.length);
           assert.equal(await cache.countArchived({ status: "success" }), tally(dump.archived_tasks).success ?? 0);
-          assert.equal((await cache.list({ includeArchived: true, limit: 1000 })).total, dump.tasks.length + dump.archived_tasks.length);
+          assert.equal(
+            (await cache.list({ includeArchived: true, limit: 1000 })).total,
+            dump.tasks.length + dump.archived_tasks.length,
+          );
         } finally {
           await cache.close();
         }
@@ -332,7 +387,10 @@ const lineageCases: readonly ContractCase[] = [
           uniqcStore(path, [["save", "old-id", "failed", { error_message: "timeout" }]], version);
           const cache = await createTaskCache(await target.connect(path));
           try {
-            assert.deepEqual([cache.info.lineage, cache.info.schemaVersion, cache.info.readOnly], ["uniqc", version, false]);
+            assert.deepEqual(
+              [cache.info.lineage, cache.info.schemaVersion, cache.info.readOnly],
+              ["uniqc", version, false],
+            );
             assert.equal((await cache.get("old-id"))!.error_message, "timeout");
             assert.deepEqual(await cache.shards("old-id"), { task_id: "old-id", shard_count: 0, shards: [] });
             await cache.archive("old-id");
@@ -409,20 +467,45 @@ const behaviourCases: readonly ContractCase[] = [
         await raw(target, path, async (c) => {
           assert.equal(await pragma(c, "application_id"), UNIC);
           assert.equal(await pragma(c, "user_version"), 2);
-          const indexes = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+          const indexes = await c.all<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+          );
           assert.deepEqual(
             indexes.map((r) => r.name),
             [
-              "archived_backend_order_idx", "archived_backend_status_order_idx", "archived_order_idx", "archived_status_order_idx",
-              "tasks_backend_order_idx", "tasks_backend_status_order_idx", "tasks_order_idx", "tasks_status_order_idx",
+              "archived_backend_order_idx",
+              "archived_backend_status_order_idx",
+              "archived_order_idx",
+              "archived_status_order_idx",
+              "tasks_backend_order_idx",
+              "tasks_backend_status_order_idx",
+              "tasks_order_idx",
+              "tasks_status_order_idx",
             ],
           );
-          const triggers = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
+          const triggers = await c.all<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+          );
           assert.equal(triggers.length, 6);
-          for (const [table, extra] of [["tasks", []], ["archived_tasks", ["archived_at"]]] as const) {
-            const columns = await c.all<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${table}')`);
-            assert.deepEqual(columns.map((col) => col.name), [...V1_COLUMNS, ...extra, "compiled_circuit_json"]);
-            assert.deepEqual({ ...columns.find((col) => col.name === "metadata_json") }, { name: "metadata_json", type: "TEXT", notnull: 1, dflt_value: "'{}'", pk: 0 });
+          for (const [table, extra] of [
+            ["tasks", []],
+            ["archived_tasks", ["archived_at"]],
+          ] as const) {
+            const columns = await c.all<{
+              name: string;
+              type: string;
+              notnull: number;
+              dflt_value: string | null;
+              pk: number;
+            }>(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${table}')`);
+            assert.deepEqual(
+              columns.map((col) => col.name),
+              [...V1_COLUMNS, ...extra, "compiled_circuit_json"],
+            );
+            assert.deepEqual(
+              { ...columns.find((col) => col.name === "metadata_json") },
+              { name: "metadata_json", type: "TEXT", notnull: 1, dflt_value: "'{}'", pk: 0 },
+            );
             assert.equal(columns.find((col) => col.name === "task_id")?.pk, 1);
           }
           const [mode] = await c.all<{ journal_mode: string }>("PRAGMA journal_mode");
@@ -454,10 +537,20 @@ const behaviourCases: readonly ContractCase[] = [
       await withCache(
         target,
         async (cache) => {
-          const first = await cache.save(task("t1", { status: "running", shots: 1000, metadata: { circuit_ir: "QINIT 1" }, compiled_circuit: { qasm: "OPENQASM 2.0;" }, submit_time: "2026-05-03T08:05:27.5+08:00" }));
+          const first = await cache.save(
+            task("t1", {
+              status: "running",
+              shots: 1000,
+              metadata: { circuit_ir: "QINIT 1" },
+              compiled_circuit: { qasm: "OPENQASM 2.0;" },
+              submit_time: "2026-05-03T08:05:27.5+08:00",
+            }),
+          );
           assert.equal(first.submit_time, "2026-05-03T00:05:27.500000+00:00");
           clock.advanceHours(1);
-          const second = await cache.save(task("t1", { status: "success", result: { "0": 1000 }, submit_time: "2030-01-01T00:00:00Z" }));
+          const second = await cache.save(
+            task("t1", { status: "success", result: { "0": 1000 }, submit_time: "2030-01-01T00:00:00Z" }),
+          );
           assert.equal(second.submit_time, first.submit_time);
           assert.ok(second.update_time > first.update_time);
           assert.equal(second.status, "success");
@@ -493,12 +586,20 @@ const behaviourCases: readonly ContractCase[] = [
           [null, ""],
         ];
         for (const [input, field] of bad) {
-          await assert.rejects(cache.save(input as never), (error: unknown) => {
-            assert.ok(error instanceof InvalidInputError, `expected InvalidInputError for ${field}`);
-            assert.equal(error.code, "invalid_input");
-            if (field) assert.ok(error.issues.some((issue) => issue.path === field), `issue path ${field}: ${JSON.stringify(error.issues)}`);
-            return true;
-          }, `accepted input for ${field || "the whole task"}`);
+          await assert.rejects(
+            cache.save(input as never),
+            (error: unknown) => {
+              assert.ok(error instanceof InvalidInputError, `expected InvalidInputError for ${field}`);
+              assert.equal(error.code, "invalid_input");
+              if (field)
+                assert.ok(
+                  error.issues.some((issue) => issue.path === field),
+                  `issue path ${field}: ${JSON.stringify(error.issues)}`,
+                );
+              return true;
+            },
+            `accepted input for ${field || "the whole task"}`,
+          );
         }
         await assert.rejects(cache.list({ limit: 0 }), InvalidInputError);
         await assert.rejects(cache.list({ limit: 1001 }), InvalidInputError);
@@ -540,9 +641,15 @@ const behaviourCases: readonly ContractCase[] = [
         assert.equal(ibm.total, 10);
         const both = await cache.list({ backend: "ibm:ibm_brisbane", status: "failed", limit: 2 });
         assert.equal(both.total, 5);
-        assert.deepEqual(both.tasks.map((t) => t.task_id), ["t27", "t21"]);
+        assert.deepEqual(
+          both.tasks.map((t) => t.task_id),
+          ["t27", "t21"],
+        );
         const second = await cache.list({ limit: 10, offset: 10 });
-        assert.deepEqual(second.tasks.map((t) => t.task_id), Array.from({ length: 10 }, (_, i) => `t${19 - i}`));
+        assert.deepEqual(
+          second.tasks.map((t) => t.task_id),
+          Array.from({ length: 10 }, (_, i) => `t${19 - i}`),
+        );
         assert.equal((await cache.list({ offset: 100 })).tasks.length, 0);
         assert.equal(await cache.count({ status: "success", backend: "dummy:local:simulator" }), 10);
       });
@@ -552,7 +659,13 @@ const behaviourCases: readonly ContractCase[] = [
     name: "keyset paging with after walks every task once, ties on submit_time broken by id",
     async run(target) {
       await withCache(target, async (cache) => {
-        for (let i = 0; i < 25; i++) await cache.save(task(`k${String(i).padStart(2, "0")}`, { status: i % 2 ? "failed" : "success", submit_time: `2026-05-0${1 + (i % 4)}T00:00:00Z` }));
+        for (let i = 0; i < 25; i++)
+          await cache.save(
+            task(`k${String(i).padStart(2, "0")}`, {
+              status: i % 2 ? "failed" : "success",
+              submit_time: `2026-05-0${1 + (i % 4)}T00:00:00Z`,
+            }),
+          );
         await cache.bulkArchive(["k03", "k04"]);
         for (const options of [{}, { status: "failed" as const }, { includeArchived: true }]) {
           const seen: string[] = [];
@@ -565,10 +678,19 @@ const behaviourCases: readonly ContractCase[] = [
             after = { submit_time: last.submit_time, task_id: last.task_id };
           }
           const all = await cache.list({ ...options, limit: 1000 });
-          assert.deepEqual(seen, all.tasks.map((t) => t.task_id));
+          assert.deepEqual(
+            seen,
+            all.tasks.map((t) => t.task_id),
+          );
         }
-        const archived = await cache.listArchived({ limit: 1, after: { submit_time: "2026-05-04T00:00:00.000000+00:00", task_id: "k03" } });
-        assert.deepEqual(archived.tasks.map((t) => t.task_id), ["k04"]);
+        const archived = await cache.listArchived({
+          limit: 1,
+          after: { submit_time: "2026-05-04T00:00:00.000000+00:00", task_id: "k03" },
+        });
+        assert.deepEqual(
+          archived.tasks.map((t) => t.task_id),
+          ["k04"],
+        );
         assert.equal(archived.total, 2);
       });
     },
@@ -580,11 +702,17 @@ const behaviourCases: readonly ContractCase[] = [
         for (let i = 0; i < 6; i++) await cache.save(task(`t${i}`, { submit_time: `2026-05-0${i + 1}T00:00:00Z` }));
         await cache.bulkArchive(["t1", "t4"]);
         const active = await cache.list();
-        assert.deepEqual(active.tasks.map((t) => t.task_id), ["t5", "t3", "t2", "t0"]);
+        assert.deepEqual(
+          active.tasks.map((t) => t.task_id),
+          ["t5", "t3", "t2", "t0"],
+        );
         assert.ok(active.tasks.every((t) => t.archived_at === undefined));
         const all = await cache.list({ includeArchived: true });
         assert.equal(all.total, 6);
-        assert.deepEqual(all.tasks.map((t) => t.task_id), ["t5", "t4", "t3", "t2", "t1", "t0"]);
+        assert.deepEqual(
+          all.tasks.map((t) => t.task_id),
+          ["t5", "t4", "t3", "t2", "t1", "t0"],
+        );
         assert.match(all.tasks[1]!.archived_at!, TIMESTAMP);
         assert.equal(all.tasks[0]!.archived_at, undefined);
         assert.equal((await cache.list({ includeArchived: true, limit: 2, offset: 1 })).tasks[0]!.task_id, "t4");
@@ -598,13 +726,31 @@ const behaviourCases: readonly ContractCase[] = [
       await withFile(async (path) => {
         const cache = await createTaskCache(await target.connect(path));
         try {
-          const metadata = { circuit: "QINIT 2\nH q[0]", ratio: 0.25, quote: 'é "q" \\ \u2603', nested: { counts: [1, 2] }, none: null };
-          await cache.save(task("own", { metadata, submit_time: "2026-05-03T00:00:00Z", result: { counts: { "00": 1 } } }));
+          const metadata = {
+            circuit: "QINIT 2\nH q[0]",
+            ratio: 0.25,
+            quote: 'é "q" \\ \u2603',
+            nested: { counts: [1, 2] },
+            none: null,
+          };
+          await cache.save(
+            task("own", { metadata, submit_time: "2026-05-03T00:00:00Z", result: { counts: { "00": 1 } } }),
+          );
           const insert = `INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json)
             VALUES (?, 'dummy', 'success', 0, ?, ?, NULL, ?)`;
           await raw(target, path, async (c) => {
-            await c.run(insert, ["spaced", "2026-05-02T00:00:00+00:00", "2026-05-02T00:00:00+00:00", ' { "a" : [ 1 , 2 ] } ']);
-            await c.run(insert, ["not-json", "2026-05-01T00:00:00+00:00", "2026-05-01T00:00:00+00:00", "QINIT 1 (not JSON)"]);
+            await c.run(insert, [
+              "spaced",
+              "2026-05-02T00:00:00+00:00",
+              "2026-05-02T00:00:00+00:00",
+              ' { "a" : [ 1 , 2 ] } ',
+            ]);
+            await c.run(insert, [
+              "not-json",
+              "2026-05-01T00:00:00+00:00",
+              "2026-05-01T00:00:00+00:00",
+              "QINIT 1 (not JSON)",
+            ]);
           });
           await cache.save(task("gone", { submit_time: "2026-04-01T00:00:00Z" }));
           await cache.archive("gone");
@@ -615,18 +761,33 @@ const behaviourCases: readonly ContractCase[] = [
           assert.equal(text.count, 3);
           assert.equal(text.total, 4);
           assert.deepEqual(text.last, { submit_time: "2026-05-01T00:00:00+00:00", task_id: "not-json" });
-          assert.deepEqual(page.tasks.map((t) => t.task_id), ["own", "spaced", "not-json"]);
+          assert.deepEqual(
+            page.tasks.map((t) => t.task_id),
+            ["own", "spaced", "not-json"],
+          );
           assert.deepEqual(page.tasks[0]!.metadata, metadata);
           assert.equal(page.tasks[0]!.has_result, true);
           assert.deepEqual(page.tasks[1]!.metadata, { a: [1, 2] });
           assert.equal(page.tasks[2]!.metadata, "QINIT 1 (not JSON)");
-          assert.deepEqual(Object.keys(page.tasks[0]!), ["task_id", "backend", "status", "shots", "submit_time", "update_time", "has_result", "metadata"]);
+          assert.deepEqual(Object.keys(page.tasks[0]!), [
+            "task_id",
+            "backend",
+            "status",
+            "shots",
+            "submit_time",
+            "update_time",
+            "has_result",
+            "metadata",
+          ]);
 
           const archived = await cache.listArchivedText();
           assert.equal(archived.count, 1);
           assert.match(JSON.parse(archived.tasks)[0].archived_at, TIMESTAMP);
           const empty = await cache.listText({ status: "pending" });
-          assert.deepEqual({ ...empty, tasks: JSON.parse(empty.tasks) }, { tasks: [], count: 0, total: 0, last: undefined });
+          assert.deepEqual(
+            { ...empty, tasks: JSON.parse(empty.tasks) },
+            { tasks: [], count: 0, total: 0, last: undefined },
+          );
         } finally {
           await cache.close();
         }
@@ -639,22 +800,31 @@ const behaviourCases: readonly ContractCase[] = [
     async run(target) {
       await withFile(async (path) => {
         const cache = await createTaskCache(await target.connect(path));
-        const ids = async () => (await cache.list({ includeArchived: true })).tasks.map((t) => `${t.task_id}${t.archived_at ? " (archived)" : ""}`);
+        const ids = async () =>
+          (await cache.list({ includeArchived: true })).tasks.map(
+            (t) => `${t.task_id}${t.archived_at ? " (archived)" : ""}`,
+          );
         try {
           await cache.save(task("a", { submit_time: "2026-05-01T00:00:00Z" }));
           const first = await cache.listText();
-          if (cache.info.capabilities.singleConnection) assert.equal(await cache.listText(), first, "an unchanged file answers from the kept page");
+          if (cache.info.capabilities.singleConnection)
+            assert.equal(await cache.listText(), first, "an unchanged file answers from the kept page");
           await cache.save(task("b", { submit_time: "2026-05-02T00:00:00Z" }));
           assert.deepEqual(await ids(), ["b", "a"]);
           await cache.archive("a");
           assert.deepEqual(await ids(), ["b", "a (archived)"]);
           // Another connection to the file: what another process, or the Python store, does.
           await raw(target, path, (c) =>
-            c.run("INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('c', 'dummy', 'running', '2026-05-03T00:00:00+00:00', '2026-05-03T00:00:00+00:00')"),
+            c.run(
+              "INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('c', 'dummy', 'running', '2026-05-03T00:00:00+00:00', '2026-05-03T00:00:00+00:00')",
+            ),
           );
           assert.deepEqual(await ids(), ["c", "b", "a (archived)"]);
           await raw(target, path, (c) => c.run("UPDATE tasks SET status = 'failed' WHERE task_id = 'c'"));
-          assert.deepEqual((await cache.list({ status: "failed" })).tasks.map((t) => t.task_id), ["c"]);
+          assert.deepEqual(
+            (await cache.list({ status: "failed" })).tasks.map((t) => t.task_id),
+            ["c"],
+          );
           await cache.bulkDelete(["c"]);
           assert.deepEqual(await ids(), ["b", "a (archived)"]);
           assert.equal((await cache.list({ status: "failed" })).total, 0);
@@ -668,10 +838,26 @@ const behaviourCases: readonly ContractCase[] = [
     name: "counts gives every status and the total in one answer",
     async run(target) {
       await withCache(target, async (cache) => {
-        const statuses = ["pending", "running", "running", "success", "success", "success", "failed", "cancelled"] as const;
+        const statuses = [
+          "pending",
+          "running",
+          "running",
+          "success",
+          "success",
+          "success",
+          "failed",
+          "cancelled",
+        ] as const;
         for (const [i, status] of statuses.entries()) await cache.save(task(`t${i}`, { status }));
         await cache.archive("t7");
-        assert.deepEqual(await cache.counts(), { pending: 1, running: 2, success: 3, failed: 1, cancelled: 0, total: 7 });
+        assert.deepEqual(await cache.counts(), {
+          pending: 1,
+          running: 2,
+          success: 3,
+          failed: 1,
+          cancelled: 0,
+          total: 7,
+        });
       });
     },
   },
@@ -697,7 +883,14 @@ const behaviourCases: readonly ContractCase[] = [
     name: "archive and restore move a task whole, every column by name",
     async run(target) {
       await withCache(target, async (cache) => {
-        const saved = await cache.save(task("t1", { shots: 512, result: { a: 1 }, metadata: { circuit_ir: "QINIT 3" }, compiled_circuit: { originir: "QINIT 3" } }));
+        const saved = await cache.save(
+          task("t1", {
+            shots: 512,
+            result: { a: 1 },
+            metadata: { circuit_ir: "QINIT 3" },
+            compiled_circuit: { originir: "QINIT 3" },
+          }),
+        );
         await cache.archive("t1");
         assert.equal(await whereIs(cache, "t1"), "archive");
         const archived = await cache.getArchived("t1");
@@ -735,7 +928,9 @@ const behaviourCases: readonly ContractCase[] = [
           await cache.archive("t1");
           // The Python store's upsert does not look at the archive, so a live row can reappear.
           await raw(target, path, (c) =>
-            c.run("INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('t1', 'dummy', 'running', '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00')"),
+            c.run(
+              "INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('t1', 'dummy', 'running', '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00')",
+            ),
           );
           await assert.rejects(cache.restore("t1"), ConflictError);
           assert.equal((await cache.get("t1"))!.status, "running");
@@ -785,7 +980,10 @@ const behaviourCases: readonly ContractCase[] = [
           const all = await cache.archiveExpired({ hours: 24, terminalOnly: false });
           assert.deepEqual(new Set(all.archived), new Set(["old-running", "old-pending"]));
           assert.deepEqual(all.skipped, []);
-          assert.deepEqual((await cache.list()).tasks.map((t) => t.task_id), ["new-success"]);
+          assert.deepEqual(
+            (await cache.list()).tasks.map((t) => t.task_id),
+            ["new-success"],
+          );
           assert.deepEqual(await cache.archiveExpired({ hours: 0 }), { archived: ["new-success"], skipped: [] });
         },
         { clock },
@@ -797,12 +995,20 @@ const behaviourCases: readonly ContractCase[] = [
     async run(target) {
       await withCache(target, async (cache) => {
         for (let i = 0; i < 12; i++) {
-          await cache.save({ task_id: `a${String(i).padStart(2, "0")}`, backend: i % 2 ? "ibm:x" : "dummy", status: i % 3 ? "success" : "failed", submit_time: `2026-04-${String(i + 1).padStart(2, "0")}T00:00:00Z` });
+          await cache.save({
+            task_id: `a${String(i).padStart(2, "0")}`,
+            backend: i % 2 ? "ibm:x" : "dummy",
+            status: i % 3 ? "success" : "failed",
+            submit_time: `2026-04-${String(i + 1).padStart(2, "0")}T00:00:00Z`,
+          });
         }
         await cache.bulkArchive(Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, "0")}`));
         const page = await cache.listArchived({ limit: 5 });
         assert.equal(page.total, 12);
-        assert.deepEqual(page.tasks.map((t) => t.task_id), ["a11", "a10", "a09", "a08", "a07"]);
+        assert.deepEqual(
+          page.tasks.map((t) => t.task_id),
+          ["a11", "a10", "a09", "a08", "a07"],
+        );
         assert.ok(page.tasks.every((t) => TIMESTAMP.test(t.archived_at!)));
         assert.equal((await cache.listArchived({ status: "failed" })).total, 4);
         assert.equal((await cache.listArchived({ backend: "ibm:x", status: "failed" })).total, 2);
@@ -819,17 +1025,48 @@ const behaviourCases: readonly ContractCase[] = [
     name: "compiled circuits are stored by format and read back parsed; circuits are found in metadata",
     async run(target) {
       await withCache(target, async (cache) => {
-        const compiled = { originir: "QINIT 2\nCREG 2\nH q[0]", qasm: "OPENQASM 2.0;\nqreg q[2];", ir: { gates: [["H", 0]] } };
-        await cache.save(task("c1", { metadata: { submission: { options: { qasm: "OPENQASM 2.0;\nqreg q[1];" } } }, compiled_circuit: compiled }));
+        const compiled = {
+          originir: "QINIT 2\nCREG 2\nH q[0]",
+          qasm: "OPENQASM 2.0;\nqreg q[2];",
+          ir: { gates: [["H", 0]] },
+        };
+        await cache.save(
+          task("c1", {
+            metadata: { submission: { options: { qasm: "OPENQASM 2.0;\nqreg q[1];" } } },
+            compiled_circuit: compiled,
+          }),
+        );
         assert.deepEqual((await cache.get("c1"))!.compiled_circuit, compiled);
-        assert.deepEqual(await cache.getCircuit("c1", "source"), { task_id: "c1", format: "source", language: "qasm", circuit: "OPENQASM 2.0;\nqreg q[1];" });
-        assert.deepEqual(await cache.getCircuit("c1", "compiled"), { task_id: "c1", format: "compiled", language: "originir", circuit: compiled.originir });
+        assert.deepEqual(await cache.getCircuit("c1", "source"), {
+          task_id: "c1",
+          format: "source",
+          language: "qasm",
+          circuit: "OPENQASM 2.0;\nqreg q[1];",
+        });
+        assert.deepEqual(await cache.getCircuit("c1", "compiled"), {
+          task_id: "c1",
+          format: "compiled",
+          language: "originir",
+          circuit: compiled.originir,
+        });
         assert.equal((await cache.getCircuit("c1", "executed")).circuit, compiled.originir);
-        await cache.save(task("c2", { metadata: { circuit_ir: "QINIT 1\nX q[0]", executed_circuit: "QINIT 1\nRX q[0],(3.14)" } }));
+        await cache.save(
+          task("c2", { metadata: { circuit_ir: "QINIT 1\nX q[0]", executed_circuit: "QINIT 1\nRX q[0],(3.14)" } }),
+        );
         await cache.archive("c2");
-        assert.deepEqual(await cache.getCircuit("c2", "source"), { task_id: "c2", format: "source", language: "originir", circuit: "QINIT 1\nX q[0]" });
+        assert.deepEqual(await cache.getCircuit("c2", "source"), {
+          task_id: "c2",
+          format: "source",
+          language: "originir",
+          circuit: "QINIT 1\nX q[0]",
+        });
         assert.equal((await cache.getCircuit("c2", "executed")).circuit, "QINIT 1\nRX q[0],(3.14)");
-        assert.deepEqual(await cache.getCircuit("c2", "compiled"), { task_id: "c2", format: "compiled", language: null, circuit: null });
+        assert.deepEqual(await cache.getCircuit("c2", "compiled"), {
+          task_id: "c2",
+          format: "compiled",
+          language: null,
+          circuit: null,
+        });
         await assert.rejects(cache.getCircuit("nope", "source"), NotFoundError);
         await assert.rejects(cache.getCircuit("c1", "pulse" as never), InvalidInputError);
       });
@@ -871,7 +1108,10 @@ const behaviourCases: readonly ContractCase[] = [
       await withFile(async (path) => {
         const cache = await createTaskCache(await target.connect(path));
         try {
-          for (let i = 0; i < 20; i++) await cache.save(task(`own-${i}`, { backend: i % 2 ? "ibm:x" : "dummy", status: i % 3 ? "success" : "running" }));
+          for (let i = 0; i < 20; i++)
+            await cache.save(
+              task(`own-${i}`, { backend: i % 2 ? "ibm:x" : "dummy", status: i % 3 ? "success" : "running" }),
+            );
           await cache.bulkArchive(["own-0", "own-1", "own-2"]);
           // What that store does, statement for statement: named-column upsert, archive by copying
           // every column then deleting, restore, delete.
@@ -883,9 +1123,13 @@ const behaviourCases: readonly ContractCase[] = [
             await c.run(upsert, ["py-2", "originq:WK_C180", "pending"]);
             await c.run(upsert, ["py-1", "originq:WK_C180", "failed"]);
             await c.run(upsert, ["own-5", "originq:WK_C180", "cancelled"]);
-            await c.run("INSERT INTO archived_tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, archived_at) SELECT task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, '2026-05-02T00:00:00+00:00' FROM tasks WHERE task_id = 'py-1'");
+            await c.run(
+              "INSERT INTO archived_tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, archived_at) SELECT task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, '2026-05-02T00:00:00+00:00' FROM tasks WHERE task_id = 'py-1'",
+            );
             await c.run("DELETE FROM tasks WHERE task_id = 'py-1'");
-            await c.run("INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) SELECT task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json FROM archived_tasks WHERE task_id = 'own-1'");
+            await c.run(
+              "INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) SELECT task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json FROM archived_tasks WHERE task_id = 'own-1'",
+            );
             await c.run("DELETE FROM archived_tasks WHERE task_id = 'own-1'");
             await c.run("DELETE FROM tasks WHERE task_id IN ('own-6', 'own-7')");
           });
@@ -898,13 +1142,30 @@ const behaviourCases: readonly ContractCase[] = [
             recount.filter((r) => r.tbl === tbl && keep(r)).reduce((sum, r) => sum + Number(r.n), 0);
           const counts = await cache.counts();
           for (const status of ["pending", "running", "success", "failed", "cancelled"] as const) {
-            assert.equal(counts[status], expected("tasks", (r) => r.status === status), status);
-            assert.equal(await cache.countArchived({ status }), expected("archived_tasks", (r) => r.status === status), `archived ${status}`);
+            assert.equal(
+              counts[status],
+              expected("tasks", (r) => r.status === status),
+              status,
+            );
+            assert.equal(
+              await cache.countArchived({ status }),
+              expected("archived_tasks", (r) => r.status === status),
+              `archived ${status}`,
+            );
           }
-          assert.equal(counts.total, expected("tasks", () => true));
+          assert.equal(
+            counts.total,
+            expected("tasks", () => true),
+          );
           assert.equal(await cache.count({ backend: "originq:WK_C180", status: "cancelled" }), 1);
-          assert.equal((await cache.list({ backend: "originq:WK_C180" })).total, expected("tasks", (r) => r.backend === "originq:WK_C180"));
-          assert.equal((await cache.list({ includeArchived: true })).total, recount.reduce((sum, r) => sum + Number(r.n), 0));
+          assert.equal(
+            (await cache.list({ backend: "originq:WK_C180" })).total,
+            expected("tasks", (r) => r.backend === "originq:WK_C180"),
+          );
+          assert.equal(
+            (await cache.list({ includeArchived: true })).total,
+            recount.reduce((sum, r) => sum + Number(r.n), 0),
+          );
         } finally {
           await cache.close();
         }
@@ -921,12 +1182,20 @@ const behaviourCases: readonly ContractCase[] = [
         try {
           const statuses = ["success", "failed", "cancelled", "running", "pending"] as const;
           for (let i = 0; i < 60; i++) {
-            await cache.save(task(`m${i}`, { backend: `b${i % 3}`, status: statuses[i % 5], submit_time: `2026-05-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00Z` }));
+            await cache.save(
+              task(`m${i}`, {
+                backend: `b${i % 3}`,
+                status: statuses[i % 5],
+                submit_time: `2026-05-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00Z`,
+              }),
+            );
           }
           const schemaBefore = await raw(target, path, schemaSql);
           // An id in both tables (a broken file): a move leaves its active row alone.
           await raw(target, path, (c) =>
-            c.run("INSERT INTO archived_tasks (task_id, backend, status, submit_time, update_time, archived_at) VALUES ('m0', 'b0', 'success', 'x', 'x', 'x')"),
+            c.run(
+              "INSERT INTO archived_tasks (task_id, backend, status, submit_time, update_time, archived_at) VALUES ('m0', 'b0', 'success', 'x', 'x', 'x')",
+            ),
           );
           const bulk = await cache.bulkArchive(["m0", "m1", "m2", "m3", "m4", "m5", "nope"]);
           assert.deepEqual(bulk, { archived: ["m1", "m2", "m3", "m4", "m5"], missing: ["m0", "nope"] });
@@ -947,7 +1216,10 @@ const behaviourCases: readonly ContractCase[] = [
               `SELECT tbl, backend, status, n FROM ${target.lineage === "uniqc" ? "tscache_task_counts" : "task_counts"} WHERE n != 0 ORDER BY 1, 2, 3`,
             ),
           );
-          assert.deepEqual(counters.map((r) => ({ ...r, n: Number(r.n) })), recount.map((r) => ({ ...r, n: Number(r.n) })));
+          assert.deepEqual(
+            counters.map((r) => ({ ...r, n: Number(r.n) })),
+            recount.map((r) => ({ ...r, n: Number(r.n) })),
+          );
           assert.deepEqual(await raw(target, path, schemaSql), schemaBefore);
         } finally {
           await cache.close();
@@ -988,19 +1260,36 @@ const behaviourCases: readonly ContractCase[] = [
       await withFile(async (path) => {
         const before = await raw(target, path, async (c) => {
           await buildSeedFile(c, 2, 25, 15);
-          return [await tableBytes(c, "tasks", V1_COLUMNS), await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"])];
+          return [
+            await tableBytes(c, "tasks", V1_COLUMNS),
+            await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"]),
+          ];
         });
         const cache = await createTaskCache(await target.connect(path));
         assert.deepEqual(cache.info.applied, [3, 4]);
         assert.equal(await cache.countArchived(), 15);
-        assert.equal((await cache.listArchived({ limit: 1 })).tasks[0]!.archived_at, "2026-05-04T00:00:00.000000+00:00");
+        assert.equal(
+          (await cache.listArchived({ limit: 1 })).tasks[0]!.archived_at,
+          "2026-05-04T00:00:00.000000+00:00",
+        );
         await cache.close();
-        const after = await raw(target, path, async (c) => [await tableBytes(c, "tasks", V1_COLUMNS), await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"])]);
+        const after = await raw(target, path, async (c) => [
+          await tableBytes(c, "tasks", V1_COLUMNS),
+          await tableBytes(c, "archived_tasks", [...V1_COLUMNS, "archived_at"]),
+        ]);
         assert.deepEqual(after, before);
         await withFile(async (fresh) => {
           await (await createTaskCache(await target.connect(fresh))).close();
-          const freshColumns = await raw(target, fresh, (c) => c.all("SELECT m.name AS t, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"));
-          const upgradedColumns = await raw(target, path, (c) => c.all("SELECT m.name AS t, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"));
+          const freshColumns = await raw(target, fresh, (c) =>
+            c.all(
+              "SELECT m.name AS t, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid",
+            ),
+          );
+          const upgradedColumns = await raw(target, path, (c) =>
+            c.all(
+              "SELECT m.name AS t, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid",
+            ),
+          );
           assert.deepEqual(upgradedColumns, freshColumns);
         });
       });
@@ -1016,13 +1305,19 @@ const behaviourCases: readonly ContractCase[] = [
         const schemaBefore = await raw(target, path, schemaSql);
         const broken = [
           ...MIGRATIONS.slice(0, 2),
-          { ...MIGRATIONS[2]!, changes: [...MIGRATIONS[2]!.changes, "CREATE INDEX tasks_broken_idx ON no_such_table(x)"] },
+          {
+            ...MIGRATIONS[2]!,
+            changes: [...MIGRATIONS[2]!.changes, "CREATE INDEX tasks_broken_idx ON no_such_table(x)"],
+          },
         ];
-        await assert.rejects(target.connect(path).then((c) => createTaskCache(c, { migrations: broken })), (error: unknown) => {
-          assert.ok(error instanceof MigrationError);
-          assert.equal(error.version, 3);
-          return true;
-        });
+        await assert.rejects(
+          target.connect(path).then((c) => createTaskCache(c, { migrations: broken })),
+          (error: unknown) => {
+            assert.ok(error instanceof MigrationError);
+            assert.equal(error.version, 3);
+            return true;
+          },
+        );
         await raw(target, path, async (c) => {
           assert.equal(await pragma(c, "user_version"), 2);
           assert.deepEqual(await schemaSql(c), schemaBefore);
@@ -1146,11 +1441,19 @@ const behaviourCases: readonly ContractCase[] = [
           await c.run("CREATE TABLE tasks (id INTEGER)");
         });
         const bytes = fileBytes(path);
-        await assert.rejects(target.connect(path).then((c) => createTaskCache(c)), ForeignDatabaseError);
+        await assert.rejects(
+          target.connect(path).then((c) => createTaskCache(c)),
+          ForeignDatabaseError,
+        );
         assert.equal(fileBytes(path), bytes);
-        await raw(target, path, (c) => c.run("PRAGMA application_id = 0").then(() => c.run("ALTER TABLE tasks RENAME TO notes")));
+        await raw(target, path, (c) =>
+          c.run("PRAGMA application_id = 0").then(() => c.run("ALTER TABLE tasks RENAME TO notes")),
+        );
         const unstamped = fileBytes(path);
-        await assert.rejects(target.connect(path).then((c) => createTaskCache(c)), /other tables \(notes\)/);
+        await assert.rejects(
+          target.connect(path).then((c) => createTaskCache(c)),
+          /other tables \(notes\)/,
+        );
         assert.equal(fileBytes(path), unstamped);
       });
     },

@@ -38,10 +38,16 @@ export function seedRow(i: number): SqlValue[] {
   ];
 }
 
-const INSERT_V1 = "INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT_V1 =
+  "INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
 /** Builds a file at seed version 1 or 2 with `active` (and, at v2, `archived`) rows, stamped as the Python store stamps it. */
-export async function buildSeedFile(connection: Connection, version: 1 | 2, active: number, archived = 0): Promise<void> {
+export async function buildSeedFile(
+  connection: Connection,
+  version: 1 | 2,
+  active: number,
+  archived = 0,
+): Promise<void> {
   await connection.run(`PRAGMA application_id = ${UNIC}`);
   for (const sql of version === 2 ? [...SEED_V1, ...SEED_V2] : SEED_V1) await connection.run(sql);
   for (let i = 0; i < active; i++) await connection.run(INSERT_V1, seedRow(i));

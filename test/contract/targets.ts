@@ -40,7 +40,11 @@ export async function contractTargets(): Promise<{ targets: ContractTarget[]; cl
   await probe.close();
   const targets: ContractTarget[] = [
     { name: `local file (${localName})`, files: true, connect: (path) => openLocalFile(path ?? scratchFile()) },
-    { name: "libsql file:", files: true, connect: async (path) => openLibsql({ url: `file:${path ?? scratchFile()}` }) },
+    {
+      name: "libsql file:",
+      files: true,
+      connect: async (path) => openLibsql({ url: `file:${path ?? scratchFile()}` }),
+    },
     { name: "libsql :memory:", files: false, connect: async () => openLibsql({ url: ":memory:" }) },
     {
       name: "turso sync replica",

@@ -7,7 +7,14 @@ import { settleVersions } from "../../core/history/rule.ts";
 import { UNVERSIONED, type Place, type TaskVersion, type VersionVector } from "../../core/history/version.ts";
 
 /** A version written by `w` with vector `vv`, clock `c`, and recorded-field dots `f`. */
-function version(w: string, vv: VersionVector, c: number, columns: Record<string, string | number | null>, f: Record<string, string> = {}, place: Place = "tasks"): TaskVersion {
+function version(
+  w: string,
+  vv: VersionVector,
+  c: number,
+  columns: Record<string, string | number | null>,
+  f: Record<string, string> = {},
+  place: Place = "tasks",
+): TaskVersion {
   const s = Object.values(vv).reduce((a, b) => a + b, 0);
   return { place, columns: { status: "running", result_json: null, ...columns }, version: { vv, s, w, c, f } };
 }
@@ -67,7 +74,9 @@ describe("the merge rule over versions", () => {
       version("b", { a: 1, b: 1 }, 3_000, { status: "cancelled", result_json: "x" }, { r: "b:1" }),
       version("c", { a: 1, c: 1 }, 5_000, { status: "running" }, {}, "archived_tasks"),
     ];
-    const answers = [versions, [...versions].reverse(), [versions[1]!, versions[2]!, versions[0]!]].map((order) => JSON.stringify(settleVersions(order)));
+    const answers = [versions, [...versions].reverse(), [versions[1]!, versions[2]!, versions[0]!]].map((order) =>
+      JSON.stringify(settleVersions(order)),
+    );
     expect(new Set(answers).size).toBe(1);
   });
 });

@@ -49,7 +49,10 @@ describe("migrator without header writes", () => {
     try {
       const setup = openLibsql({ url: `file:${path}` });
       for (const sql of [...SEED_V1, ...SEED_V2]) await setup.run(sql);
-      await setup.run("INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", seedRow(1));
+      await setup.run(
+        "INSERT INTO tasks (task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        seedRow(1),
+      );
       await setup.close();
       const cache = await createTaskCache(withoutHeader(openLibsql({ url: `file:${path}` })));
       expect(cache.info.applied).toEqual([3, 4]);
@@ -62,7 +65,11 @@ describe("migrator without header writes", () => {
 });
 
 /** The connection, with its first `times` WAL switches refused the way SQLite refuses them. */
-function refusingWal(connection: Connection, times: number, message = "database is locked"): Connection & { refused: number } {
+function refusingWal(
+  connection: Connection,
+  times: number,
+  message = "database is locked",
+): Connection & { refused: number } {
   const wrapper = Object.assign(Object.create(connection), { refused: 0 });
   wrapper.all = (sql: string, args?: SqlValue[]) => {
     if (/journal_mode = WAL/.test(sql) && wrapper.refused < times) {

@@ -35,7 +35,12 @@ describe.each(["seed", "uniqc"] as const)("query plans on a %s-lineage file", (l
     cache = await createTaskCache(recording(raw, seen));
     expect(cache.info.lineage).toBe(lineage);
     for (let i = 0; i < 300; i++) {
-      await cache.save({ task_id: `p${i}`, backend: ["a", "b", "c"][i % 3]!, status: (["success", "failed", "running"] as const)[i % 3]!, submit_time: new Date(1.7e12 + i * 60_000).toISOString() });
+      await cache.save({
+        task_id: `p${i}`,
+        backend: ["a", "b", "c"][i % 3]!,
+        status: (["success", "failed", "running"] as const)[i % 3]!,
+        submit_time: new Date(1.7e12 + i * 60_000).toISOString(),
+      });
     }
     await cache.bulkArchive(Array.from({ length: 100 }, (_, i) => `p${i}`));
     await raw.run("ANALYZE");
@@ -62,10 +67,14 @@ describe.each(["seed", "uniqc"] as const)("query plans on a %s-lineage file", (l
     await cache.getArchived("p5");
     await cache.shards("p150");
     await cache.shards("p5");
-    const listings = seen.filter(({ sql }) => /FROM (tasks|archived_tasks|task_counts|tscache_task_counts|task_shards|archived_task_shards)\b/.test(sql));
+    const listings = seen.filter(({ sql }) =>
+      /FROM (tasks|archived_tasks|task_counts|tscache_task_counts|task_shards|archived_task_shards)\b/.test(sql),
+    );
     expect(listings.length).toBeGreaterThan(70);
     for (const { sql, args } of listings) {
-      const plan = (await raw.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, args)).map((row) => String(row.detail));
+      const plan = (await raw.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, args)).map((row) =>
+        String(row.detail),
+      );
       const text = plan.join(" | ");
       expect(text, sql).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/);
       expect(text, sql).not.toMatch(/\bSCAN (?!CONSTANT ROW)\w+\b(?! USING)/);

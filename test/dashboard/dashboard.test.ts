@@ -66,22 +66,70 @@ describe("dashboard", () => {
   });
 
   it("bulk archive and delete from the list, restore and delete from the archive, each redirecting back with a notice", async () => {
-    const archived = await app().request("/ui/tasks/bulk", form([["action", "archive"], ["task_ids", "t00"], ["task_ids", "t01"], ["return_to", "/tasks?limit=25"]]));
+    const archived = await app().request(
+      "/ui/tasks/bulk",
+      form([
+        ["action", "archive"],
+        ["task_ids", "t00"],
+        ["task_ids", "t01"],
+        ["return_to", "/tasks?limit=25"],
+      ]),
+    );
     expect(archived.status).toBe(303);
     expect(archived.headers.get("location")).toBe("/tasks?limit=25&notice=Archived%202%20tasks.");
     expect((await cache.listArchived()).tasks.map((t) => t.task_id).sort()).toEqual(["t00", "t01"]);
     const archive = await (await app().request("/archive")).text();
     expect(archive).toContain('<tr data-task-id="t00"');
-    const restored = await app().request("/ui/archive/bulk", form([["action", "restore"], ["task_ids", "t00"], ["return_to", "/archive"]]));
+    const restored = await app().request(
+      "/ui/archive/bulk",
+      form([
+        ["action", "restore"],
+        ["task_ids", "t00"],
+        ["return_to", "/archive"],
+      ]),
+    );
     expect(restored.headers.get("location")).toBe("/archive?notice=Restored%201%20of%201%20tasks.");
     expect(await cache.get("t00")).toBeDefined();
-    await app().request("/ui/tasks/bulk", form([["action", "delete"], ["task_ids", "t02"]]));
+    await app().request(
+      "/ui/tasks/bulk",
+      form([
+        ["action", "delete"],
+        ["task_ids", "t02"],
+      ]),
+    );
     expect(await cache.get("t02")).toBeUndefined();
     // Refused: another site's form, a path off this site, an action the list does not have.
-    const foreign = await app().request("/ui/tasks/bulk", { ...form([["action", "delete"], ["task_ids", "t03"]]), headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" } });
+    const foreign = await app().request("/ui/tasks/bulk", {
+      ...form([
+        ["action", "delete"],
+        ["task_ids", "t03"],
+      ]),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+    });
     expect(foreign.status).toBe(403);
-    expect((await app().request("/ui/tasks/bulk", form([["action", "archive"], ["task_ids", "t03"], ["return_to", "https://evil.example/"]]))).status).toBe(400);
-    expect((await app().request("/ui/tasks/bulk", form([["action", "restore"], ["task_ids", "t03"]]))).status).toBe(400);
+    expect(
+      (
+        await app().request(
+          "/ui/tasks/bulk",
+          form([
+            ["action", "archive"],
+            ["task_ids", "t03"],
+            ["return_to", "https://evil.example/"],
+          ]),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await app().request(
+          "/ui/tasks/bulk",
+          form([
+            ["action", "restore"],
+            ["task_ids", "t03"],
+          ]),
+        )
+      ).status,
+    ).toBe(400);
     expect(await cache.get("t03")).toBeDefined();
   });
 

@@ -16,37 +16,63 @@ const qft = (n: number) => {
   const lines: [string, string][] = [];
   for (let i = 0; i < n; i++) {
     lines.push([`H q[${i}]`, `h q[${i}];`]);
-    for (let j = i + 1; j < n; j++) lines.push([`CR q[${j}],q[${i}],(${(Math.PI / 2 ** (j - i)).toFixed(6)})`, `cu1(pi/${2 ** (j - i)}) q[${j}],q[${i}];`]);
+    for (let j = i + 1; j < n; j++)
+      lines.push([
+        `CR q[${j}],q[${i}],(${(Math.PI / 2 ** (j - i)).toFixed(6)})`,
+        `cu1(pi/${2 ** (j - i)}) q[${j}],q[${i}];`,
+      ]);
   }
-  for (let i = 0; i < Math.floor(n / 2); i++) lines.push([`SWAP q[${i}],q[${n - 1 - i}]`, `swap q[${i}],q[${n - 1 - i}];`]);
+  for (let i = 0; i < Math.floor(n / 2); i++)
+    lines.push([`SWAP q[${i}],q[${n - 1 - i}]`, `swap q[${i}],q[${n - 1 - i}];`]);
   return lines;
 };
 
 function pair(name: string, qubits: number, clbits: number, body: [string, string][], measured = 0): Sample[] {
-  const measures: [string, string][] = Array.from({ length: measured }, (_, i) => [`MEASURE q[${i}],c[${i}]`, `measure q[${i}] -> c[${i}];`]);
+  const measures: [string, string][] = Array.from({ length: measured }, (_, i) => [
+    `MEASURE q[${i}],c[${i}]`,
+    `measure q[${i}] -> c[${i}];`,
+  ]);
   const all = [...body, ...measures];
   return [
-    { name, language: "originir", qubits, clbits, operations: all.length, text: [`QINIT ${qubits}`, `CREG ${clbits}`, ...all.map(([o]) => o)].join("\n") },
+    {
+      name,
+      language: "originir",
+      qubits,
+      clbits,
+      operations: all.length,
+      text: [`QINIT ${qubits}`, `CREG ${clbits}`, ...all.map(([o]) => o)].join("\n"),
+    },
     {
       name,
       language: "qasm",
       qubits,
       clbits,
       operations: all.length,
-      text: ["OPENQASM 2.0;", 'include "qelib1.inc";', `qreg q[${qubits}];`, `creg c[${clbits}];`, ...all.map(([, q]) => q)].join("\n"),
+      text: [
+        "OPENQASM 2.0;",
+        'include "qelib1.inc";',
+        `qreg q[${qubits}];`,
+        `creg c[${clbits}];`,
+        ...all.map(([, q]) => q),
+      ].join("\n"),
     },
   ];
 }
 
 function random(seed: number) {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 function randomCircuit(): [string, string][] {
   const next = random(7);
   const lines: [string, string][] = [];
-  const single = [["H", "h"], ["X", "x"], ["T", "t"], ["S", "s"]];
+  const single = [
+    ["H", "h"],
+    ["X", "x"],
+    ["T", "t"],
+    ["S", "s"],
+  ];
   while (lines.length < 200) {
     const a = Math.floor(next() * 20);
     const b = (a + 1 + Math.floor(next() * 19)) % 20;
@@ -88,8 +114,26 @@ const everyKind: [string, string][] = [
 ];
 
 export const CORPUS: Sample[] = [
-  ...pair("Bell", 2, 2, [["H q[0]", "h q[0];"], ["CNOT q[0],q[1]", "cx q[0],q[1];"]], 2),
-  ...pair("GHZ-5", 5, 5, [["H q[0]", "h q[0];"], ...[1, 2, 3, 4].map((i): [string, string] => [`CNOT q[${i - 1}],q[${i}]`, `cx q[${i - 1}],q[${i}];`])], 5),
+  ...pair(
+    "Bell",
+    2,
+    2,
+    [
+      ["H q[0]", "h q[0];"],
+      ["CNOT q[0],q[1]", "cx q[0],q[1];"],
+    ],
+    2,
+  ),
+  ...pair(
+    "GHZ-5",
+    5,
+    5,
+    [
+      ["H q[0]", "h q[0];"],
+      ...[1, 2, 3, 4].map((i): [string, string] => [`CNOT q[${i - 1}],q[${i}]`, `cx q[${i - 1}],q[${i}];`]),
+    ],
+    5,
+  ),
   ...pair("QFT-4", 4, 4, qft(4), 4),
   ...pair("Grover-3", 3, 3, grover3, 3),
   ...pair("random 20-qubit, 200 gates", 20, 0, randomCircuit()),

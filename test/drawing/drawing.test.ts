@@ -10,7 +10,10 @@ const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
 function elements(node: unknown, found: { tag: string; attrs: Record<string, string> }[] = [], tag = "svg") {
   if (Array.isArray(node)) node.forEach((child) => elements(child, found, tag));
   else if (node && typeof node === "object") {
-    const attrs = Object.fromEntries(Object.entries(node).filter(([, value]) => typeof value === "string")) as Record<string, string>;
+    const attrs = Object.fromEntries(Object.entries(node).filter(([, value]) => typeof value === "string")) as Record<
+      string,
+      string
+    >;
     found.push({ tag, attrs });
     for (const [key, child] of Object.entries(node)) if (typeof child === "object") elements(child, found, key);
   }
@@ -39,7 +42,9 @@ describe.each(CORPUS)("$name in $language", (sample) => {
       const group = groups[i]!;
       const where = `operation ${i} (${op.name})`;
       // Every shape of an operation is centred on one x: its column.
-      const rects = [...group.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+      const rects = [...group.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map(
+        (m) => m.slice(1).map(Number),
+      );
       const xs = [
         ...numbers(group, /cx="([\d.]+)"/g),
         ...numbers(group, /<line class="(?:link|measure-line|barrier)" x1="([\d.]+)"/g),
@@ -48,7 +53,9 @@ describe.each(CORPUS)("$name in $language", (sample) => {
       expect(xs.length, where).toBeGreaterThan(0);
       expect(new Set(xs.map((x) => x.toFixed(3))).size, where).toBe(1);
       centers.push(xs[0]!);
-      expect(numbers(group, /<circle class="control"[^>]* cy="([\d.]+)"/g).sort(), where).toEqual(op.controls.map((q) => qubitY[q]!).sort());
+      expect(numbers(group, /<circle class="control"[^>]* cy="([\d.]+)"/g).sort(), where).toEqual(
+        op.controls.map((q) => qubitY[q]!).sort(),
+      );
       const plus = numbers(group, /<circle class="target"[^>]* cy="([\d.]+)"/g);
       const crosses = numbers(group, /<path class="swap" d="M[\d.]+,([\d.]+)/g).map((y) => y + 7);
       const wiresOf = (qubits: readonly number[]) => qubits.map((q) => qubitY[q]!).sort();
@@ -62,12 +69,17 @@ describe.each(CORPUS)("$name in $language", (sample) => {
         expect(rects, where).toHaveLength(1);
         const [, top, , height] = rects[0]!;
         for (const y of wiresOf(op.targets)) expect(top! < y && y < top! + height!, where).toBe(true);
-        if (op.kind === "measure") expect(numbers(group, /class="measure-line"[^>]* y2="([\d.]+)"/g), where).toEqual([clbitY[op.clbits[0]!]! - 6]);
+        if (op.kind === "measure")
+          expect(numbers(group, /class="measure-line"[^>]* y2="([\d.]+)"/g), where).toEqual([
+            clbitY[op.clbits[0]!]! - 6,
+          ]);
       }
     });
     // On each wire, operations stand left to right in the order the program gives them.
     for (let q = 0; q < circuit.qubits; q++) {
-      const onWire = circuit.operations.flatMap((op, i) => ([...op.targets, ...op.controls].includes(q) ? [centers[i]!] : []));
+      const onWire = circuit.operations.flatMap((op, i) =>
+        [...op.targets, ...op.controls].includes(q) ? [centers[i]!] : [],
+      );
       for (let i = 1; i < onWire.length; i++) expect(onWire[i]!, `qubit ${q}`).toBeGreaterThan(onWire[i - 1]!);
     }
   });
@@ -88,7 +100,17 @@ describe("drawing", () => {
   it("draws each kind of operation in its own way, the same from both languages", () => {
     const [originir, qasm] = CORPUS.filter((s) => s.name === "every gate kind").map((s) => drawCircuit(s.text));
     for (const svg of [originir!, qasm!]) {
-      for (const kind of ["op-gate", "op-measure", "op-barrier", "op-reset", "control", "target-plus", "swap", "measure-line", "barrier"]) {
+      for (const kind of [
+        "op-gate",
+        "op-measure",
+        "op-barrier",
+        "op-reset",
+        "control",
+        "target-plus",
+        "swap",
+        "measure-line",
+        "barrier",
+      ]) {
         expect(svg, kind).toMatch(new RegExp(`class="([^"]* )?${kind}[ "]`));
       }
       expect(svg).toMatch(/data-name="(MYGATE|mygate)"/);
@@ -135,7 +157,9 @@ describe("drawing", () => {
   });
 
   it("skips gate definitions and reads whole-register operations bit by bit", () => {
-    const circuit = parseCircuit('OPENQASM 2.0;\ninclude "qelib1.inc";\ngate bell a, b {\n  h a;\n  cx a, b;\n}\nqreg q[2];\nqreg r[1];\ncreg c[2];\nbell q[0], r[0];\nh q;\nmeasure q -> c;');
+    const circuit = parseCircuit(
+      'OPENQASM 2.0;\ninclude "qelib1.inc";\ngate bell a, b {\n  h a;\n  cx a, b;\n}\nqreg q[2];\nqreg r[1];\ncreg c[2];\nbell q[0], r[0];\nh q;\nmeasure q -> c;',
+    );
     expect(circuit.qubits).toBe(3);
     expect(circuit.operations.map((op) => op.name)).toEqual(["bell", "h", "h", "measure", "measure"]);
     expect(circuit.operations.at(-1)).toMatchObject({ targets: [1], clbits: [1] });
@@ -152,7 +176,9 @@ describe("histogram", () => {
   });
 
   it("keeps 1,024 outcomes readable: the most frequent bars, the rest summed in one", () => {
-    const outcomes = Object.fromEntries(Array.from({ length: 1024 }, (_, i) => [i.toString(2).padStart(10, "0"), 1 + (i % 37)]));
+    const outcomes = Object.fromEntries(
+      Array.from({ length: 1024 }, (_, i) => [i.toString(2).padStart(10, "0"), 1 + (i % 37)]),
+    );
     const svg = histogramSvg(outcomes);
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(svg.match(/class="bar"/g)).toHaveLength(48);
@@ -163,6 +189,7 @@ describe("histogram", () => {
   it("finds outcomes in the shapes results come in, and nothing in the others", () => {
     expect(outcomesOf({ probabilities: { "0": 0.25, "1": 0.75 } })).toEqual({ "0": 0.25, "1": 0.75 });
     expect(outcomesOf({ "01": 3 })).toEqual({ "01": 3 });
-    for (const result of [null, "text", [1, 2], { counts: {} }, { counts: { a: -1 } }, { error: "timeout" }]) expect(outcomesOf(result)).toBeUndefined();
+    for (const result of [null, "text", [1, 2], { counts: {} }, { counts: { a: -1 } }, { error: "timeout" }])
+      expect(outcomesOf(result)).toBeUndefined();
   });
 });

@@ -25,7 +25,8 @@ let next = 0;
 const lines: string[] = [];
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-const some = (from: Set<string>, most: number) => [...from].sort(() => Math.random() - 0.5).slice(0, 2 + Math.floor(Math.random() * (most - 1)));
+const some = (from: Set<string>, most: number) =>
+  [...from].sort(() => Math.random() - 0.5).slice(0, 2 + Math.floor(Math.random() * (most - 1)));
 
 /** One random operation that this writer's tasks allow; it says what it will do to them. */
 function choose(): { op: string; ids: string[]; status?: string; run: () => Promise<unknown> } {
@@ -33,7 +34,13 @@ function choose(): { op: string; ids: string[]; status?: string; run: () => Prom
   if (roll < 0.35 || active.size < 5) {
     const id = active.size > 0 && Math.random() < 0.4 ? pick([...active]) : `${prefix}-${next++}`;
     const status = pick(TASK_STATUSES);
-    return { op: "save", ids: [id], status, run: () => store.save({ task_id: id, backend: pick(BACKENDS), status, shots: 1000, metadata: { writer: prefix } }) };
+    return {
+      op: "save",
+      ids: [id],
+      status,
+      run: () =>
+        store.save({ task_id: id, backend: pick(BACKENDS), status, shots: 1000, metadata: { writer: prefix } }),
+    };
   }
   if (roll < 0.5) {
     const id = pick([...active]);
@@ -66,9 +73,9 @@ function choose(): { op: string; ids: string[]; status?: string; run: () => Prom
 
 function apply(op: string, ids: string[]): void {
   for (const id of ids) {
-    if (op === "save" || op === "restore") (active.add(id), archived.delete(id));
-    if (op === "archive" || op === "bulkArchive") (active.delete(id), archived.add(id));
-    if (op === "delete" || op === "bulkDelete" || op === "deleteArchived") (active.delete(id), archived.delete(id));
+    if (op === "save" || op === "restore") active.add(id), archived.delete(id);
+    if (op === "archive" || op === "bulkArchive") active.delete(id), archived.add(id);
+    if (op === "delete" || op === "bulkDelete" || op === "deleteArchived") active.delete(id), archived.delete(id);
   }
 }
 
@@ -84,7 +91,16 @@ while (Date.now() < Number(until)) {
   }
   const ms = performance.now() - started;
   if (!error) apply(op, ids);
-  lines.push(JSON.stringify({ op, ids, ...(status ? { status } : {}), ok: !error, ms: Math.round(ms * 100) / 100, ...(error ? { error } : {}) }));
+  lines.push(
+    JSON.stringify({
+      op,
+      ids,
+      ...(status ? { status } : {}),
+      ok: !error,
+      ms: Math.round(ms * 100) / 100,
+      ...(error ? { error } : {}),
+    }),
+  );
   // Written in batches so the log costs the writer little; the last batch after the loop.
   if (lines.length >= 200) appendFileSync(log, `${lines.splice(0).join("\n")}\n`);
 }

@@ -12,11 +12,12 @@ import { CacheError, createTaskCache } from "../../core/index.ts";
 
 const [file, seedText] = process.argv.slice(2);
 let state = Number(seedText ?? 1) >>> 0;
-const next = () => ((state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+const next = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 
 const cache = await createTaskCache(await openLocalFile(file!), { clock: () => new Date("2026-11-01T00:00:00Z") });
 const ids: string[] = [];
-for (let offset = 0; ids.length < 10_000; offset += 1000) ids.push(...(await cache.list({ limit: 1000, offset })).tasks.map((task) => task.task_id));
+for (let offset = 0; ids.length < 10_000; offset += 1000)
+  ids.push(...(await cache.list({ limit: 1000, offset })).tasks.map((task) => task.task_id));
 await cache.bulkArchive(ids.slice(0, 10_000));
 await cache.archiveExpired({ hours: 24 * 60 });
 const rows = [];

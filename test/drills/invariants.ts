@@ -2,7 +2,9 @@
 import { createDriver, inspect, type Connection } from "../../core/index.ts";
 
 export async function taskIds(c: Connection): Promise<string[]> {
-  const rows = await c.all<{ task_id: string }>("SELECT task_id FROM tasks UNION ALL SELECT task_id FROM archived_tasks ORDER BY 1");
+  const rows = await c.all<{ task_id: string }>(
+    "SELECT task_id FROM tasks UNION ALL SELECT task_id FROM archived_tasks ORDER BY 1",
+  );
   return rows.map((row) => String(row.task_id));
 }
 
@@ -20,7 +22,9 @@ export async function fileProblems(c: Connection, { integrity = true } = {}): Pr
   if (plan.readOnlyReason) problems.push(`header and tables disagree: ${plan.readOnlyReason}`);
   const [both] = await c.all<{ n: number }>("SELECT COUNT(*) AS n FROM tasks JOIN archived_tasks USING (task_id)");
   if (Number(both?.n) !== 0) problems.push(`${both?.n} tasks in both tables`);
-  const [counters] = await c.all<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('task_counts', 'tscache_task_counts')");
+  const [counters] = await c.all<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE name IN ('task_counts', 'tscache_task_counts')",
+  );
   if (counters) {
     const table = counters.name;
     const recount = `SELECT 'tasks' AS tbl, backend, status, COUNT(*) AS n FROM tasks GROUP BY backend, status

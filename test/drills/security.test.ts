@@ -34,7 +34,13 @@ function wellFormed(endpoint: (typeof ENDPOINTS)[number]): { url: string; init: 
     "post /api/import": { rows: [] },
   };
   const body = bodies[`${endpoint.method} ${endpoint.path}`];
-  return { url, init: { method: endpoint.method.toUpperCase(), ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) } };
+  return {
+    url,
+    init: {
+      method: endpoint.method.toUpperCase(),
+      ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -69,7 +75,10 @@ describe("where the server listens", () => {
   });
 
   it("refuses any other address without a token, and takes it with one", () => {
-    const loopback = fc.oneof(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)).map(([a, b, c]) => `127.${a}.${b}.${c}`), fc.constantFrom("localhost", "LOCALHOST", "::1", "[::1]"));
+    const loopback = fc.oneof(
+      fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)).map(([a, b, c]) => `127.${a}.${b}.${c}`),
+      fc.constantFrom("localhost", "LOCALHOST", "::1", "[::1]"),
+    );
     const other = fc.oneof(
       fc.ipV4().filter((ip) => !ip.startsWith("127.")),
       fc.ipV6().filter((ip) => ip !== "::1" && ip !== "0:0:0:0:0:0:0:1"),
@@ -92,7 +101,9 @@ describe("where the server listens", () => {
 });
 
 describe("with a token", () => {
-  const guarded = ENDPOINTS.filter((endpoint) => endpoint.path !== "/api/openapi.json" && endpoint.path !== "/api/docs");
+  const guarded = ENDPOINTS.filter(
+    (endpoint) => endpoint.path !== "/api/openapi.json" && endpoint.path !== "/api/docs",
+  );
   // A header that is not a bearer token at all is a malformed request (RFC 6750): 400, not 401.
   const wrong: [string, Record<string, string>, string, number][] = [
     ["no header", {}, "", 401],
@@ -104,29 +115,44 @@ describe("with a token", () => {
     ["the token as the dashboard's cookie", { cookie: `uniqc_token=${TOKEN}` }, "", 401],
   ];
 
-  it.each(guarded.map((endpoint) => [`${endpoint.method.toUpperCase()} ${endpoint.path}`, endpoint] as const))("%s refuses every wrong credential with 401 and changes nothing", async (_, endpoint) => {
-    const app = createApp(cache, { version: "0.0.0", runtime: "node", token: TOKEN });
-    const { url, init } = wellFormed(endpoint);
-    for (const [how, headers, query, status] of wrong) {
-      // The event stream alone takes the cookie: a browser cannot set a header on it.
-      if (how.includes("cookie") && endpoint.path === "/api/events") continue;
-      const before = await dataVersion(checker);
-      const response = await app.request(query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
-      expect(response.status, how).toBe(status);
-      expect(response.headers.get("content-type"), how).toBe("application/problem+json");
-      expect(response.headers.get("www-authenticate"), how).toMatch(/^Bearer/);
-      await response.body?.cancel();
-      expect(await dataVersion(checker), `${how} changed the file`).toBe(before);
-    }
-    const allowed = await app.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${TOKEN}` } });
-    expect(allowed.status).not.toBe(401);
-    await allowed.body?.cancel();
-    // Put back what the allowed request may have moved, for the next endpoint.
-    if (!(await cache.get("t1"))) {
-      if (await cache.getArchived("t1")) await cache.restore("t1");
-      else await cache.save({ task_id: "t1", backend: "dummy", status: "success", metadata: { circuit_ir: "QINIT 1\nH q[0]" } });
-    }
-  });
+  it.each(guarded.map((endpoint) => [`${endpoint.method.toUpperCase()} ${endpoint.path}`, endpoint] as const))(
+    "%s refuses every wrong credential with 401 and changes nothing",
+    async (_, endpoint) => {
+      const app = createApp(cache, { version: "0.0.0", runtime: "node", token: TOKEN });
+      const { url, init } = wellFormed(endpoint);
+      for (const [how, headers, query, status] of wrong) {
+        // The event stream alone takes the cookie: a browser cannot set a header on it.
+        if (how.includes("cookie") && endpoint.path === "/api/events") continue;
+        const before = await dataVersion(checker);
+        const response = await app.request(query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url, {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), ...headers },
+        });
+        expect(response.status, how).toBe(status);
+        expect(response.headers.get("content-type"), how).toBe("application/problem+json");
+        expect(response.headers.get("www-authenticate"), how).toMatch(/^Bearer/);
+        await response.body?.cancel();
+        expect(await dataVersion(checker), `${how} changed the file`).toBe(before);
+      }
+      const allowed = await app.request(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${TOKEN}` },
+      });
+      expect(allowed.status).not.toBe(401);
+      await allowed.body?.cancel();
+      // Put back what the allowed request may have moved, for the next endpoint.
+      if (!(await cache.get("t1"))) {
+        if (await cache.getArchived("t1")) await cache.restore("t1");
+        else
+          await cache.save({
+            task_id: "t1",
+            backend: "dummy",
+            status: "success",
+            metadata: { circuit_ir: "QINIT 1\nH q[0]" },
+          });
+      }
+    },
+  );
 
   it("compares tokens in constant time: a guess right but for its last character takes as long as one wrong from the first", async () => {
     // Long enough that an early exit would show a thousandfold; the comparison hashes both sides.
@@ -166,18 +192,37 @@ describe("with a token", () => {
 
 describe("browsers", () => {
   const origin = "http://localhost:5173";
-  const others = fc.oneof(fc.webUrl({ withQueryParameters: false, withFragments: false }).map((url) => new URL(url).origin), fc.constantFrom("null", "http://localhost:5174", "https://localhost:5173", "http://localhost:5173.evil.example", "HTTP://LOCALHOST:5173x"));
+  const others = fc.oneof(
+    fc.webUrl({ withQueryParameters: false, withFragments: false }).map((url) => new URL(url).origin),
+    fc.constantFrom(
+      "null",
+      "http://localhost:5174",
+      "https://localhost:5173",
+      "http://localhost:5173.evil.example",
+      "HTTP://LOCALHOST:5173x",
+    ),
+  );
 
   it("may read the API only from configured origins, preflight included", async () => {
     const configured = createApp(cache, { version: "0.0.0", runtime: "node", corsOrigins: [origin] });
     const unconfigured = createApp(cache, { version: "0.0.0", runtime: "node" });
-    const preflight = (from: string) => ({ method: "OPTIONS", headers: { origin: from, "access-control-request-method": "DELETE" } });
-    expect((await configured.request("/api/tasks", { headers: { origin } })).headers.get("access-control-allow-origin")).toBe(origin);
-    expect((await configured.request("/api/tasks/t1", preflight(origin))).headers.get("access-control-allow-origin")).toBe(origin);
+    const preflight = (from: string) => ({
+      method: "OPTIONS",
+      headers: { origin: from, "access-control-request-method": "DELETE" },
+    });
+    expect(
+      (await configured.request("/api/tasks", { headers: { origin } })).headers.get("access-control-allow-origin"),
+    ).toBe(origin);
+    expect(
+      (await configured.request("/api/tasks/t1", preflight(origin))).headers.get("access-control-allow-origin"),
+    ).toBe(origin);
     await fc.assert(
       fc.asyncProperty(others, async (from) => {
         for (const app of [configured, unconfigured]) {
-          for (const response of [await app.request("/api/tasks", { headers: { origin: from } }), await app.request("/api/tasks/t1", preflight(from))]) {
+          for (const response of [
+            await app.request("/api/tasks", { headers: { origin: from } }),
+            await app.request("/api/tasks/t1", preflight(from)),
+          ]) {
             expect(response.headers.get("access-control-allow-origin")).toBeNull();
             expect(response.headers.get("access-control-allow-credentials")).toBeNull();
           }
@@ -185,7 +230,9 @@ describe("browsers", () => {
       }),
       { numRuns: 200 },
     );
-    expect((await unconfigured.request("/api/tasks/t1", preflight(origin))).headers.get("access-control-allow-origin")).toBeNull();
+    expect(
+      (await unconfigured.request("/api/tasks/t1", preflight(origin))).headers.get("access-control-allow-origin"),
+    ).toBeNull();
     expect(await cache.get("t1")).toBeDefined();
   });
 });
@@ -194,7 +241,12 @@ describe("what answers carry", () => {
   it("no answer of any GET route, page or problem names the database's path", async () => {
     const app = createApp(cache, { version: "0.0.0", runtime: "node" });
     const pages = ["/", "/tasks", "/archive", "/tasks/t1", "/archive/t2", "/nowhere", "/api/nowhere"];
-    const urls = [...ENDPOINTS.filter((endpoint) => endpoint.method === "get" && endpoint.path !== "/api/events").map((endpoint) => wellFormed(endpoint).url), ...pages];
+    const urls = [
+      ...ENDPOINTS.filter((endpoint) => endpoint.method === "get" && endpoint.path !== "/api/events").map(
+        (endpoint) => wellFormed(endpoint).url,
+      ),
+      ...pages,
+    ];
     for (const url of urls) {
       const text = await (await app.request(url)).text();
       expect(text, url).not.toContain(temp.dir);
@@ -237,7 +289,12 @@ describe("the database", () => {
       const { url, init } = wellFormed(endpoint);
       const query = attempts.map((name) => `${name}=${encodeURIComponent(elsewhere)}`).join("&");
       const headers = { "x-uniqc-db": elsewhere, "x-database": elsewhere, ...(init.headers as Record<string, string>) };
-      const body = init.body ? JSON.stringify({ ...JSON.parse(String(init.body)), ...Object.fromEntries(attempts.map((name) => [name, elsewhere])) }) : undefined;
+      const body = init.body
+        ? JSON.stringify({
+            ...JSON.parse(String(init.body)),
+            ...Object.fromEntries(attempts.map((name) => [name, elsewhere])),
+          })
+        : undefined;
       const response = await app.request(`${url}${url.includes("?") ? "&" : "?"}${query}`, { ...init, headers, body });
       expect(response.status, `${endpoint.method} ${endpoint.path}`).toBeLessThan(500);
       await response.body?.cancel();
@@ -245,7 +302,11 @@ describe("the database", () => {
     expect(existsSync(elsewhere)).toBe(false);
     expect(await (await app.request("/api/version")).json()).toEqual(before);
     // Writes still land in the one file the server was started on.
-    await app.request("/api/tasks/landed", { method: "PUT", body: JSON.stringify({ backend: "dummy", status: "pending", db: elsewhere }), headers: { "content-type": "application/json" } });
+    await app.request("/api/tasks/landed", {
+      method: "PUT",
+      body: JSON.stringify({ backend: "dummy", status: "pending", db: elsewhere }),
+      headers: { "content-type": "application/json" },
+    });
     const [row] = await checker.all<{ n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE task_id = 'landed'");
     expect(Number(row!.n)).toBe(1);
     expect(existsSync(elsewhere)).toBe(false);

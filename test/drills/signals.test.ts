@@ -22,16 +22,25 @@ const START_COMMANDS: [string, string[]][] = [
 ];
 
 describe.each(START_COMMANDS)("%s", (_, [command, ...args]) => {
-  it.each(["SIGTERM", "SIGINT"] as const)("stops on %s with exit 0 and nothing left running", async (signal) => {
-    const temp = tempDir("uniqc-signal-");
-    try {
-      const outcome = await startThenSignal(command!, [...args, "--db", temp.file("tasks.sqlite"), "--port", "0"], { cwd: ROOT, env: { ...process.env, PATH } }, signal);
-      expect(outcome.health).toBe(200);
-      expect(outcome.exit, outcome.output).toBe(0);
-      expect(outcome.output).toContain(`${signal}: finishing requests in flight`);
-      expect(outcome.left).toEqual([]);
-    } finally {
-      temp.remove();
-    }
-  }, 30_000);
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "stops on %s with exit 0 and nothing left running",
+    async (signal) => {
+      const temp = tempDir("uniqc-signal-");
+      try {
+        const outcome = await startThenSignal(
+          command!,
+          [...args, "--db", temp.file("tasks.sqlite"), "--port", "0"],
+          { cwd: ROOT, env: { ...process.env, PATH } },
+          signal,
+        );
+        expect(outcome.health).toBe(200);
+        expect(outcome.exit, outcome.output).toBe(0);
+        expect(outcome.output).toContain(`${signal}: finishing requests in flight`);
+        expect(outcome.left).toEqual([]);
+      } finally {
+        temp.remove();
+      }
+    },
+    30_000,
+  );
 });

@@ -25,7 +25,12 @@ async function gone(tree: ProcessEntry[], withinMs: number): Promise<ProcessEntr
   return left;
 }
 
-export async function startThenSignal(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, signal: NodeJS.Signals): Promise<SignalOutcome> {
+export async function startThenSignal(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  signal: NodeJS.Signals,
+): Promise<SignalOutcome> {
   // A group of its own only so that a failure can still clean up; the signal goes to one pid.
   const child = spawn(command, args, { ...options, detached: true });
   let output = "";
@@ -50,7 +55,10 @@ export async function startThenSignal(command: string, args: string[], options: 
     const health = (await fetch(`${base}/api/health`)).status;
     tree = descendants(child.pid!);
     process.kill(child.pid!, signal);
-    const exit = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running after 10 s"), 10_000))]);
+    const exit = await Promise.race([
+      exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve("still running after 10 s"), 10_000)),
+    ]);
     const left = await gone(tree, 5000);
     return { exit, output, health, left: left.map(({ pid, command }) => `${pid} ${command}`) };
   } finally {

@@ -10,10 +10,14 @@ const SECONDS = Number(process.env.UNIQC_DRILL_SECONDS ?? 5);
 const RATE = 200;
 
 describe.each(["node", "deno", "bun"] as const)("%s", (runtime) => {
-  it(`holds ${RATE} mixed requests a second for ${SECONDS} s with no error`, async () => {
-    const row = await sustainOnFreshFile(runtime, { seconds: SECONDS, rate: RATE });
-    expect({ errors: row.errors, non2xx: row.non2xx }).toEqual({ errors: 0, non2xx: 0 });
-    // A loaded machine may fall a little behind the schedule; a server that cannot keep up falls far.
-    expect(row.held).toBeGreaterThan(RATE * 0.8);
-  }, (SECONDS + 60) * 1000);
+  it(
+    `holds ${RATE} mixed requests a second for ${SECONDS} s with no error`,
+    async () => {
+      const row = await sustainOnFreshFile(runtime, { seconds: SECONDS, rate: RATE });
+      expect({ errors: row.errors, non2xx: row.non2xx }).toEqual({ errors: 0, non2xx: 0 });
+      // A loaded machine may fall a little behind the schedule; a server that cannot keep up falls far.
+      expect(row.held).toBeGreaterThan(RATE * 0.8);
+    },
+    (SECONDS + 60) * 1000,
+  );
 });

@@ -8,7 +8,12 @@ import { openCache } from "../../adapters/open.ts";
 const [path, url, prefix, count] = process.argv.slice(2);
 const cache = await openCache(path!, { syncUrl: url!, syncIntervalMs: 0 });
 for (let i = 0; i < Number(count); i++) {
-  await cache.save({ task_id: `${prefix}-${i}`, backend: "originq:WK_C180", status: "success", result: { counts: { [prefix!]: i } } });
+  await cache.save({
+    task_id: `${prefix}-${i}`,
+    backend: "originq:WK_C180",
+    status: "success",
+    result: { counts: { [prefix!]: i } },
+  });
 }
 process.stdout.write("committed\n");
 for (;;) {

@@ -29,7 +29,13 @@ afterEach(async () => {
 
 /** Saves `prefix-i` as running on `cache`: a stale view of tasks another replica finished. */
 async function staleSaves(cache: TaskCache, prefix: string) {
-  for (let i = 0; i < TASKS; i++) await cache.save({ task_id: `${prefix}-${i}`, backend: "originq:WK_C180", status: "running", metadata: { poll: i } });
+  for (let i = 0; i < TASKS; i++)
+    await cache.save({
+      task_id: `${prefix}-${i}`,
+      backend: "originq:WK_C180",
+      status: "running",
+      metadata: { poll: i },
+    });
 }
 
 /**
@@ -50,12 +56,12 @@ async function syncUntilDone(cache: TaskCache, within = 60_000) {
   }
 }
 
-
 /** Every replica alike, every task of `prefix` finished with its result. */
 async function assertResultsKept(replicas: readonly TaskCache[], prefix: string, what: string) {
   for (let round = 0; round < 3; round++) for (const replica of replicas) await syncUntilDone(replica);
   const reference = await everyTask(replicas[0]!);
-  for (const replica of replicas.slice(1)) assert.deepEqual(await everyTask(replica), reference, `${what}: replicas differ`);
+  for (const replica of replicas.slice(1))
+    assert.deepEqual(await everyTask(replica), reference, `${what}: replicas differ`);
   for (let i = 0; i < TASKS; i++) {
     const entry = reference.get(`${prefix}-${i}`);
     assert.equal(entry?.task.status, "success", `${what}: ${prefix}-${i}`);
@@ -63,21 +69,28 @@ async function assertResultsKept(replicas: readonly TaskCache[], prefix: string,
   }
 }
 
-it(`a replica killed ${KILLS} times during its rounds loses no result it had committed`, { timeout: 60_000 + KILLS * 15_000 }, async () => {
+it(`a replica killed ${KILLS} times during its rounds loses no result it had committed`, {
+  timeout: 60_000 + KILLS * 15_000,
+}, async () => {
   const other = await world.replica("other");
   let killedInRound = 0;
   for (let kill = 0; kill < KILLS; kill++) {
     const prefix = `k${kill}`;
     const path = world.path(`killed-${kill}`);
-    const child = spawn(process.execPath, ["--import", "tsx", "test/drills/sync-fault-worker.ts", path, world.server.url, prefix, String(TASKS)], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/drills/sync-fault-worker.ts", path, world.server.url, prefix, String(TASKS)],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    for (let waited = 0; !output.includes("committed") && waited < 30_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; !output.includes("committed") && waited < 30_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(output.includes("committed"), `the worker did not start: ${output}`);
     // The other machine, unaware, saves the same tasks as still running; then the kill lands
     // somewhere in the worker's first rounds.
@@ -93,17 +106,28 @@ it(`a replica killed ${KILLS} times during its rounds loses no result it had com
     await reopened.close();
   }
   assert.ok(killedInRound > 0, "some kills landed during a round");
-  console.log(`sync faults: ${KILLS} kills, ${killedInRound} during a round; the longest wait for a round to go through was ${longestBusyMs} ms`);
+  console.log(
+    `sync faults: ${KILLS} kills, ${killedInRound} during a round; the longest wait for a round to go through was ${longestBusyMs} ms`,
+  );
 });
 
-it("a sync server restarted in the middle of a push loses nothing that either replica committed", { timeout: 120_000 }, async () => {
+it("a sync server restarted in the middle of a push loses nothing that either replica committed", {
+  timeout: 120_000,
+}, async () => {
   const [a, b] = [await world.replica("a"), await world.replica("b")];
   for (const [round, delay] of [10, 40, 120].entries()) {
     const prefix = `s${round}`;
-    for (let i = 0; i < TASKS; i++) await a.save({ task_id: `${prefix}-${i}`, backend: "originq:WK_C180", status: "success", result: { counts: { [prefix]: i } } });
+    for (let i = 0; i < TASKS; i++)
+      await a.save({
+        task_id: `${prefix}-${i}`,
+        backend: "originq:WK_C180",
+        status: "success",
+        result: { counts: { [prefix]: i } },
+      });
     await staleSaves(b, prefix);
     // A large push in flight when the server goes down.
-    for (let i = 0; i < 2000; i++) await a.save({ task_id: `${prefix}-bulk-${i}`, backend: "ibm:ibm_kyiv", status: "pending" });
+    for (let i = 0; i < 2000; i++)
+      await a.save({ task_id: `${prefix}-bulk-${i}`, backend: "ibm:ibm_kyiv", status: "pending" });
     const push = a.sync().then(
       () => "done",
       () => "failed",
@@ -118,7 +142,9 @@ it("a sync server restarted in the middle of a push loses nothing that either re
   }
 });
 
-it("answers lost after the server applied a push, or held back, change nothing of the outcome", { timeout: 120_000 }, async () => {
+it("answers lost after the server applied a push, or held back, change nothing of the outcome", {
+  timeout: 120_000,
+}, async () => {
   const { cache: a, proxy } = await world.proxied("a");
   const b = await world.replica("b");
   proxy.mode = "lose-push-answers";

@@ -31,12 +31,16 @@ async function withRaw<T>(path: string, fn: (c: Connection) => Promise<T>): Prom
 }
 
 const schemaOf = (path: string) =>
-  withRaw(path, (c) => c.all<{ entry: string }>("SELECT type || ' ' || name || ': ' || COALESCE(sql, '') AS entry FROM sqlite_master ORDER BY type, name"));
+  withRaw(path, (c) =>
+    c.all<{ entry: string }>(
+      "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') AS entry FROM sqlite_master ORDER BY type, name",
+    ),
+  );
 
 /** A small random source, so a failing turn can be replayed from its seed. */
 function random(seed: number) {
   let state = seed >>> 0;
-  return () => ((state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
 /** What the cache sees: every task with its table, and its shards. */
@@ -60,14 +64,25 @@ function pythonView(dump: UniqcDump) {
   const active = new Set(dump.tasks.map((t) => String(t.task_id)));
   const archived = new Set(dump.archived_tasks.map((t) => String(t.task_id)));
   for (const id of active) expect(archived.has(id), `${id} is in both tables`).toBe(false);
-  for (const shard of dump.task_shards) expect(active.has(String(shard.uniqc_task_id)), "orphaned active shard").toBe(true);
-  for (const shard of dump.archived_task_shards) expect(archived.has(String(shard.uniqc_task_id)), "orphaned archived shard").toBe(true);
+  for (const shard of dump.task_shards)
+    expect(active.has(String(shard.uniqc_task_id)), "orphaned active shard").toBe(true);
+  for (const shard of dump.archived_task_shards)
+    expect(archived.has(String(shard.uniqc_task_id)), "orphaned archived shard").toBe(true);
   const shardsOf = (rows: Record<string, unknown>[], id: string) =>
     rows.filter((s) => s.uniqc_task_id === id).map((s) => `${s.shard_index}:${s.platform_task_id}:${s.status}`);
   const tasks = new Map<string, { table: string; status: string; shards: string[] }>();
-  for (const t of dump.tasks) tasks.set(String(t.task_id), { table: "active", status: String(t.status), shards: shardsOf(dump.task_shards, String(t.task_id)) });
+  for (const t of dump.tasks)
+    tasks.set(String(t.task_id), {
+      table: "active",
+      status: String(t.status),
+      shards: shardsOf(dump.task_shards, String(t.task_id)),
+    });
   for (const t of dump.archived_tasks) {
-    tasks.set(String(t.task_id), { table: "archived", status: String(t.status), shards: shardsOf(dump.archived_task_shards, String(t.task_id)) });
+    tasks.set(String(t.task_id), {
+      table: "archived",
+      status: String(t.status),
+      shards: shardsOf(dump.archived_task_shards, String(t.task_id)),
+    });
   }
   return tasks;
 }
@@ -94,7 +109,8 @@ describe("a file of the uniqc lineage, shared turn by turn", () => {
             const where = view.get(id)?.table;
             const choice = next();
             if (where === undefined) ops.push(["save", id, "pending"], ["shard", id, 0, `job-${turn}`, pick(statuses)]);
-            else if (where === "active" && choice < 0.3) ops.push(["shard", id, Math.floor(next() * 3), `job-${turn}`, pick(statuses)]);
+            else if (where === "active" && choice < 0.3)
+              ops.push(["shard", id, Math.floor(next() * 3), `job-${turn}`, pick(statuses)]);
             else if (where === "active" && choice < 0.6) ops.push(["archive", id]);
             else if (where === "active" && choice < 0.7) ops.push(["delete", id]);
             else if (where === "active") ops.push(["save", id, pick(statuses), { error_message: "from python" }]);
@@ -110,7 +126,13 @@ describe("a file of the uniqc lineage, shared turn by turn", () => {
           else if (choice < 0.7 && activeIds.length) await cache.delete(pick(activeIds));
           else if (choice < 0.8) await cache.clearCompleted();
           else if (choice < 0.9) await cache.archiveExpired({ hours: 0 });
-          else await cache.save({ task_id: pick(ids.filter((id) => !archivedIds.includes(id))), backend: "dummy", status: pick(statuses), error_message: "from the cache" });
+          else
+            await cache.save({
+              task_id: pick(ids.filter((id) => !archivedIds.includes(id))),
+              backend: "dummy",
+              status: pick(statuses),
+              error_message: "from the cache",
+            });
         }
         const after = uniqcDump(path);
         expect(await cacheView(cache), `turn ${turn}`).toEqual(pythonView(after));
@@ -127,10 +149,18 @@ describe("a file of the uniqc lineage, shared turn by turn", () => {
 
   it("our objects come out with one documented step, and the file is then exactly that package's again", async () => {
     const path = scratchFile();
-    uniqcStore(path, [["save", "uqt_a", "running"], ["shard", "uqt_a", 0, "job-a", "running"]]);
+    uniqcStore(path, [
+      ["save", "uqt_a", "running"],
+      ["shard", "uqt_a", 0, "job-a", "running"],
+    ]);
     const before = await schemaOf(path);
     const cache = await createTaskCache(await openLocalFile(path));
-    await cache.save({ task_id: "uqt_b", backend: "dummy", status: "success", compiled_circuit: { originir: "QINIT 1" } });
+    await cache.save({
+      task_id: "uqt_b",
+      backend: "dummy",
+      status: "success",
+      compiled_circuit: { originir: "QINIT 1" },
+    });
     await cache.archive("uqt_a");
     await cache.close();
     expect((await schemaOf(path)).length).toBeGreaterThan(before.length);
@@ -138,9 +168,15 @@ describe("a file of the uniqc lineage, shared turn by turn", () => {
     expect(out).toMatch(/^removed \d+ objects/);
     expect(await schemaOf(path)).toEqual(before);
     // That package carries on with the file, shards and all.
-    uniqcStore(path, [["restore", "uqt_a"], ["shard", "uqt_a", 0, "job-a", "success"]]);
+    uniqcStore(path, [
+      ["restore", "uqt_a"],
+      ["shard", "uqt_a", 0, "job-a", "success"],
+    ]);
     const dump = uniqcDump(path);
-    expect(dump.tasks.map((t) => [t.task_id, t.status])).toEqual([["uqt_a", "success"], ["uqt_b", "success"]]);
+    expect(dump.tasks.map((t) => [t.task_id, t.status])).toEqual([
+      ["uqt_a", "success"],
+      ["uqt_b", "success"],
+    ]);
     expect(dump.task_shards).toHaveLength(1);
   });
 });
@@ -164,23 +200,41 @@ describe("the API on a file of the uniqc lineage", () => {
       expect(shards.status).toBe(200);
       expect(shards.body.task_id).toBe("uqt_g");
       expect(shards.body.shard_count).toBe(2);
-      expect(shards.body.shards.map((s: { platform_task_id: string; status: string }) => [s.platform_task_id, s.status])).toEqual([
+      expect(
+        shards.body.shards.map((s: { platform_task_id: string; status: string }) => [s.platform_task_id, s.status]),
+      ).toEqual([
         ["job-g0", "success"],
         ["job-g1", "running"],
       ]);
-      expect(Object.keys(shards.body.shards[0]).sort()).toEqual(
-        ["backend", "circuit_count", "error_message", "platform_task_id", "shard_index", "status", "sub_index_offset", "submit_time", "uniqc_task_id", "update_time"],
-      );
+      expect(Object.keys(shards.body.shards[0]).sort()).toEqual([
+        "backend",
+        "circuit_count",
+        "error_message",
+        "platform_task_id",
+        "shard_index",
+        "status",
+        "sub_index_offset",
+        "submit_time",
+        "uniqc_task_id",
+        "update_time",
+      ]);
       const task = await get("/api/tasks/uqt_g");
       expect([task.body.status, task.body.error_message]).toEqual(["running", "calibration drift"]);
       const page = await (await app.request("/tasks/uqt_g")).text();
       expect(page).toContain("<h2>Shards</h2>");
       expect(page).toContain("job-g1");
       expect(page).toContain("calibration drift");
-      expect(await get("/api/health")).toEqual({ status: 200, body: { status: "ok", schema_version: 5, lineage: "uniqc", read_only: false } });
+      expect(await get("/api/health")).toEqual({
+        status: 200,
+        body: { status: "ok", schema_version: 5, lineage: "uniqc", read_only: false },
+      });
       const archived = await app.request("/api/tasks/uqt_g/archive", { method: "POST" });
       expect(archived.status).toBe(200);
-      expect((await get("/api/tasks/uqt_g/shards")).body.shards.every((s: { archived_at?: string }) => typeof s.archived_at === "string")).toBe(true);
+      expect(
+        (await get("/api/tasks/uqt_g/shards")).body.shards.every(
+          (s: { archived_at?: string }) => typeof s.archived_at === "string",
+        ),
+      ).toBe(true);
       expect(uniqcDump(path).archived_task_shards).toHaveLength(2);
     } finally {
       await cache.close();
@@ -194,7 +248,12 @@ describe("a seed-era file, opened by this cache, then by the current uniqc packa
     await withRaw(path, (c) => buildSeedFile(c, 2, 30, 10));
     const cache = await createTaskCache(await openLocalFile(path));
     expect([cache.info.lineage, cache.info.userVersion]).toEqual(["seed", 2]);
-    await cache.save({ task_id: "cloud-job-7", backend: "originq:WK_C180", status: "success", compiled_circuit: { originir: "QINIT 2" } });
+    await cache.save({
+      task_id: "cloud-job-7",
+      backend: "originq:WK_C180",
+      status: "success",
+      compiled_circuit: { originir: "QINIT 2" },
+    });
     await cache.archive("cloud-job-7");
     await cache.close();
 
@@ -214,16 +273,22 @@ describe("a seed-era file, opened by this cache, then by the current uniqc packa
       expect([again.info.lineage, again.info.schemaVersion, again.info.readOnly]).toEqual(["uniqc", 5, false]);
       expect(await again.count()).toBe(30);
       expect(await again.countArchived()).toBe(11);
-      const moved = dump.archived_tasks.find((t) => JSON.parse(String(t.metadata_json)).legacy_platform_id === "cloud-job-7")!;
+      const moved = dump.archived_tasks.find(
+        (t) => JSON.parse(String(t.metadata_json)).legacy_platform_id === "cloud-job-7",
+      )!;
       expect((await again.getArchived(String(moved.task_id)))!.compiled_circuit).toEqual({ originir: "QINIT 2" });
-      expect((await again.shards(String(moved.task_id)))!.shards.map((s) => s.platform_task_id)).toEqual(["cloud-job-7"]);
+      expect((await again.shards(String(moved.task_id)))!.shards.map((s) => s.platform_task_id)).toEqual([
+        "cloud-job-7",
+      ]);
       await again.restore(String(moved.task_id));
     } finally {
       await again.close();
     }
     // The seed-era objects of this cache now carry its prefix; the package still works with the file.
     const names = (await schemaOf(path)).map((row) => row.entry);
-    expect(names.filter((entry) => /^(index|trigger|table) (task_counts|tasks_order_idx|tasks_count_insert)/.test(entry))).toEqual([]);
+    expect(
+      names.filter((entry) => /^(index|trigger|table) (task_counts|tasks_order_idx|tasks_count_insert)/.test(entry)),
+    ).toEqual([]);
     expect(names.some((entry) => entry.startsWith("table tscache_task_counts"))).toBe(true);
     uniqcStore(path, [["archive_expired", 0]]);
     expect(uniqcDump(path).tasks.length).toBeLessThan(31);
@@ -234,13 +299,28 @@ describe("a seed-era file, opened by this cache, then by the current uniqc packa
     await (await createTaskCache(await openLocalFile(path))).close();
     await withRaw(path, (c) => c.run("PRAGMA user_version = 4"));
     const cache = await createTaskCache(await openLocalFile(path));
-    expect([cache.info.lineage, cache.info.schemaVersion, cache.info.userVersion, cache.info.applied]).toEqual(["seed", 4, 2, []]);
+    expect([cache.info.lineage, cache.info.schemaVersion, cache.info.userVersion, cache.info.applied]).toEqual([
+      "seed",
+      4,
+      2,
+      [],
+    ]);
     await cache.save({ task_id: "t1", backend: "dummy", status: "success" });
     await cache.close();
     uniqcStore(path);
     const dump = uniqcDump(path);
     expect(dump.tasks).toHaveLength(1);
-    expect(await withRaw(path, async (c) => (await c.all<{ v: number; a: number }>("SELECT (SELECT user_version FROM pragma_user_version) AS v, (SELECT application_id FROM pragma_application_id) AS a"))[0])).toEqual({
+    expect(
+      await withRaw(
+        path,
+        async (c) =>
+          (
+            await c.all<{ v: number; a: number }>(
+              "SELECT (SELECT user_version FROM pragma_user_version) AS v, (SELECT application_id FROM pragma_application_id) AS a",
+            )
+          )[0],
+      ),
+    ).toEqual({
       v: 5,
       a: UNIC,
     });

@@ -29,10 +29,20 @@ function node24(): string {
 }
 
 beforeAll(() => {
-  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", temp.dir], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
+  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", temp.dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .at(-1)!;
   execFileSync("mkdir", ["-p", app]);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "new-user", private: true, type: "module" }));
-  execFileSync("npm", ["install", join(temp.dir, packed), "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, stdio: "pipe" });
+  execFileSync(
+    "npm",
+    ["install", join(temp.dir, packed), "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
+    { cwd: app, stdio: "pipe" },
+  );
   writeFileSync(join(app, "example.mjs"), readmeExample());
 }, 600_000);
 afterAll(() => temp.remove());
@@ -49,27 +59,49 @@ describe("the packed package, installed", () => {
     const [program, ...args] = command();
     const run = spawnSync(program!, [...args, "example.mjs"], { cwd: app, encoding: "utf8", timeout: 60_000 });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split("\n").at(-1)!)).toEqual({ total: 1, first: "uqt_0123456789abcdef0123456789abcdef" });
+    expect(JSON.parse(run.stdout.trim().split("\n").at(-1)!)).toEqual({
+      total: 1,
+      first: "uqt_0123456789abcdef0123456789abcdef",
+    });
   });
 
   it("npx uniqc-cache works there, and its build has only what it needs", () => {
-    const help = spawnSync("npx", ["--no-install", "uniqc-cache", "--help"], { cwd: app, encoding: "utf8", timeout: 60_000 });
+    const help = spawnSync("npx", ["--no-install", "uniqc-cache", "--help"], {
+      cwd: app,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain("Usage: uniqc-cache");
-    const counts = spawnSync("npx", ["--no-install", "uniqc-cache", "--db", "./tasks.sqlite", "--json", "tasks", "counts"], { cwd: app, encoding: "utf8", timeout: 60_000 });
+    const counts = spawnSync(
+      "npx",
+      ["--no-install", "uniqc-cache", "--db", "./tasks.sqlite", "--json", "tasks", "counts"],
+      { cwd: app, encoding: "utf8", timeout: 60_000 },
+    );
     expect(JSON.parse(counts.stdout).running).toBe(1);
     const installed = join(app, "node_modules", "uniqc-task-cache");
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
     expect(Object.keys(manifest.dependencies)).not.toContain("tsx");
-    const listed = execFileSync("find", [installed, "-name", "*.ts", "-not", "-name", "*.d.ts"], { encoding: "utf8" }).trim();
+    const listed = execFileSync("find", [installed, "-name", "*.ts", "-not", "-name", "*.d.ts"], {
+      encoding: "utf8",
+    }).trim();
     expect(listed).toBe("");
   });
 
-  it.each(["SIGTERM", "SIGINT"] as const)("uniqc-cache serve, as installed, stops on %s with nothing left running", async (signal) => {
-    const env = { ...process.env, PATH: `${join(app, "node_modules", ".bin")}:${process.env.PATH}` };
-    const outcome = await startThenSignal("uniqc-cache", ["serve", "--db", "./served.sqlite", "--port", "0"], { cwd: app, env }, signal);
-    expect(outcome.health).toBe(200);
-    expect(outcome.exit, outcome.output).toBe(0);
-    expect(outcome.left).toEqual([]);
-  }, 30_000);
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "uniqc-cache serve, as installed, stops on %s with nothing left running",
+    async (signal) => {
+      const env = { ...process.env, PATH: `${join(app, "node_modules", ".bin")}:${process.env.PATH}` };
+      const outcome = await startThenSignal(
+        "uniqc-cache",
+        ["serve", "--db", "./served.sqlite", "--port", "0"],
+        { cwd: app, env },
+        signal,
+      );
+      expect(outcome.health).toBe(200);
+      expect(outcome.exit, outcome.output).toBe(0);
+      expect(outcome.left).toEqual([]);
+    },
+    30_000,
+  );
 });

@@ -25,5 +25,7 @@ try {
 } finally {
   await cleanup();
 }
-console.log(JSON.stringify({ runtime, adapters: targets.map((t) => t.name), passed, failed: failures.length, failures }));
+console.log(
+  JSON.stringify({ runtime, adapters: targets.map((t) => t.name), passed, failed: failures.length, failures }),
+);
 process.exitCode = failures.length ? 1 : 0;

@@ -12,10 +12,18 @@ import { TARGET_SHAPES } from "../contract/targets.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const runner = "test/runtime/run-contract.ts";
-const expected = TARGET_SHAPES.reduce((sum, target) => sum + cacheContract.filter((c) => appliesTo(c, target)).length, 0);
+const expected = TARGET_SHAPES.reduce(
+  (sum, target) => sum + cacheContract.filter((c) => appliesTo(c, target)).length,
+  0,
+);
 
 const runtimes = [
-  { name: "deno", command: join(root, "node_modules", ".bin", "deno"), args: ["run", "-A", runner], local: "node:sqlite" },
+  {
+    name: "deno",
+    command: join(root, "node_modules", ".bin", "deno"),
+    args: ["run", "-A", runner],
+    local: "node:sqlite",
+  },
   { name: "bun", command: join(root, "node_modules", ".bin", "bun"), args: [runner], local: "bun:sqlite" },
 ];
 

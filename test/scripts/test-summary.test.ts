@@ -30,7 +30,9 @@ async function reportsOf(...files: string[]): Promise<string> {
 
 async function summary(dir: string, ...args: string[]): Promise<{ lines: string[]; status: number }> {
   try {
-    const { stdout } = await run(process.execPath, [join(ROOT, "scripts", "test-summary.mjs"), dir, ...args], { cwd: ROOT });
+    const { stdout } = await run(process.execPath, [join(ROOT, "scripts", "test-summary.mjs"), dir, ...args], {
+      cwd: ROOT,
+    });
     return { lines: stdout.trim().split("\n"), status: 0 };
   } catch (error) {
     const { stdout, code } = error as { stdout: string; code: number };
@@ -59,7 +61,10 @@ describe("the closing line", () => {
 
   test("counts a pass that wrote no report, a run that left processes running, a test command that failed with clean reports, and no report at all", async () => {
     const dir = await reportsOf("passes.case.ts");
-    writeFileSync(join(dir, "processes-left-node20.json"), JSON.stringify({ left: [{ pid: 1234, command: "tursodb --sync-server" }] }));
+    writeFileSync(
+      join(dir, "processes-left-node20.json"),
+      JSON.stringify({ left: [{ pid: 1234, command: "tursodb --sync-server" }] }),
+    );
     const { lines, status } = await summary(dir, "--expect", "node20,node24");
     expect(lines.at(-1)).toBe("tests: 2 passed, 2 failed");
     expect(lines.some((line) => line.startsWith("  node24: the pass wrote no report"))).toBe(true);
@@ -73,6 +78,9 @@ describe("the closing line", () => {
       "  the test command exited 1 with no failure in its reports",
       "tests: 2 passed, 1 failed",
     ]);
-    expect(await summary(empty)).toMatchObject({ lines: ["failed:", expect.stringContaining("no vitest report"), "tests: 0 passed, 1 failed"], status: 1 });
+    expect(await summary(empty)).toMatchObject({
+      lines: ["failed:", expect.stringContaining("no vitest report"), "tests: 0 passed, 1 failed"],
+      status: 1,
+    });
   });
 });

@@ -23,7 +23,11 @@ afterEach(async () => {
   temp.remove();
 });
 
-const json = (body: unknown) => ({ method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+const json = (body: unknown) => ({
+  method: "POST",
+  body: JSON.stringify(body),
+  headers: { "content-type": "application/json" },
+});
 
 async function snapshot(c: TaskCache) {
   return JSON.stringify([await c.list({ limit: 1000 }), await c.listArchived({ limit: 1000 }), await c.get("t1")]);
@@ -36,7 +40,10 @@ describe("createApp", () => {
       app.routes
         // Middleware registrations are routes to Hono too: by method "ALL", or on a wildcard path.
         .filter((route) => route.method !== "ALL" && !route.path.endsWith("/*"))
-        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:id\b/g, "{id}").replace(/\/:asset\{.*\}$/, "/{asset}")}`)
+        .map(
+          (route) =>
+            `${route.method.toLowerCase()} ${route.path.replace(/:id\b/g, "{id}").replace(/\/:asset\{.*\}$/, "/{asset}")}`,
+        )
         .filter((route) => route.includes(" /api/") && !route.includes("/api/docs/")),
     );
     const documented = new Set(ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`));
@@ -46,9 +53,30 @@ describe("createApp", () => {
   it("never answers bad input with a 5xx, and never changes the data", async () => {
     const app = createApp(cache, { version: "0.0.0", runtime: "node" });
     const before = await snapshot(cache);
-    const bodies: (string | undefined)[] = [undefined, "", "null", "[]", "{", '"text"', "42", JSON.stringify({ task_ids: [null] }), JSON.stringify({ backend: 1, status: [] }), JSON.stringify({ task_ids: Array(10_001).fill("x") })];
+    const bodies: (string | undefined)[] = [
+      undefined,
+      "",
+      "null",
+      "[]",
+      "{",
+      '"text"',
+      "42",
+      JSON.stringify({ task_ids: [null] }),
+      JSON.stringify({ backend: 1, status: [] }),
+      JSON.stringify({ task_ids: Array(10_001).fill("x") }),
+    ];
     const ids = ["%00", "a%2Fb", "%20", "x".repeat(257), "%E0%A4%A"];
-    const queries = ["limit=-1", "limit=1e3", "offset=abc", "status=", "include_archived=2", "hours=NaN", "terminal_only=", "format=", "cursor=%%%"];
+    const queries = [
+      "limit=-1",
+      "limit=1e3",
+      "offset=abc",
+      "status=",
+      "include_archived=2",
+      "hours=NaN",
+      "terminal_only=",
+      "format=",
+      "cursor=%%%",
+    ];
     let requests = 0;
     for (const endpoint of ENDPOINTS.filter((e) => e.method !== "get" || e.path !== "/api/docs")) {
       for (const id of ids) {
@@ -83,7 +111,13 @@ describe("createApp", () => {
     const document = await (await app.request("/api/openapi.json")).json();
     expect(document.info.version).toBe("1.2.3");
     const list = document.paths["/api/tasks"].get;
-    expect(list.parameters.find((p: { name: string }) => p.name === "status").schema.enum).toEqual(["pending", "running", "success", "failed", "cancelled"]);
+    expect(list.parameters.find((p: { name: string }) => p.name === "status").schema.enum).toEqual([
+      "pending",
+      "running",
+      "success",
+      "failed",
+      "cancelled",
+    ]);
     const put = document.paths["/api/tasks/{id}"].put.requestBody.content["application/json"].schema;
     expect(put.required).toEqual(["backend", "status"]);
     expect(put.properties.metadata).toEqual({ type: "object" });

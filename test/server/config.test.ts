@@ -4,10 +4,30 @@ import { ConfigError, readConfig } from "../../apps/server/config.ts";
 
 describe("sync settings", () => {
   it("reads the sync flags, and the environment when a flag is absent", () => {
-    const config = readConfig(["--db", "r.db", "--sync-url", "http://127.0.0.1:9", "--sync-token", "t", "--sync-interval", "500ms"], {});
-    expect(config).toMatchObject({ db: "r.db", syncUrl: "http://127.0.0.1:9", syncToken: "t", syncIntervalMs: 500, importFrom: undefined });
-    const fromEnv = readConfig([], { UNIQC_DB: "r.db", UNIQC_SYNC_URL: "libsql://x.turso.io", UNIQC_SYNC_TOKEN: "secret", UNIQC_SYNC_INTERVAL: "2m", UNIQC_IMPORT_FROM: "p.sqlite" });
-    expect(fromEnv).toMatchObject({ syncUrl: "libsql://x.turso.io", syncToken: "secret", syncIntervalMs: 120_000, importFrom: "p.sqlite" });
+    const config = readConfig(
+      ["--db", "r.db", "--sync-url", "http://127.0.0.1:9", "--sync-token", "t", "--sync-interval", "500ms"],
+      {},
+    );
+    expect(config).toMatchObject({
+      db: "r.db",
+      syncUrl: "http://127.0.0.1:9",
+      syncToken: "t",
+      syncIntervalMs: 500,
+      importFrom: undefined,
+    });
+    const fromEnv = readConfig([], {
+      UNIQC_DB: "r.db",
+      UNIQC_SYNC_URL: "libsql://x.turso.io",
+      UNIQC_SYNC_TOKEN: "secret",
+      UNIQC_SYNC_INTERVAL: "2m",
+      UNIQC_IMPORT_FROM: "p.sqlite",
+    });
+    expect(fromEnv).toMatchObject({
+      syncUrl: "libsql://x.turso.io",
+      syncToken: "secret",
+      syncIntervalMs: 120_000,
+      importFrom: "p.sqlite",
+    });
   });
 
   it.each([

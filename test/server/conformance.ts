@@ -66,7 +66,12 @@ export class Api {
         if (end >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const field = (name: string) => block.split("\n").find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim();
+          const field = (name: string) =>
+            block
+              .split("\n")
+              .find((line) => line.startsWith(`${name}:`))
+              ?.slice(name.length + 1)
+              .trim();
           if (field("event") === type) return { id: field("id"), type, data: JSON.parse(field("data") ?? "null") };
           continue;
         }
@@ -81,7 +86,10 @@ export class Api {
 
   /** Everything in the cache, to prove a rejected request changed nothing. */
   async snapshot(): Promise<string> {
-    const [active, archived] = await Promise.all([this.ok("GET", "/api/tasks?limit=1000"), this.ok("GET", "/api/archive?limit=1000")]);
+    const [active, archived] = await Promise.all([
+      this.ok("GET", "/api/tasks?limit=1000"),
+      this.ok("GET", "/api/archive?limit=1000"),
+    ]);
     return JSON.stringify([active.tasks, active.total, archived.tasks, archived.total]);
   }
 
@@ -109,7 +117,11 @@ export const conformance: readonly ConformanceCase[] = [
     name: "a task's shards answer as the Python gateway's do: none on a seed-lineage file, 404 for an unknown id",
     async run(api) {
       await put(api, "shards-1");
-      assert.deepEqual(await api.ok("GET", "/api/tasks/shards-1/shards"), { task_id: "shards-1", shard_count: 0, shards: [] });
+      assert.deepEqual(await api.ok("GET", "/api/tasks/shards-1/shards"), {
+        task_id: "shards-1",
+        shard_count: 0,
+        shards: [],
+      });
       assert.equal((await api.ok("GET", "/api/tasks/shards-1")).error_message, null);
       const missing = await api.get("/api/tasks/shards-none/shards");
       assert.equal(missing.status, 404);
@@ -126,7 +138,16 @@ export const conformance: readonly ConformanceCase[] = [
       const { sync, ...health } = await api.ok("GET", "/api/health");
       assert.deepEqual(health, { status: "ok", schema_version: 4, lineage: "seed", read_only: false });
       // A synced replica also says how it stands with its server.
-      if (sync !== undefined) assert.deepEqual(Object.keys(sync).sort(), ["failures", "interval_ms", "last_error", "last_pull", "last_push", "pending_changes", "replica_id"]);
+      if (sync !== undefined)
+        assert.deepEqual(Object.keys(sync).sort(), [
+          "failures",
+          "interval_ms",
+          "last_error",
+          "last_pull",
+          "last_push",
+          "pending_changes",
+          "replica_id",
+        ]);
       const version = await api.ok("GET", "/api/version");
       assert.match(version.version, /^\d+\.\d+\.\d+/);
       assert.equal(version.schema_version, 4);
@@ -140,11 +161,22 @@ export const conformance: readonly ConformanceCase[] = [
   {
     name: "PUT records a task and GET returns it whole; an update keeps submit_time",
     async run(api) {
-      const created = await put(api, "rec-1", { status: "running", shots: 1024, metadata: { circuit_ir: "QINIT 2\nH q[0]" }, compiled_circuit: { qasm: "OPENQASM 2.0;" }, submit_time: "2026-05-03T08:05:27.123456+00:00" });
+      const created = await put(api, "rec-1", {
+        status: "running",
+        shots: 1024,
+        metadata: { circuit_ir: "QINIT 2\nH q[0]" },
+        compiled_circuit: { qasm: "OPENQASM 2.0;" },
+        submit_time: "2026-05-03T08:05:27.123456+00:00",
+      });
       assert.equal(created.task_id, "rec-1");
       assert.equal(created.submit_time, "2026-05-03T08:05:27.123456+00:00");
       assert.deepEqual(await api.ok("GET", "/api/tasks/rec-1"), created);
-      const updated = await api.ok("PUT", "/api/tasks/rec-1", { task_id: "rec-1", backend: "originq:WK_C180", status: "success", result: { counts: { "00": 512, "11": 512 } } });
+      const updated = await api.ok("PUT", "/api/tasks/rec-1", {
+        task_id: "rec-1",
+        backend: "originq:WK_C180",
+        status: "success",
+        result: { counts: { "00": 512, "11": 512 } },
+      });
       assert.equal(updated.submit_time, created.submit_time);
       assert.equal(updated.shots, 1024);
       assert.deepEqual(updated.result, { counts: { "00": 512, "11": 512 } });
@@ -169,11 +201,21 @@ export const conformance: readonly ConformanceCase[] = [
       ];
       for (const [body, field] of bad) {
         const problem = await api.refused(400, "PUT", "/api/tasks/bad-1", body);
-        if (field) assert.ok(problem.errors.some((e: { path: string }) => e.path === field), `${field}: ${JSON.stringify(problem)}`);
+        if (field)
+          assert.ok(
+            problem.errors.some((e: { path: string }) => e.path === field),
+            `${field}: ${JSON.stringify(problem)}`,
+          );
       }
       await api.refused(400, "PUT", "/api/tasks/bad-1", "{ not json");
-      await api.refused(415, "PUT", "/api/tasks/bad-1", "backend=b", { "content-type": "application/x-www-form-urlencoded" });
-      await api.refused(413, "PUT", "/api/tasks/bad-1", { backend: "b", status: "success", metadata: { blob: "x".repeat(1_100_000) } });
+      await api.refused(415, "PUT", "/api/tasks/bad-1", "backend=b", {
+        "content-type": "application/x-www-form-urlencoded",
+      });
+      await api.refused(413, "PUT", "/api/tasks/bad-1", {
+        backend: "b",
+        status: "success",
+        metadata: { blob: "x".repeat(1_100_000) },
+      });
       await api.refused(400, "PUT", `/api/tasks/${"x".repeat(300)}`, { backend: "b", status: "success" });
       assert.equal((await api.ok("GET", "/api/tasks/bad-1")).backend, "originq:WK_C180");
     },
@@ -192,34 +234,67 @@ export const conformance: readonly ConformanceCase[] = [
     name: "the listing filters, pages by offset, and walks by cursor",
     async run(api) {
       for (let i = 0; i < 12; i++) {
-        await put(api, `list-${String(i).padStart(2, "0")}`, { backend: "dummy:conformance", status: i % 3 ? "success" : "failed", submit_time: `2025-01-${String(i + 1).padStart(2, "0")}T00:00:00Z`, result: i % 2 ? { n: i } : undefined });
+        await put(api, `list-${String(i).padStart(2, "0")}`, {
+          backend: "dummy:conformance",
+          status: i % 3 ? "success" : "failed",
+          submit_time: `2025-01-${String(i + 1).padStart(2, "0")}T00:00:00Z`,
+          result: i % 2 ? { n: i } : undefined,
+        });
       }
       const all = await api.ok("GET", "/api/tasks?backend=dummy:conformance&limit=100");
       assert.equal(all.total, 12);
       assert.equal(all.limit, 100);
       assert.equal(all.offset, 0);
-      assert.deepEqual(all.tasks.map((t: { task_id: string }) => t.task_id), Array.from({ length: 12 }, (_, i) => `list-${String(11 - i).padStart(2, "0")}`));
+      assert.deepEqual(
+        all.tasks.map((t: { task_id: string }) => t.task_id),
+        Array.from({ length: 12 }, (_, i) => `list-${String(11 - i).padStart(2, "0")}`),
+      );
       assert.equal(all.tasks[0].has_result, true);
       assert.equal("result" in all.tasks[0], false);
       assert.equal(all.next_cursor, null);
       const failed = await api.ok("GET", "/api/tasks?backend=dummy:conformance&status=failed");
       assert.equal(failed.total, 4);
       const page = await api.ok("GET", "/api/tasks?backend=dummy:conformance&limit=5&offset=5");
-      assert.deepEqual(page.tasks.map((t: { task_id: string }) => t.task_id), ["list-06", "list-05", "list-04", "list-03", "list-02"]);
+      assert.deepEqual(
+        page.tasks.map((t: { task_id: string }) => t.task_id),
+        ["list-06", "list-05", "list-04", "list-03", "list-02"],
+      );
       const walked: string[] = [];
       let cursor: string | null = null;
       do {
-        const next: any = await api.ok("GET", `/api/tasks?backend=dummy:conformance&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        const next: any = await api.ok(
+          "GET",
+          `/api/tasks?backend=dummy:conformance&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        );
         walked.push(...next.tasks.map((t: { task_id: string }) => t.task_id));
         cursor = next.next_cursor;
       } while (cursor);
-      assert.deepEqual(walked, all.tasks.map((t: { task_id: string }) => t.task_id));
+      assert.deepEqual(
+        walked,
+        all.tasks.map((t: { task_id: string }) => t.task_id),
+      );
       const first = await api.ok("GET", "/api/tasks?backend=dummy:conformance&limit=5");
-      const refusedCursor = await api.refused(400, "GET", `/api/tasks?backend=dummy:conformance&status=failed&limit=5&cursor=${first.next_cursor}`);
+      const refusedCursor = await api.refused(
+        400,
+        "GET",
+        `/api/tasks?backend=dummy:conformance&status=failed&limit=5&cursor=${first.next_cursor}`,
+      );
       assert.match(refusedCursor.detail, /cursor/);
-      await api.refused(400, "GET", `/api/tasks?backend=dummy:conformance&limit=5&offset=5&cursor=${first.next_cursor}`);
+      await api.refused(
+        400,
+        "GET",
+        `/api/tasks?backend=dummy:conformance&limit=5&offset=5&cursor=${first.next_cursor}`,
+      );
       await api.refused(400, "GET", "/api/tasks?cursor=bm9wZQ");
-      for (const query of ["limit=0", "limit=1001", "limit=ten", "offset=-1", "status=done", "include_archived=maybe", "backend="]) {
+      for (const query of [
+        "limit=0",
+        "limit=1001",
+        "limit=ten",
+        "offset=-1",
+        "status=done",
+        "include_archived=maybe",
+        "backend=",
+      ]) {
         await api.refused(400, "GET", `/api/tasks?${query}`);
       }
     },
@@ -244,7 +319,9 @@ export const conformance: readonly ConformanceCase[] = [
       const archived = await api.ok("GET", "/api/archive/move-1");
       assert.match(archived.archived_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
       const listed = await api.ok("GET", "/api/tasks?include_archived=true&limit=1000");
-      assert.ok(listed.tasks.some((t: { task_id: string; archived_at?: string }) => t.task_id === "move-1" && t.archived_at));
+      assert.ok(
+        listed.tasks.some((t: { task_id: string; archived_at?: string }) => t.task_id === "move-1" && t.archived_at),
+      );
       await api.refused(404, "POST", "/api/tasks/move-1/archive");
       await api.refused(409, "PUT", "/api/tasks/move-1", { backend: "b", status: "running" });
       assert.deepEqual(await api.ok("POST", "/api/archive/restore/move-1"), { restored: "move-1" });
@@ -256,14 +333,21 @@ export const conformance: readonly ConformanceCase[] = [
   {
     name: "the archive lists with count, filters and cursor, and deletes for good",
     async run(api) {
-      for (let i = 0; i < 4; i++) await put(api, `arch-${i}`, { backend: "dummy:archive-case", submit_time: `2024-02-0${i + 1}T00:00:00Z` });
+      for (let i = 0; i < 4; i++)
+        await put(api, `arch-${i}`, { backend: "dummy:archive-case", submit_time: `2024-02-0${i + 1}T00:00:00Z` });
       await api.ok("POST", "/api/tasks/bulk-archive", { task_ids: ["arch-0", "arch-1", "arch-2", "arch-3"] });
       const page = await api.ok("GET", "/api/archive?backend=dummy:archive-case&limit=2");
       assert.equal(page.total, 4);
       assert.ok(page.count >= 4);
-      assert.deepEqual(page.tasks.map((t: { task_id: string }) => t.task_id), ["arch-3", "arch-2"]);
+      assert.deepEqual(
+        page.tasks.map((t: { task_id: string }) => t.task_id),
+        ["arch-3", "arch-2"],
+      );
       const next = await api.ok("GET", `/api/archive?backend=dummy:archive-case&limit=2&cursor=${page.next_cursor}`);
-      assert.deepEqual(next.tasks.map((t: { task_id: string }) => t.task_id), ["arch-1", "arch-0"]);
+      assert.deepEqual(
+        next.tasks.map((t: { task_id: string }) => t.task_id),
+        ["arch-1", "arch-0"],
+      );
       await api.refused(400, "GET", `/api/tasks?backend=dummy:archive-case&limit=2&cursor=${page.next_cursor}`);
       assert.deepEqual(await api.ok("DELETE", "/api/archive/arch-0"), { deleted: "arch-0" });
       await api.refused(404, "DELETE", "/api/archive/arch-0");
@@ -273,8 +357,15 @@ export const conformance: readonly ConformanceCase[] = [
     name: "bulk archive and bulk delete report what they did and what was missing",
     async run(api) {
       for (const id of ["bulk-a", "bulk-b", "bulk-c"]) await put(api, id);
-      assert.deepEqual(await api.ok("POST", "/api/tasks/bulk-archive", { task_ids: ["bulk-a", "bulk-b", "bulk-nope"] }), { archived: ["bulk-a", "bulk-b"], missing: ["bulk-nope"], count: 2 });
-      assert.deepEqual(await api.ok("POST", "/api/tasks/bulk-delete", { task_ids: ["bulk-c", "bulk-a"] }), { deleted: ["bulk-c"], missing: ["bulk-a"], count: 1 });
+      assert.deepEqual(
+        await api.ok("POST", "/api/tasks/bulk-archive", { task_ids: ["bulk-a", "bulk-b", "bulk-nope"] }),
+        { archived: ["bulk-a", "bulk-b"], missing: ["bulk-nope"], count: 2 },
+      );
+      assert.deepEqual(await api.ok("POST", "/api/tasks/bulk-delete", { task_ids: ["bulk-c", "bulk-a"] }), {
+        deleted: ["bulk-c"],
+        missing: ["bulk-a"],
+        count: 1,
+      });
       await api.refused(400, "POST", "/api/tasks/bulk-archive", { task_ids: "bulk-b" });
       await api.refused(400, "POST", "/api/tasks/bulk-delete", { ids: ["bulk-b"] });
       await api.refused(400, "POST", "/api/tasks/bulk-delete", { task_ids: ["ok", ""] });
@@ -305,13 +396,29 @@ export const conformance: readonly ConformanceCase[] = [
   {
     name: "circuits come in source, compiled and executed form, for archived tasks too",
     async run(api) {
-      await put(api, "circ-1", { metadata: { options: { circuit_ir: "QINIT 2\nCNOT q[0],q[1]" } }, compiled_circuit: { originir: "QINIT 2\nCZ q[0],q[1]", qasm: "OPENQASM 2.0;" } });
-      assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=source"), { task_id: "circ-1", format: "source", language: "originir", circuit: "QINIT 2\nCNOT q[0],q[1]" });
-      assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=compiled"), { task_id: "circ-1", format: "compiled", language: "originir", circuit: "QINIT 2\nCZ q[0],q[1]" });
+      await put(api, "circ-1", {
+        metadata: { options: { circuit_ir: "QINIT 2\nCNOT q[0],q[1]" } },
+        compiled_circuit: { originir: "QINIT 2\nCZ q[0],q[1]", qasm: "OPENQASM 2.0;" },
+      });
+      assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=source"), {
+        task_id: "circ-1",
+        format: "source",
+        language: "originir",
+        circuit: "QINIT 2\nCNOT q[0],q[1]",
+      });
+      assert.deepEqual(await api.ok("GET", "/api/circuits/circ-1?format=compiled"), {
+        task_id: "circ-1",
+        format: "compiled",
+        language: "originir",
+        circuit: "QINIT 2\nCZ q[0],q[1]",
+      });
       const executed = await api.ok("GET", "/api/circuits/circ-1?format=executed");
       assert.equal(executed.circuit, "QINIT 2\nCZ q[0],q[1]");
       assert.equal(executed.fallback, "compiled", "no executed circuit is recorded: it says which one it shows");
-      assert.match((await api.call("GET", "/api/circuits/circ-1/svg?format=executed")).text, /data-fallback="compiled"/);
+      assert.match(
+        (await api.call("GET", "/api/circuits/circ-1/svg?format=executed")).text,
+        /data-fallback="compiled"/,
+      );
       assert.equal((await api.ok("GET", "/api/circuits/circ-1")).format, "source");
       await api.ok("POST", "/api/tasks/circ-1/archive");
       assert.equal((await api.ok("GET", "/api/circuits/circ-1?format=compiled")).language, "originir");
@@ -322,7 +429,10 @@ export const conformance: readonly ConformanceCase[] = [
   {
     name: "circuits are drawn as an HTML fragment and as an SVG image; what cannot be drawn falls back or is 422",
     async run(api) {
-      await put(api, "draw-1", { metadata: { circuit_ir: "QINIT 2\nCREG 2\nH q[0]\nCNOT q[0],q[1]\nMEASURE q[0],c[0]" }, compiled_circuit: { qasm: "not a circuit <b>" } });
+      await put(api, "draw-1", {
+        metadata: { circuit_ir: "QINIT 2\nCREG 2\nH q[0]\nCNOT q[0],q[1]\nMEASURE q[0],c[0]" },
+        compiled_circuit: { qasm: "not a circuit <b>" },
+      });
       const fragment = await api.call("GET", "/api/circuits/draw-1/svg?format=source");
       assert.equal(fragment.status, 200);
       assert.match(fragment.type, /^text\/html/);

@@ -10,7 +10,12 @@ import { Api, conformance } from "./conformance.ts";
 import { runToExit, startServer, type Runtime, type ServerProcess } from "./server-process.ts";
 
 const CELLS: { name: string; runtime: Runtime; db: (file: string) => string; adapter: string }[] = [
-  { name: "node, local file", runtime: "node", db: (file) => file, adapter: Number(process.versions.node.split(".")[0]) >= 22 ? "node:sqlite" : "better-sqlite3" },
+  {
+    name: "node, local file",
+    runtime: "node",
+    db: (file) => file,
+    adapter: Number(process.versions.node.split(".")[0]) >= 22 ? "node:sqlite" : "better-sqlite3",
+  },
   { name: "node, libsql", runtime: "node", db: (file) => `file:${file}`, adapter: "libsql" },
   { name: "deno, local file", runtime: "deno", db: (file) => file, adapter: "node:sqlite" },
   { name: "bun, local file", runtime: "bun", db: (file) => file, adapter: "bun:sqlite" },
@@ -50,7 +55,14 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
   });
 
   it("refuses to listen beyond loopback without a token", async () => {
-    const { code, output } = await runToExit(runtime, ["--db", db(temp.file("open.sqlite")), "--host", "0.0.0.0", "--port", "0"]);
+    const { code, output } = await runToExit(runtime, [
+      "--db",
+      db(temp.file("open.sqlite")),
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "0",
+    ]);
     assert.equal(code, 2);
     assert.match(output, /without a token/);
   });
@@ -82,7 +94,9 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
     try {
       await events.next("ready");
       const other = openLibsql({ url: `file:${path}` });
-      await other.run("INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('elsewhere', 'b', 'running', '2026-05-03T00:00:00+00:00', '2026-05-03T00:00:00+00:00')");
+      await other.run(
+        "INSERT INTO tasks (task_id, backend, status, submit_time, update_time) VALUES ('elsewhere', 'b', 'running', '2026-05-03T00:00:00+00:00', '2026-05-03T00:00:00+00:00')",
+      );
       await other.close();
       const changed = await events.next("cache.changed");
       assert.equal(changed.data.counts.running, 1);
@@ -97,14 +111,21 @@ describe.each(CELLS)("$name", ({ runtime, db, adapter }) => {
     const path = temp.file("graceful.sqlite");
     const running = await startServer(runtime, ["--db", db(path)]);
     const client = new Api(running.base);
-    const writes = Array.from({ length: 20 }, (_, i) => client.call("PUT", `/api/tasks/g-${i}`, { backend: "b", status: "pending" }));
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      client.call("PUT", `/api/tasks/g-${i}`, { backend: "b", status: "pending" }),
+    );
     const allSettled = Promise.allSettled(writes);
     await writes[0];
     assert.equal(await running.stop("SIGTERM"), 0, running.output());
     // Requests that reached the server were answered; later ones found it closed.
     const settled = await allSettled;
-    const answered = settled.filter((s) => s.status === "fulfilled").map((s) => (s as PromiseFulfilledResult<{ status: number }>).value.status);
-    assert.ok(answered.every((status) => status === 200), `answered ${answered}`);
+    const answered = settled
+      .filter((s) => s.status === "fulfilled")
+      .map((s) => (s as PromiseFulfilledResult<{ status: number }>).value.status);
+    assert.ok(
+      answered.every((status) => status === 200),
+      `answered ${answered}`,
+    );
     const check = openLibsql({ url: `file:${path}` });
     const [row] = await check.all<{ n: number }>("SELECT COUNT(*) AS n FROM tasks");
     await check.close();

@@ -59,7 +59,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Runs the server to completion, for starts that must fail. */
-export async function runToExit(runtime: Runtime, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export async function runToExit(
+  runtime: Runtime,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const { command, args: base } = RUNTIMES[runtime];
   const child = spawnGroup(command, [...base, ...args], env);
   let output = "";
@@ -78,7 +82,12 @@ export function startServer(runtime: Runtime, args: string[], env: NodeJS.Proces
 }
 
 /** Starts any program that prints `on http://HOST:PORT` once it listens, and waits for that line. */
-export async function startAnnounced(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function startAnnounced(
+  label: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
   const child = spawnGroup(command, args, env);
   let output = "";
   const base_url = await new Promise<string>((resolve, reject) => {

@@ -44,11 +44,30 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
   for (let step = 0; step < OPERATIONS; step++) {
     const replica = pick(replicas);
     const id = pick(ids);
-    const kind = pick(["save", "save", "save", "archive", "restore", "delete", "deleteArchived", "bulkArchive", "bulkDelete", "archiveExpired", "sync", "sync"] as const);
+    const kind = pick([
+      "save",
+      "save",
+      "save",
+      "archive",
+      "restore",
+      "delete",
+      "deleteArchived",
+      "bulkArchive",
+      "bulkDelete",
+      "archiveExpired",
+      "sync",
+      "sync",
+    ] as const);
     try {
       switch (kind) {
         case "save":
-          await replica.save({ task_id: id, backend: pick(["b0", "b1"]), status: pick(STATUSES), metadata: { step }, ...(next() < 0.3 ? { result: { step } } : {}) });
+          await replica.save({
+            task_id: id,
+            backend: pick(["b0", "b1"]),
+            status: pick(STATUSES),
+            metadata: { step },
+            ...(next() < 0.3 ? { result: { step } } : {}),
+          });
           created.add(id);
           break;
         case "archive":
@@ -100,7 +119,8 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
     const counts = await replica.counts();
     const active = [...expected.values()].filter((entry) => entry.table === "tasks");
     assert.equal(counts.total, active.length);
-    for (const status of STATUSES) assert.equal(counts[status], active.filter((entry) => entry.task.status === status).length, status);
+    for (const status of STATUSES)
+      assert.equal(counts[status], active.filter((entry) => entry.task.status === status).length, status);
     assert.equal(await replica.countArchived(), expected.size - active.length);
   }
   const lost = [...created].filter((id) => !deleteNamed.has(id) && !expected.has(id));
@@ -108,5 +128,8 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
   const moves = (tally.archive ?? 0) + (tally.bulkArchive ?? 0) + (tally.archiveExpired ?? 0) + (tally.restore ?? 0);
   // What the run covered, loosely enough for any seed: saves to archived ids are conflicts, so
   // about 30 of the 40 ids are saved on a typical run.
-  assert.ok(created.size > 20 && moves > 40 && (tally.sync ?? 0) > 20 && created.size - deleteNamed.size > 10, `seed ${seed}: ${JSON.stringify(tally)}, ${created.size} created`);
+  assert.ok(
+    created.size > 20 && moves > 40 && (tally.sync ?? 0) > 20 && created.size - deleteNamed.size > 10,
+    `seed ${seed}: ${JSON.stringify(tally)}, ${created.size} created`,
+  );
 });

@@ -77,7 +77,16 @@ export function shownBy(versions: readonly Version[]): Shown | undefined {
 
 /** One step of a schedule. */
 type Step =
-  | { kind: "save"; replica: number; task: number; status: (typeof STATUSES)[number]; result: boolean; clearResult: boolean; metadata: boolean; compiled: boolean }
+  | {
+      kind: "save";
+      replica: number;
+      task: number;
+      status: (typeof STATUSES)[number];
+      result: boolean;
+      clearResult: boolean;
+      metadata: boolean;
+      compiled: boolean;
+    }
   | { kind: "archive" | "restore" | "delete" | "deleteArchived"; replica: number; task: number }
   | { kind: "bulkArchive"; replica: number; tasks: number[] }
   | { kind: "archiveExpired"; replica: number }
@@ -100,18 +109,53 @@ export function scheduleArbitrary(maxSteps: number): fc.Arbitrary<Schedule> {
   const replica = fc.nat(4);
   const task = fc.nat(TASKS - 1);
   const step: fc.Arbitrary<Step> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant("save" as const), replica, task, status: fc.constantFrom(...STATUSES), result: fc.boolean(), clearResult: fc.boolean(), metadata: fc.boolean(), compiled: fc.boolean() }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("archive" as const, "restore" as const, "delete" as const, "deleteArchived" as const), replica, task }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("bulkArchive" as const), replica, tasks: fc.uniqueArray(task, { minLength: 1, maxLength: 3 }) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant("save" as const),
+        replica,
+        task,
+        status: fc.constantFrom(...STATUSES),
+        result: fc.boolean(),
+        clearResult: fc.boolean(),
+        metadata: fc.boolean(),
+        compiled: fc.boolean(),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constantFrom("archive" as const, "restore" as const, "delete" as const, "deleteArchived" as const),
+        replica,
+        task,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("bulkArchive" as const),
+        replica,
+        tasks: fc.uniqueArray(task, { minLength: 1, maxLength: 3 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("archiveExpired" as const), replica }) },
     { weight: 5, arbitrary: fc.record({ kind: fc.constant("sync" as const), replica }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("network" as const), replica, mode: fc.constantFrom<ProxyMode>("pass", "pass", "offline", "refuse-pushes") }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("network" as const),
+        replica,
+        mode: fc.constantFrom<ProxyMode>("pass", "pass", "offline", "refuse-pushes"),
+      }),
+    },
   );
   return fc.integer({ min: 3, max: 5 }).chain((replicas) =>
     fc.record({
       replicas: fc.constant(replicas),
       skews: fc.array(fc.integer({ min: -MAX_SKEW, max: MAX_SKEW }), { minLength: replicas, maxLength: replicas }),
-      steps: fc.array(step, { minLength: Math.min(10, maxSteps), maxLength: maxSteps, size: "max" }).map((steps) => steps.map((s) => ({ ...s, replica: s.replica % replicas }))),
+      steps: fc
+        .array(step, { minLength: Math.min(10, maxSteps), maxLength: maxSteps, size: "max" })
+        .map((steps) => steps.map((s) => ({ ...s, replica: s.replica % replicas }))),
       gaps: fc.array(fc.integer({ min: 1, max: 90_000 }), { minLength: maxSteps, maxLength: maxSteps }),
     }),
   );
@@ -121,7 +165,8 @@ export function scheduleArbitrary(maxSteps: number): fc.Arbitrary<Schedule> {
 const plain = (value: unknown) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 
 /** A task as `everyTask` reads it, in the form the model compares. */
-const comparable = (entry: { table: string; task: Task } | undefined) => plain(entry && { place: entry.table, fields: { ...entry.task, task_id: undefined } });
+const comparable = (entry: { table: string; task: Task } | undefined) =>
+  plain(entry && { place: entry.table, fields: { ...entry.task, task_id: undefined } });
 
 /** Plays one schedule against real replicas and the model; throws on the first difference. */
 export async function playSchedule(schedule: Schedule): Promise<{ versions: number; rounds: number }> {
@@ -139,14 +184,26 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
       const proxy = await startSyncProxy(server.url);
       proxies.push(proxy);
       const skew = schedule.skews[r]!;
-      caches.push(await openCache(temp.file(`r${r}.db`), { syncUrl: proxy.url, syncIntervalMs: 0, clock: () => new Date(now + skew) }));
+      caches.push(
+        await openCache(temp.file(`r${r}.db`), {
+          syncUrl: proxy.url,
+          syncIntervalMs: 0,
+          clock: () => new Date(now + skew),
+        }),
+      );
       ids.push((await caches[r]!.syncState())!.replica_id);
       // A new replica starts from what the server holds.
       known.push(new Set(onServer));
     }
     const name = (task: number) => `task-${task}`;
     const shown = (r: number, task: string) => shownBy(versions.filter((v) => v.task === task && known[r]!.has(v.id)));
-    const make = (r: number, task: string, place: Place, fields: Record<string, unknown>, writers: Partial<Record<Recorded, number>>) => {
+    const make = (
+      r: number,
+      task: string,
+      place: Place,
+      fields: Record<string, unknown>,
+      writers: Partial<Record<Recorded, number>>,
+    ) => {
       const seen = new Set(versions.filter((v) => v.task === task && known[r]!.has(v.id)).map((v) => v.id));
       const id = versions.length;
       seen.add(id);
@@ -169,7 +226,9 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
       const tasks = await everyTask(caches[r]!);
       for (let t = 0; t < TASKS; t++) {
         const model = shown(r, name(t));
-        const wanted = plain(model && model.place !== "deleted" ? { place: model.place, fields: model.fields } : undefined);
+        const wanted = plain(
+          model && model.place !== "deleted" ? { place: model.place, fields: model.fields } : undefined,
+        );
         assert.deepEqual(comparable(tasks.get(name(t))), wanted, `replica ${r} (${ids[r]}), ${name(t)}, ${when}`);
       }
     };
@@ -199,7 +258,9 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
           // A new life when the replica holds no such task (or holds its delete); else an update
           // of what it shows, keeping what the save left out.
           const fresh = !before || before.place === "deleted";
-          const prior = fresh ? { shots: 0, metadata: {}, result: null, compiled_circuit: null, error_message: null } : before.fields;
+          const prior = fresh
+            ? { shots: 0, metadata: {}, result: null, compiled_circuit: null, error_message: null }
+            : before.fields;
           const fields = {
             ...prior,
             backend: input.backend,
@@ -225,10 +286,14 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
           const from = step.kind === "archive" || step.kind === "delete" ? "tasks" : "archived_tasks";
           const allowed = before?.place === from;
           let done = false;
-          await expect(allowed, async () => {
-            await cache[step.kind](task);
-            done = true;
-          }, at);
+          await expect(
+            allowed,
+            async () => {
+              await cache[step.kind](task);
+              done = true;
+            },
+            at,
+          );
           if (!done || !before) break;
           if (step.kind === "delete" || step.kind === "deleteArchived") make(r, task, "deleted", {}, before.writers);
           else if (step.kind === "archive") {
@@ -247,7 +312,13 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
           assert.deepEqual([...archived].sort(), [...active].sort(), `${at}: archived`);
           for (const task of active) {
             const before = shown(r, task)!;
-            make(r, task, "archived_tasks", { ...before.fields, archived_at: (await cache.getArchived(task))!.archived_at }, before.writers);
+            make(
+              r,
+              task,
+              "archived_tasks",
+              { ...before.fields, archived_at: (await cache.getArchived(task))!.archived_at },
+              before.writers,
+            );
           }
           break;
         }
@@ -255,13 +326,21 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
           const cutoff = formatTimestamp(new Date(now + schedule.skews[r]!));
           const due = Array.from({ length: TASKS }, (_, t) => name(t)).filter((task) => {
             const s = shown(r, task);
-            return s?.place === "tasks" && TERMINAL.has(String(s.fields.status)) && String(s.fields.submit_time) < cutoff;
+            return (
+              s?.place === "tasks" && TERMINAL.has(String(s.fields.status)) && String(s.fields.submit_time) < cutoff
+            );
           });
           const { archived } = await cache.archiveExpired({ hours: 0 });
           assert.deepEqual([...archived].sort(), [...due].sort(), `${at}: archived`);
           for (const task of due) {
             const before = shown(r, task)!;
-            make(r, task, "archived_tasks", { ...before.fields, archived_at: (await cache.getArchived(task))!.archived_at }, before.writers);
+            make(
+              r,
+              task,
+              "archived_tasks",
+              { ...before.fields, archived_at: (await cache.getArchived(task))!.archived_at },
+              before.writers,
+            );
           }
           break;
         }

@@ -27,7 +27,9 @@ const stored = (task_id: string, update_time: string, extra: Record<string, unkn
 /** Runs the seed-era store emulation with the standard `sqlite3` module; resolves when it exits. */
 function python(file: string, ops: unknown[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("python3", [join(ROOT, "test/fixtures/seed_store.py"), file, JSON.stringify(ops)], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("python3", [join(ROOT, "test/fixtures/seed_store.py"), file, JSON.stringify(ops)], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`python exited with ${code}: ${stderr}`))));
@@ -53,7 +55,10 @@ describe("importRows", () => {
       { task_id: "bad/id", backend: "b" },
     ]);
     assert.equal(first.written, 2);
-    assert.deepEqual(first.rejected.map((r) => r.task_id), ["bad/id"]);
+    assert.deepEqual(
+      first.rejected.map((r) => r.task_id),
+      ["bad/id"],
+    );
     assert.equal((await cache.get("mine"))!.status, "running", "an older row does not overwrite a newer one");
     const before = await everyTask(cache);
     assert.equal((await cache.importRows([stored("p1", "2026-05-03T09:00:00.000000+00:00")])).written, 0);
@@ -66,35 +71,64 @@ describe("importRows", () => {
     const after = await everyTask(cache);
     assert.equal(after.get("p1")!.table, "archived_tasks");
     assert.equal(after.get("mine")!.task.status, "failed");
-    assert.deepEqual(after.get("mine")!.task.compiled_circuit, { qasm: "OPENQASM 2.0;" }, "a compiled circuit the other file lacks is kept");
+    assert.deepEqual(
+      after.get("mine")!.task.compiled_circuit,
+      { qasm: "OPENQASM 2.0;" },
+      "a compiled circuit the other file lacks is kept",
+    );
   });
 });
 
 describe("--import-from", () => {
   it("tasks the Python store writes on one machine reach another replica, and its file is never written", async () => {
     const pythonFile = world.path("python-tasks.sqlite");
-    await python(pythonFile, [["save", "uqt_a", "running"], ["save", "uqt_b", "running"]]);
+    await python(pythonFile, [
+      ["save", "uqt_a", "running"],
+      ["save", "uqt_b", "running"],
+    ]);
     const server = await startServer("node", [
-      "--db", world.path("replica-a"), "--sync-url", world.server.url, "--sync-interval", "200ms", "--import-from", pythonFile,
+      "--db",
+      world.path("replica-a"),
+      "--sync-url",
+      world.server.url,
+      "--sync-interval",
+      "200ms",
+      "--import-from",
+      pythonFile,
     ]);
     try {
       // While the server runs: a new task, an update, and an archive move, each on a new connection.
-      await python(pythonFile, [["sleep", 0.3], ["save", "uqt_c", "pending"], ["save", "uqt_a", "success"], ["archive", "uqt_b"]]);
+      await python(pythonFile, [
+        ["sleep", 0.3],
+        ["save", "uqt_c", "pending"],
+        ["save", "uqt_a", "success"],
+        ["archive", "uqt_b"],
+      ]);
       const untouched = fileBytes(pythonFile);
       const other = await world.replica("replica-b");
       const deadline = Date.now() + 20_000;
       let seen = new Map<string, { table: string; status: string }>();
       for (;;) {
         await other.sync();
-        seen = new Map([...(await everyTask(other))].map(([id, entry]) => [id, { table: entry.table, status: entry.task.status }]));
-        if (seen.get("uqt_a")?.status === "success" && seen.get("uqt_b")?.table === "archived_tasks" && seen.has("uqt_c")) break;
+        seen = new Map(
+          [...(await everyTask(other))].map(([id, entry]) => [id, { table: entry.table, status: entry.task.status }]),
+        );
+        if (
+          seen.get("uqt_a")?.status === "success" &&
+          seen.get("uqt_b")?.table === "archived_tasks" &&
+          seen.has("uqt_c")
+        )
+          break;
         assert.ok(Date.now() < deadline, `replica-b sees ${JSON.stringify([...seen])}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.deepEqual([...seen.keys()].sort(), ["uqt_a", "uqt_b", "uqt_c"]);
       const health = await new Api(server.base).ok("GET", "/api/health");
       assert.equal(health.import_from.source, pythonFile);
-      assert.ok(health.import_from.imported >= 5 && health.import_from.last_error === null, JSON.stringify(health.import_from));
+      assert.ok(
+        health.import_from.imported >= 5 && health.import_from.last_error === null,
+        JSON.stringify(health.import_from),
+      );
       assert.equal(fileBytes(pythonFile), untouched, "the followed file is only read");
     } finally {
       await server.stop("SIGKILL");

@@ -8,10 +8,18 @@ import { afterEach, beforeEach, describe, it } from "vitest";
 import type { Clock, TaskCache } from "../../core/index.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
-const task = (task_id: string, extra: Record<string, unknown> = {}) => ({ task_id, backend: "originq:WK_C180", status: "running" as const, ...extra });
+const task = (task_id: string, extra: Record<string, unknown> = {}) => ({
+  task_id,
+  backend: "originq:WK_C180",
+  status: "running" as const,
+  ...extra,
+});
 
 /** A clock `skewMs` off the real one. */
-const skewed = (skewMs: number): Clock => () => new Date(Date.now() + skewMs);
+const skewed =
+  (skewMs: number): Clock =>
+  () =>
+    new Date(Date.now() + skewMs);
 const TEN_MINUTES = 10 * 60_000;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
 
@@ -113,7 +121,10 @@ describe("the merge rule of the shared history", () => {
 
     // The same instant on both machines: the replica id decides, the same way everywhere.
     const instant = new Date("2030-01-01T00:00:00Z");
-    const [c, d] = [await world.replica("c", { clock: () => instant }), await world.replica("d", { clock: () => instant })];
+    const [c, d] = [
+      await world.replica("c", { clock: () => instant }),
+      await world.replica("d", { clock: () => instant }),
+    ];
     await syncAll([a, b, c, d]);
     await c.save(task("tie", { metadata: { by: "c" } }));
     await d.save(task("tie", { metadata: { by: "d" } }));
@@ -126,7 +137,10 @@ describe("the merge rule of the shared history", () => {
   });
 
   it("a terminal version wins over a concurrent one that is not, even a later one", async () => {
-    const [a, b] = [await world.replica("a", { clock: skewed(-TEN_MINUTES) }), await world.replica("b", { clock: skewed(TEN_MINUTES) })];
+    const [a, b] = [
+      await world.replica("a", { clock: skewed(-TEN_MINUTES) }),
+      await world.replica("b", { clock: skewed(TEN_MINUTES) }),
+    ];
     await a.save(task("t6"));
     await syncAll([a, b]);
     await a.save(task("t6", { status: "cancelled" }));
@@ -214,7 +228,10 @@ describe("the merge rule of the shared history", () => {
   });
 
   it("a task first saved on two machines at once keeps both machines' records, by the rule, in either push order", async () => {
-    for (const [first, second] of [["a", "b"], ["b", "a"]] as const) {
+    for (const [first, second] of [
+      ["a", "b"],
+      ["b", "a"],
+    ] as const) {
       const replicas = { a: await world.replica(`a-${first}`), b: await world.replica(`b-${first}`) };
       const id = `both-${first}`;
       // Neither had seen the other's: a finished one with a result, and a later unfinished one with a circuit.
@@ -232,7 +249,11 @@ describe("the merge rule of the shared history", () => {
 
   it("the order in which machines sync does not change the outcome", async () => {
     const outcomes: string[] = [];
-    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ]) {
       const names = ["x", "y", "z"].map((name) => `${name}${order.join("")}`);
       const replicas = [await world.replica(names[0]!), await world.replica(names[1]!), await world.replica(names[2]!)];
       const id = `o${order.join("")}`;
@@ -243,7 +264,9 @@ describe("the merge rule of the shared history", () => {
       await replicas[2]!.archive(id).catch(() => undefined);
       for (const i of order) await replicas[i]!.sync().catch(() => undefined);
       const settled = await agreed(replicas, id);
-      outcomes.push(JSON.stringify({ table: settled?.table, status: settled?.task.status, result: settled?.task.result }));
+      outcomes.push(
+        JSON.stringify({ table: settled?.table, status: settled?.task.status, result: settled?.task.result }),
+      );
     }
     assert.equal(new Set(outcomes).size, 1, outcomes.join("\n"));
   });

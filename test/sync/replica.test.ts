@@ -9,7 +9,12 @@ import { openCache } from "../../adapters/open.ts";
 import { startSyncProxy } from "../fixtures/sync-proxy.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
-const task = (task_id: string, extra: Record<string, unknown> = {}) => ({ task_id, backend: "dummy:local:simulator", status: "running" as const, ...extra });
+const task = (task_id: string, extra: Record<string, unknown> = {}) => ({
+  task_id,
+  backend: "dummy:local:simulator",
+  status: "running" as const,
+  ...extra,
+});
 
 let world: SyncWorld;
 beforeEach(async () => {
@@ -43,7 +48,8 @@ describe("synced replicas", () => {
     const round = await b.sync();
     assert.equal(round.pulled, true);
     await a.sync();
-    for (const replica of [a, b]) assert.deepEqual((await replica.list()).tasks.map((t) => t.task_id).sort(), ["from-a", "from-b"]);
+    for (const replica of [a, b])
+      assert.deepEqual((await replica.list()).tasks.map((t) => t.task_id).sort(), ["from-a", "from-b"]);
   });
 
   it("a replica whose server is down keeps its writes, says so, and pushes them when it is back", async () => {
@@ -56,13 +62,23 @@ describe("synced replicas", () => {
     await assert.rejects(a.sync(), SyncError);
     const down = (await a.syncState())!;
     assert.ok(down.last_error && down.failures === 1 && down.pending_changes > 0, JSON.stringify(down));
-    assert.deepEqual((await a.list()).tasks.map((t) => t.task_id), ["offline-1"], "local reads and writes go on");
+    assert.deepEqual(
+      (await a.list()).tasks.map((t) => t.task_id),
+      ["offline-1"],
+      "local reads and writes go on",
+    );
     await world.restart();
     await a.sync();
     assert.equal((await a.syncState())!.last_error, null);
     const b = await world.replica("b");
-    assert.deepEqual((await b.list()).tasks.map((t) => t.task_id), ["offline-1"]);
-    assert.deepEqual((await b.listArchived()).tasks.map((t) => t.task_id), ["before"]);
+    assert.deepEqual(
+      (await b.list()).tasks.map((t) => t.task_id),
+      ["offline-1"],
+    );
+    assert.deepEqual(
+      (await b.listArchived()).tasks.map((t) => t.task_id),
+      ["before"],
+    );
   });
 
   it("retries on its interval with backoff while the server is down", async () => {
@@ -171,7 +187,10 @@ describe("synced replicas", () => {
     await b.archive("one");
     await b.sync();
     await a.sync();
-    assert.deepEqual((await a.list()).tasks.map((t) => t.task_id), ["two"]);
+    assert.deepEqual(
+      (await a.list()).tasks.map((t) => t.task_id),
+      ["two"],
+    );
     assert.deepEqual(await a.counts(), { pending: 0, running: 0, success: 1, failed: 0, cancelled: 0, total: 1 });
     assert.equal(await a.countArchived(), 1);
     await a.delete("two");
@@ -180,7 +199,8 @@ describe("synced replicas", () => {
 
   it("counts are counted on a replica, and equal a recount after moves of many tasks", async () => {
     const a = await world.replica("a");
-    for (let i = 0; i < 60; i++) await a.save(task(`m${i}`, { backend: `b${i % 3}`, status: ["success", "failed", "running"][i % 3] }));
+    for (let i = 0; i < 60; i++)
+      await a.save(task(`m${i}`, { backend: `b${i % 3}`, status: ["success", "failed", "running"][i % 3] }));
     await a.bulkArchive(Array.from({ length: 20 }, (_, i) => `m${i}`));
     await a.archiveExpired({ hours: 0 });
     const active = (await a.list({ limit: 1000 })).tasks;
@@ -212,7 +232,10 @@ describe("synced replicas", () => {
 
   it("a replica that cannot be bootstrapped says so, with the file and the server", async () => {
     await world.server.stop();
-    await assert.rejects(world.replica("never"), (error: Error) => error instanceof SyncError && /never\.db.*could not be bootstrapped/.test(error.message));
+    await assert.rejects(
+      world.replica("never"),
+      (error: Error) => error instanceof SyncError && /never\.db.*could not be bootstrapped/.test(error.message),
+    );
     await world.restart();
   });
 });

@@ -29,7 +29,11 @@ export async function syncWorld(): Promise<SyncWorld> {
     server: await startSyncServer(serverFile),
     path: (name) => temp.file(`${name}.db`),
     async replica(name, options = {}) {
-      const cache = await openCache(temp.file(`${name}.db`), { syncUrl: world.server.url, syncIntervalMs: 0, ...options });
+      const cache = await openCache(temp.file(`${name}.db`), {
+        syncUrl: world.server.url,
+        syncIntervalMs: 0,
+        ...options,
+      });
       opened.push(cache);
       return cache;
     },
@@ -55,7 +59,9 @@ export async function syncWorld(): Promise<SyncWorld> {
 }
 
 /** Every task of a cache, whole, by id, with the table it is in. */
-export async function everyTask(cache: TaskCache): Promise<Map<string, { table: "tasks" | "archived_tasks"; task: Task }>> {
+export async function everyTask(
+  cache: TaskCache,
+): Promise<Map<string, { table: "tasks" | "archived_tasks"; task: Task }>> {
   const all = new Map<string, { table: "tasks" | "archived_tasks"; task: Task }>();
   for (const [table, list, get] of [
     ["tasks", cache.list, cache.get],

@@ -21,7 +21,14 @@ describe.each(RUNTIMES)("%s on a synced replica", (runtime) => {
 
   beforeAll(async () => {
     sync = await startSyncServer(temp.file("server.db"));
-    server = await startServer(runtime, ["--db", temp.file("replica.db"), "--sync-url", sync.url, "--sync-interval", "1s"]);
+    server = await startServer(runtime, [
+      "--db",
+      temp.file("replica.db"),
+      "--sync-url",
+      sync.url,
+      "--sync-interval",
+      "1s",
+    ]);
   });
   afterAll(async () => {
     await server?.stop("SIGKILL");
@@ -50,7 +57,14 @@ describe.each(RUNTIMES)("%s on a synced replica", (runtime) => {
   });
 
   it("a second process on the same replica is refused with the file named, and the first goes on", async () => {
-    const { code, output } = await runToExit(runtime, ["--db", temp.file("replica.db"), "--sync-url", sync.url, "--port", "0"]);
+    const { code, output } = await runToExit(runtime, [
+      "--db",
+      temp.file("replica.db"),
+      "--sync-url",
+      sync.url,
+      "--port",
+      "0",
+    ]);
     assert.equal(code, 1, output);
     assert.match(output, /replica\.db is open in another process/);
     assert.match(output, /server that holds it/);
@@ -59,7 +73,14 @@ describe.each(RUNTIMES)("%s on a synced replica", (runtime) => {
   });
 
   it("finishes on SIGTERM with exit 0 after a last push", async () => {
-    const running = await startServer(runtime, ["--db", temp.file("graceful.db"), "--sync-url", sync.url, "--sync-interval", "0"]);
+    const running = await startServer(runtime, [
+      "--db",
+      temp.file("graceful.db"),
+      "--sync-url",
+      sync.url,
+      "--sync-interval",
+      "0",
+    ]);
     await new Api(running.base).ok("PUT", "/api/tasks/last-words", { backend: "b", status: "pending" });
     assert.equal(await running.stop("SIGTERM"), 0, running.output());
     const other = await openCache(temp.file("reader.db"), { syncUrl: sync.url, syncIntervalMs: 0 });
@@ -79,7 +100,16 @@ describe("three runtimes, three replicas, one history", () => {
   beforeAll(async () => {
     sync = await startSyncServer(temp.file("server.db"));
     for (const runtime of RUNTIMES) {
-      servers.push(await startServer(runtime, ["--db", temp.file(`${runtime}.db`), "--sync-url", sync.url, "--sync-interval", "200ms"]));
+      servers.push(
+        await startServer(runtime, [
+          "--db",
+          temp.file(`${runtime}.db`),
+          "--sync-url",
+          sync.url,
+          "--sync-interval",
+          "200ms",
+        ]),
+      );
     }
   });
   afterAll(async () => {
@@ -91,20 +121,32 @@ describe("three runtimes, three replicas, one history", () => {
   it("writes on each replica reach the others on the sync interval", async () => {
     const apis = servers.map((server) => new Api(server.base));
     for (const [i, api] of apis.entries()) {
-      for (let n = 0; n < 5; n++) await api.ok("PUT", `/api/tasks/${RUNTIMES[i]}-${n}`, { backend: RUNTIMES[i], status: "success" });
+      for (let n = 0; n < 5; n++)
+        await api.ok("PUT", `/api/tasks/${RUNTIMES[i]}-${n}`, { backend: RUNTIMES[i], status: "success" });
       await api.ok("POST", `/api/tasks/${RUNTIMES[i]}-0/archive`);
     }
     const expected = RUNTIMES.flatMap((runtime) => [1, 2, 3, 4].map((n) => `${runtime}-${n}`)).sort();
     const deadline = Date.now() + 20_000;
     for (const api of apis) {
       for (;;) {
-        const active = (await api.ok("GET", "/api/tasks?limit=100")).tasks.map((t: { task_id: string }) => t.task_id).sort();
-        const archived = (await api.ok("GET", "/api/archive?limit=100")).tasks.map((t: { task_id: string }) => t.task_id).sort();
+        const active = (await api.ok("GET", "/api/tasks?limit=100")).tasks
+          .map((t: { task_id: string }) => t.task_id)
+          .sort();
+        const archived = (await api.ok("GET", "/api/archive?limit=100")).tasks
+          .map((t: { task_id: string }) => t.task_id)
+          .sort();
         if (JSON.stringify(active) === JSON.stringify(expected) && archived.length === 3) break;
         assert.ok(Date.now() < deadline, `${api.base} still sees ${active} and ${archived}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      assert.deepEqual(await api.ok("GET", "/api/tasks/counts"), { pending: 0, running: 0, success: 12, failed: 0, cancelled: 0, total: 12 });
+      assert.deepEqual(await api.ok("GET", "/api/tasks/counts"), {
+        pending: 0,
+        running: 0,
+        success: 12,
+        failed: 0,
+        cancelled: 0,
+        total: 12,
+      });
     }
   });
 
