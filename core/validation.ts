@@ -20,6 +20,7 @@ export const TaskIdSchema = v.pipe(
   v.string("must be a string"),
   v.minLength(1, "must not be empty"),
   v.maxLength(256, "must be at most 256 characters"),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   v.regex(/^[^\s/\\?#\u0000-\u001f\u007f]+$/, "must not contain whitespace, control characters, '/', '\\', '?' or '#'"),
 );
 

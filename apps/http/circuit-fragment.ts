@@ -7,7 +7,7 @@ import type { CircuitView } from "../../core/index.ts";
 import { isCacheError } from "../../core/index.ts";
 import { drawCircuit } from "../../core/drawing/index.ts";
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The circuit's text: stored text as it is, anything else (an IR object) as JSON. */
 export function circuitText(view: CircuitView): string | undefined {
@@ -17,7 +17,7 @@ export function circuitText(view: CircuitView): string | undefined {
 
 export function circuitFragment(view: CircuitView): string {
   const text = circuitText(view);
-  const attributes = `data-task-id="${escape(view.task_id)}" data-format="${view.format}"`;
+  const attributes = `data-task-id="${escapeXml(view.task_id)}" data-format="${view.format}"`;
   if (text === undefined) {
     return `<div class="circuit-fallback" ${attributes} data-reason="none"><p>No ${view.format} circuit is recorded for this task.</p></div>`;
   }
@@ -26,9 +26,9 @@ export function circuitFragment(view: CircuitView): string {
     ? `<p class="circuit-note" data-fallback="${view.fallback}">No executed circuit is recorded; this is the ${view.fallback} one.</p>`
     : "";
   try {
-    return `<div class="circuit-svg" ${attributes} data-language="${escape(view.language ?? "")}">${note}${drawCircuit(text)}</div>`;
+    return `<div class="circuit-svg" ${attributes} data-language="${escapeXml(view.language ?? "")}">${note}${drawCircuit(text)}</div>`;
   } catch (error) {
     if (!isCacheError(error)) throw error;
-    return `<div class="circuit-fallback" ${attributes} data-reason="unreadable">${note}<p>${escape(error.message)}</p><pre class="circuit-text">${escape(text)}</pre></div>`;
+    return `<div class="circuit-fallback" ${attributes} data-reason="unreadable">${note}<p>${escapeXml(error.message)}</p><pre class="circuit-text">${escapeXml(text)}</pre></div>`;
   }
 }

@@ -79,6 +79,7 @@ const USAGE = `Usage: start [--db PATH_OR_URL] [--host 127.0.0.1] [--port 18765]
   --maintain-every time between those runs (UNIQC_MAINTAIN_EVERY); default 1h`;
 
 export function readConfig(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: the type is what parseArgs answers for the options below, set inside the try
   let values;
   try {
     ({ values } = parseArgs({

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, built from the same valibot schemas that validate the requests.
  */
 import { toJsonSchema, type ConversionConfig } from "@valibot/to-json-schema";
-import * as v from "valibot";
+import type * as v from "valibot";
 import { JsonObjectSchema } from "../../core/index.ts";
 import {
   ArchiveExpiredQuery,

@@ -36,7 +36,7 @@ export async function runServer(
   listen: Listen,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<void> {
-  let config;
+  let config: ReturnType<typeof readConfig>;
   try {
     config = readConfig(argv, process.env);
   } catch (error) {

@@ -9,7 +9,7 @@ const BAR = 18;
 const LABEL = 120;
 const PLOT = 320;
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The outcome counts in a stored result: `{ counts: {…} }`, `{ probabilities: {…} }`, or the
@@ -45,7 +45,7 @@ export function histogramSvg(outcomes: Record<string, number>): string {
     const length = Math.max(1, (n / top) * PLOT);
     const figure = `${integers ? n.toLocaleString("en") : n.toPrecision(4)} (${((n / total) * 100).toFixed(n / total < 0.001 ? 3 : 1)} %)`;
     const other = i === MAX_BARS ? " other" : "";
-    return `<g class="bar${other}"><text class="outcome" x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${escape(outcome)}</text><rect x="${LABEL}" y="${y + 2}" width="${length.toFixed(1)}" height="${BAR - 5}"/><text class="figure" x="${LABEL + length + 6}" y="${y + 12}">${figure}</text></g>`;
+    return `<g class="bar${other}"><text class="outcome" x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${escapeXml(outcome)}</text><rect x="${LABEL}" y="${y + 2}" width="${length.toFixed(1)}" height="${BAR - 5}"/><text class="figure" x="${LABEL + length + 6}" y="${y + 12}">${figure}</text></g>`;
   });
   const style = `<style>rect{fill:#2b59c3}.other rect{fill:#999}text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#222}.figure{fill:#555}</style>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="uniqc-histogram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${sorted.length} outcomes">${style}${bars.join("")}</svg>`;

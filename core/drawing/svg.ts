@@ -16,7 +16,7 @@ const TOP = 24;
 const GAP = 12;
 const CHAR = 7.5;
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The text on a gate's box: its name (the target's, for controlled gates), its parameters, a dagger. */
 function labelOf(op: Operation): string {
@@ -90,7 +90,7 @@ export function circuitSvg(circuit: Circuit): string {
         `<rect x="${center - half}" y="${top - 14}" width="${half * 2}" height="${bottom - top + 28}" rx="3"/>`,
       );
       shapes.push(
-        `<text class="gate-label" x="${center}" y="${(top + bottom) / 2 + 4}" text-anchor="middle">${escape(label)}</text>`,
+        `<text class="gate-label" x="${center}" y="${(top + bottom) / 2 + 4}" text-anchor="middle">${escapeXml(label)}</text>`,
       );
     };
     if (op.kind === "barrier") {
@@ -135,9 +135,9 @@ export function circuitSvg(circuit: Circuit): string {
         box(Math.min(...ys), Math.max(...ys), op.kind === "reset" ? "|0⟩" : labelOf(op));
       }
     }
-    parts.push(`<g class="op op-${op.kind}" data-name="${escape(op.name)}">${shapes.join("")}</g>`);
+    parts.push(`<g class="op op-${op.kind}" data-name="${escapeXml(op.name)}">${shapes.join("")}</g>`);
   }
 
   const style = `<style>.wire,.wire-c2{stroke:#888;stroke-width:1}.op rect{fill:#eef4ff;stroke:#2b59c3;stroke-width:1.2}.op-measure rect{fill:#fff6e5;stroke:#b26a00}.op-reset rect{fill:#f4f4f4;stroke:#555}.link,.target-plus,.swap{stroke:#2b59c3;stroke-width:1.5;fill:none}.control{fill:#2b59c3}.target{fill:#fff;stroke:#2b59c3;stroke-width:1.5}.barrier{stroke:#999;stroke-width:2;stroke-dasharray:4 3}.measure-line{stroke:#b26a00;stroke-width:1.2;stroke-dasharray:3 2}.measure-arrow{fill:#b26a00}text{font:12px ui-monospace,Menlo,Consolas,monospace;fill:#222}.wire-label{fill:#555}.bit-label{font-size:10px;fill:#b26a00}</style>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="uniqc-circuit" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(`${circuit.language} circuit: ${circuit.qubits} qubits, ${circuit.operations.length} operations`)}">${style}${parts.join("")}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="uniqc-circuit" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(`${circuit.language} circuit: ${circuit.qubits} qubits, ${circuit.operations.length} operations`)}">${style}${parts.join("")}</svg>`;
 }

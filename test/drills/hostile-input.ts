@@ -98,7 +98,7 @@ export const queryString = (cursors: readonly string[]) => {
     fc.jsonValue().map((json) => Buffer.from(JSON.stringify(json)).toString("base64url")),
     fc
       .tuple(fc.constantFrom(...cursors), fc.nat())
-      .map(([cursor, at]) => cursor.slice(0, at % (cursor.length + 1)) + "A"),
+      .map(([cursor, at]) => `${cursor.slice(0, at % (cursor.length + 1))}A`),
     fc.string({ unit: "binary", maxLength: 30 }),
     fc.string({ maxLength: 3000 }),
   );

@@ -114,7 +114,7 @@ afterAll(async () => {
 describe("every endpoint answers hostile requests with a 2xx or a 4xx problem, and refusals change nothing", () => {
   it.each(ENDPOINTS.map((endpoint) => [`${endpoint.method.toUpperCase()} ${endpoint.path}`, endpoint] as const))(
     `%s: ${CASES} cases`,
-    async (name, endpoint) => {
+    async (_name, endpoint) => {
       const method = endpoint.method.toUpperCase();
       const takesBody = method !== "GET";
       const request = fc.record({

@@ -25,7 +25,7 @@ export class Api {
     }
     const response = await fetch(`${this.base}${path}`, init);
     const text = await response.text();
-    let json: any = undefined;
+    let json: any;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
