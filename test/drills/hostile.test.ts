@@ -9,11 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { openCache } from "../../adapters/open.ts";
 import { createApp } from "../../apps/server/app.ts";
-import { ENDPOINTS } from "../../apps/server/openapi.ts";
+import { documentedEndpoints } from "../server/endpoints.ts";
 import { CacheError, TASK_STATUSES, type Connection, type TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { body, contentType, pathSegment, queryString, taskId } from "./hostile-input.ts";
 import { dataVersion, fileProblems } from "./invariants.ts";
+
+const ENDPOINTS = await documentedEndpoints();
 
 const CASES = Number(process.env.UNIQC_DRILL_CASES ?? 2000);
 const BODY_LIMIT = 64 * 1024;

@@ -10,12 +10,14 @@ import { openLocalFile } from "../../adapters/local-file.ts";
 import { openCache } from "../../adapters/open.ts";
 import { createApp } from "../../apps/server/app.ts";
 import { ConfigError, readConfig } from "../../apps/server/config.ts";
-import { ENDPOINTS } from "../../apps/server/openapi.ts";
+import { documentedEndpoints, type Endpoint } from "../server/endpoints.ts";
 import { sameToken } from "../../apps/http/token.ts";
 import type { Connection, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startServer } from "../server/server-process.ts";
 import { dataVersion } from "./invariants.ts";
+
+const ENDPOINTS = await documentedEndpoints();
 
 const TOKEN = "k3y-9f8e7d6c5b4a";
 const temp = tempDir("uniqc-security-");
@@ -24,7 +26,7 @@ let cache: TaskCache;
 let checker: Connection;
 
 /** Each endpoint as a request that would succeed with the token: a real id, a valid body. */
-function wellFormed(endpoint: (typeof ENDPOINTS)[number]): { url: string; init: RequestInit } {
+function wellFormed(endpoint: Endpoint): { url: string; init: RequestInit } {
   const url = endpoint.path.replace("{id}", "t1") + (endpoint.path === "/api/archive/purge" ? "?older_than=1h" : "");
   const bodies: Record<string, unknown> = {
     "put /api/tasks/{id}": { backend: "dummy", status: "running" },

@@ -5,8 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import type { TaskCache } from "../../core/index.ts";
 import { createApp } from "../../apps/server/app.ts";
-import { ENDPOINTS } from "../../apps/server/openapi.ts";
+import { documentedEndpoints } from "./endpoints.ts";
 import { tempDir } from "../contract/fixtures.ts";
+
+const ENDPOINTS = await documentedEndpoints();
 
 let temp: ReturnType<typeof tempDir>;
 let cache: TaskCache;

@@ -3,7 +3,7 @@
  * written twice. Query values arrive as strings and are converted here.
  */
 import * as v from "valibot";
-import { DurationSchema } from "../http/durations.ts";
+import { DurationSchema } from "../../http/durations.ts";
 import {
   CircuitFormatSchema,
   HoursSchema,
@@ -12,7 +12,7 @@ import {
   TaskIdSchema,
   TaskIdsSchema,
   TaskInputSchema,
-} from "../../core/index.ts";
+} from "../../../core/index.ts";
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   v.pipe(

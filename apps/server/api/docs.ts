@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Hono } from "hono";
+import { describe } from "./describe.ts";
 
 const ASSETS: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
@@ -43,7 +44,9 @@ function assetReader(): (name: string) => Uint8Array {
 export function docsRoutes(): Hono {
   const read = assetReader();
   return new Hono()
-    .get("/", (c) => c.html(PAGE))
+    .get("/", describe({ summary: "The reference page for this document", tag: "service", answer: "text/html" }), (c) =>
+      c.html(PAGE),
+    )
     .get("/init.js", (c) => c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }))
     .get("/:asset{swagger-ui\\.css|swagger-ui-bundle\\.js}", (c) => {
       const name = c.req.param("asset");

@@ -1,0 +1,32 @@
+/**
+ * A listing's paging and answer, the same for active and archived tasks.
+ */
+import type { Context, TypedResponse } from "hono";
+import type * as v from "valibot";
+import { InvalidInputError, type TaskPageText } from "../../../core/index.ts";
+import { decodeCursor, nextCursor, type CursorScope } from "../../http/cursor.ts";
+import type { PageAnswer } from "./answers.ts";
+
+/** Resolves a listing's paging: a cursor (keyset) or an offset, never both. */
+export function paging(query: { cursor?: string | undefined; offset: number }, scope: CursorScope) {
+  if (query.cursor === undefined) return { after: undefined, offset: query.offset };
+  if (query.offset !== 0) throw new InvalidInputError([{ path: "offset", message: "cannot be combined with cursor" }]);
+  return { after: decodeCursor(query.cursor, scope), offset: 0 };
+}
+
+/**
+ * A listing's answer. The tasks arrive as JSON text from the cache and go out as they are; only
+ * the small envelope around them is serialised here, so the answer's type is stated, not inferred.
+ */
+export function pageResponse(
+  c: Context,
+  page: TaskPageText,
+  fields: { limit: number; offset: number; count?: number },
+  scope: CursorScope,
+) {
+  const next_cursor = nextCursor(page.count, fields.limit, page.last, scope);
+  const envelope = JSON.stringify({ total: page.total, ...fields, next_cursor });
+  const body = `{"tasks":${page.tasks},${envelope.slice(1)}`;
+  return c.body(body, 200, { "content-type": "application/json" }) as unknown as Response &
+    TypedResponse<v.InferOutput<typeof PageAnswer>, 200, "json">;
+}

@@ -1,0 +1,154 @@
+/**
+ * The routes about the service rather than one task: health, versions, the event stream, a sync
+ * round on a replica, and export and import of stored rows.
+ */
+import { Hono } from "hono";
+import { stream, streamSSE } from "hono/streaming";
+import type { TaskCache } from "../../../core/index.ts";
+import type { EventHub, CacheEvent } from "../events.ts";
+import type { FollowState } from "../follow-file.ts";
+import type { MaintenanceState } from "../maintenance.ts";
+import { HealthAnswer, ImportAnswer, SyncAnswer, VersionAnswer } from "./answers.ts";
+import { describe, validate } from "./describe.ts";
+import { ExportQuery, ImportBody } from "./requests.ts";
+
+export interface ServiceOptions {
+  /** Reported by `/api/version`. */
+  version: string;
+  /** Reported by `/api/version`: node, deno or bun. */
+  runtime: string;
+  /** How the following of a local file goes (`--import-from`), for `/api/health`. */
+  following?: (() => FollowState) | undefined;
+  /** How the retention policy stands (`--archive-after`, `--purge-after`), for `/api/health`. */
+  maintenance?: (() => MaintenanceState) | undefined;
+}
+
+/** A comment on an idle event stream this often, so that proxies keep it open. */
+const KEEP_ALIVE_MS = 15_000;
+
+export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceOptions) {
+  const info = cache.info;
+  return new Hono()
+    .get(
+      "/api/health",
+      describe({
+        summary: "Liveness, and on a synced replica its sync state (last push and pull, changes waiting, last error)",
+        tag: "service",
+        answer: HealthAnswer,
+      }),
+      async (c) => {
+        const sync = await cache.syncState();
+        const following = options.following?.();
+        const maintenance = options.maintenance?.();
+        return c.json(
+          {
+            status: "ok" as const,
+            schema_version: info.schemaVersion,
+            lineage: info.lineage,
+            read_only: info.readOnly,
+            ...(sync ? { sync } : {}),
+            ...(following ? { import_from: following } : {}),
+            ...(maintenance ? { maintenance } : {}),
+          },
+          200,
+        );
+      },
+    )
+    .get(
+      "/api/events",
+      describe({
+        summary:
+          "Server-sent events: task.saved, task.archived, task.restored, task.deleted (tasks.* with a count for large moves), and cache.changed with counts whenever the data changed, whoever changed it; send Last-Event-ID to resume",
+        tag: "service",
+        answer: "text/event-stream",
+      }),
+      (c) =>
+        streamSSE(c, async (stream) => {
+          const header = c.req.header("last-event-id");
+          const lastId = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+          let sent = Promise.resolve();
+          const send = (event: CacheEvent) =>
+            (sent = sent.then(() =>
+              stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) }),
+            ));
+          const { missed, closed, stop } = hub.listen(lastId, send);
+          stream.onAbort(stop);
+          missed.forEach(send);
+          await stream.writeSSE({ event: "ready", data: JSON.stringify({ last_event_id: lastId ?? null }) });
+          while (!stream.aborted) {
+            const ended = await Promise.race([closed.then(() => true), stream.sleep(KEEP_ALIVE_MS).then(() => false)]);
+            if (ended) break;
+            await stream.write(": keep-alive\n\n");
+          }
+          stop();
+          await sent;
+        }),
+    )
+    .post(
+      "/api/sync",
+      describe({
+        summary: "On a synced replica: pull, settle tasks found in both tables, push, and say what moved",
+        tag: "service",
+        answer: SyncAnswer,
+        problems: [409, 502],
+      }),
+      async (c) => {
+        const { pulled, pushed, reconciled } = await cache.sync();
+        return c.json({ pulled, pushed, reconciled, sync: (await cache.syncState())! }, 200);
+      },
+    )
+    .get(
+      "/api/version",
+      describe({ summary: "Versions, schema, read-only flag and adapter", tag: "service", answer: VersionAnswer }),
+      (c) =>
+        c.json(
+          {
+            version: options.version,
+            schema_version: info.schemaVersion,
+            supported_schema_version: info.supportedVersion,
+            lineage: info.lineage,
+            user_version: info.userVersion,
+            read_only: info.readOnly,
+            read_only_reason: info.readOnlyReason ?? null,
+            adapter: info.capabilities.adapter,
+            runtime: options.runtime,
+          },
+          200,
+        ),
+    )
+    .get(
+      "/api/export",
+      describe({
+        summary: "Every stored row of the active tasks, the archive or both, as NDJSON, streamed",
+        tag: "service",
+        answer: "application/x-ndjson",
+        problems: [400],
+      }),
+      validate("query", ExportQuery),
+      (c) => {
+        const rows = cache.exportRows(c.req.valid("query").scope);
+        c.header("content-type", "application/x-ndjson");
+        return stream(c, async (out) => {
+          let chunk = "";
+          for await (const row of rows) {
+            chunk += `${JSON.stringify(row)}\n`;
+            if (chunk.length > 65_536) await out.write(chunk), (chunk = "");
+            if (out.aborted) return;
+          }
+          if (chunk) await out.write(chunk);
+        });
+      },
+    )
+    .post(
+      "/api/import",
+      describe({
+        summary:
+          "Stored rows (as the export gives them) into the cache in one transaction, each only where it is newer; the others are reported",
+        tag: "service",
+        answer: ImportAnswer,
+        problems: [400, 409, 413],
+      }),
+      validate("json", ImportBody),
+      async (c) => c.json(await cache.importRows(c.req.valid("json").rows), 200),
+    );
+}

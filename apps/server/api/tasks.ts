@@ -1,0 +1,150 @@
+/**
+ * The routes of active tasks: listing, counting, saving, deleting, and moving them to the archive.
+ */
+import { Hono } from "hono";
+import { InvalidInputError, NotFoundError, type TaskCache } from "../../../core/index.ts";
+import type { CursorScope } from "../../http/cursor.ts";
+import {
+  ArchivedAnswer,
+  ArchiveExpiredAnswer,
+  BulkArchiveAnswer,
+  BulkDeleteAnswer,
+  CountsAnswer,
+  DeletedAnswer,
+  PageAnswer,
+  SavedAnswer,
+  ShardsAnswer,
+  TaskAnswer,
+} from "./answers.ts";
+import { describe, validate } from "./describe.ts";
+import { pageResponse, paging } from "./listing.ts";
+import { ArchiveExpiredQuery, BulkBody, ListQuery, TaskBody, TaskIdParams } from "./requests.ts";
+
+export const taskRoutes = (cache: TaskCache) =>
+  new Hono()
+    .get(
+      "/api/tasks",
+      describe({ summary: "List active tasks, newest first", tag: "tasks", answer: PageAnswer, problems: [400] }),
+      validate("query", ListQuery),
+      async (c) => {
+        const { status, backend, limit, include_archived, ...rest } = c.req.valid("query");
+        const scope: CursorScope = { listing: "tasks", status, backend, includeArchived: include_archived };
+        const { after, offset } = paging(rest, scope);
+        const page = await cache.listText({ status, backend, limit, offset, includeArchived: include_archived, after });
+        return pageResponse(c, page, { limit, offset }, scope);
+      },
+    )
+    .get(
+      "/api/tasks/counts",
+      describe({ summary: "Count active tasks per status", tag: "tasks", answer: CountsAnswer }),
+      async (c) => c.json(await cache.counts(), 200),
+    )
+    .post(
+      "/api/tasks/bulk-archive",
+      describe({
+        summary: "Archive many tasks in one transaction",
+        tag: "archive",
+        answer: BulkArchiveAnswer,
+        problems: [400, 409, 413],
+      }),
+      validate("json", BulkBody),
+      async (c) => {
+        const { archived, missing } = await cache.bulkArchive(c.req.valid("json").task_ids);
+        return c.json({ archived, missing, count: archived.length }, 200);
+      },
+    )
+    .post(
+      "/api/tasks/bulk-delete",
+      describe({
+        summary: "Delete many active tasks",
+        tag: "tasks",
+        answer: BulkDeleteAnswer,
+        problems: [400, 409, 413],
+      }),
+      validate("json", BulkBody),
+      async (c) => {
+        const { deleted, missing } = await cache.bulkDelete(c.req.valid("json").task_ids);
+        return c.json({ deleted, missing, count: deleted.length }, 200);
+      },
+    )
+    .post(
+      "/api/tasks/archive-expired",
+      describe({
+        summary: "Archive tasks submitted more than `hours` ago",
+        tag: "archive",
+        answer: ArchiveExpiredAnswer,
+        problems: [400, 409],
+      }),
+      validate("query", ArchiveExpiredQuery),
+      async (c) => {
+        const { hours, terminal_only } = c.req.valid("query");
+        const { archived, skipped } = await cache.archiveExpired({ hours, terminalOnly: terminal_only });
+        return c.json({ archived, count: archived.length, hours, terminal_only, skipped_running: skipped }, 200);
+      },
+    )
+    .get(
+      "/api/tasks/:id",
+      describe({ summary: "Get one active task, whole", tag: "tasks", answer: TaskAnswer, problems: [400, 404] }),
+      validate("param", TaskIdParams),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const task = await cache.get(id);
+        if (!task) throw new NotFoundError(id, "tasks");
+        return c.json(task, 200);
+      },
+    )
+    .get(
+      "/api/tasks/:id/shards",
+      describe({
+        summary: "The shards of a task, active or archived (the cloud jobs behind it)",
+        tag: "tasks",
+        answer: ShardsAnswer,
+        problems: [400, 404],
+      }),
+      validate("param", TaskIdParams),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const shards = await cache.shards(id);
+        if (!shards) throw new NotFoundError(id, "tasks");
+        return c.json(shards, 200);
+      },
+    )
+    .put(
+      "/api/tasks/:id",
+      describe({ summary: "Record or update a task", tag: "tasks", answer: SavedAnswer, problems: [400, 409, 413] }),
+      validate("param", TaskIdParams),
+      validate("json", TaskBody),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const body = c.req.valid("json");
+        if (body.task_id !== undefined && body.task_id !== id) {
+          throw new InvalidInputError([{ path: "task_id", message: `must match the id in the path (${id})` }]);
+        }
+        return c.json(await cache.save({ ...body, task_id: id }), 200);
+      },
+    )
+    .delete(
+      "/api/tasks/:id",
+      describe({ summary: "Delete an active task", tag: "tasks", answer: DeletedAnswer, problems: [400, 404, 409] }),
+      validate("param", TaskIdParams),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        await cache.delete(id);
+        return c.json({ deleted: id }, 200);
+      },
+    )
+    .post(
+      "/api/tasks/:id/archive",
+      describe({
+        summary: "Move a task to the archive",
+        tag: "archive",
+        answer: ArchivedAnswer,
+        problems: [400, 404, 409],
+      }),
+      validate("param", TaskIdParams),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        await cache.archive(id);
+        return c.json({ archived: id }, 200);
+      },
+    );

@@ -1,0 +1,26 @@
+/** Every route of the API as its OpenAPI document lists it, read off an app built on a scratch file. */
+import { openCache } from "../../adapters/open.ts";
+import { createApp } from "../../apps/server/app.ts";
+import { tempDir } from "../contract/fixtures.ts";
+
+export interface Endpoint {
+  /** Lower case, as in the document. */
+  method: "get" | "put" | "post" | "delete";
+  /** With `{id}` where the task's id goes. */
+  path: string;
+}
+
+export async function documentedEndpoints(): Promise<Endpoint[]> {
+  const temp = tempDir("uniqc-endpoints-");
+  const cache = await openCache(temp.file("tasks.sqlite"));
+  try {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node" });
+    const document = (await (await app.request("/api/openapi.json")).json()) as { paths: Record<string, object> };
+    return Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => ({ method: method as Endpoint["method"], path })),
+    );
+  } finally {
+    await cache.close();
+    temp.remove();
+  }
+}
