@@ -17,6 +17,7 @@ import {
   type ErrorCode,
   type RetentionPolicy,
   type Task,
+  type TaskStatus,
 } from "../../core/index.ts";
 import { createCacheClient } from "../client/client.ts";
 import { DurationSchema } from "../http/durations.ts";
@@ -237,7 +238,7 @@ export function buildProgram(): Command {
     )
     .action(
       async (options: {
-        status?: string;
+        status?: TaskStatus;
         backend?: string;
         limit: number;
         offset: number;

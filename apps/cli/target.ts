@@ -17,6 +17,7 @@ import {
   type Task,
   type TaskCache,
   type TaskShards,
+  type TaskStatus,
   type TaskSummary,
 } from "../../core/index.ts";
 import { createCacheClient, type CacheClient } from "../client/client.ts";
@@ -31,7 +32,7 @@ export interface TargetOptions {
 }
 
 export interface ListRequest {
-  status?: string | undefined;
+  status?: TaskStatus | undefined;
   backend?: string | undefined;
   limit: number;
   offset: number;

@@ -5,7 +5,11 @@
  *
  *   const client = createCacheClient({ url: "http://127.0.0.1:18765", token });
  *   const { tasks } = await client.list({ status: "running" });
+ *
+ * Paths, parameters, bodies and answers come from the server's routes (`hc<Api>`), so a route
+ * changed there changes the types here.
  */
+import { hc } from "hono/client";
 import {
   CacheError,
   ConflictError,
@@ -14,24 +18,15 @@ import {
   NotSyncedError,
   ReadOnlyError,
   SyncError,
-  type ArchiveExpiredResult,
-  type BulkArchiveResult,
-  type BulkDeleteResult,
   type CircuitFormat,
-  type CircuitView,
   type ExportScope,
-  type ImportResult,
   type InputIssue,
-  type MaintenanceReport,
   type RetentionPolicy,
-  type StatusCounts,
   type StoredTask,
-  type SyncReport,
-  type Task,
   type TaskInput,
-  type TaskShards,
-  type TaskSummary,
+  type TaskStatus,
 } from "../../core/index.ts";
+import type { Api } from "../server/api/index.ts";
 
 export interface ClientOptions {
   /** The server, e.g. `http://127.0.0.1:18765`. */
@@ -44,25 +39,17 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+/** How a query parameter's value is written: flags as `true`/`false`, numbers in digits. */
+type QueryValue<T> = T extends boolean ? "true" | "false" : T extends number ? string : T;
+
 export interface ClientListOptions {
-  status?: string | undefined;
+  status?: TaskStatus | undefined;
   backend?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
   /** The page after the one that gave this `next_cursor`. */
   cursor?: string | undefined;
   includeArchived?: boolean | undefined;
-}
-
-export interface ClientPage {
-  tasks: TaskSummary[];
-  total: number;
-  limit: number;
-  offset: number;
-  /** The archive listing's whole size. */
-  count?: number;
-  /** Give it back as `cursor` for the next page; null on the last one. */
-  next_cursor: string | null;
 }
 
 /** The server could not be reached, or answered with something that is not the API. */
@@ -101,149 +88,120 @@ export function createCacheClient(options: ClientOptions) {
   const base = options.url.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const headers = (json: boolean): Record<string, string> => ({
-    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    ...(json ? { "content-type": "application/json" } : {}),
-  });
 
-  async function send(method: string, path: string, body?: unknown, timed = true): Promise<Response> {
+  /** Every request has a deadline unless it brings its own signal; a network failure is a ServerError. */
+  const timedFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     try {
-      return await doFetch(`${base}${path}`, {
-        method,
-        headers: headers(body !== undefined),
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: timed ? AbortSignal.timeout(timeoutMs) : undefined,
-      });
+      return await doFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const reason =
         (error as Error)?.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (error as Error)?.message;
       throw new ServerError(`Cannot reach the cache server at ${base}: ${reason}.`, undefined, { cause: error });
     }
-  }
+  };
+  const { api } = hc<Api>(base, {
+    fetch: timedFetch,
+    headers: (): Record<string, string> => (options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  });
 
-  /** Sends a request and reads its JSON, or throws the typed error its problem names. */
-  async function call<T>(
-    method: string,
-    path: string,
-    body?: unknown,
+  /** Reads an answer's JSON, or throws the typed error its problem names. */
+  async function read<R extends Response & { json(): Promise<unknown> }>(
+    request: Promise<R>,
     subject?: { id?: string; where?: "tasks" | "archive" },
-  ): Promise<T> {
-    const response = await send(method, path, body);
+  ): Promise<Awaited<ReturnType<R["json"]>>> {
+    const response = await request;
     const text = await response.text();
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       throw new ServerError(
-        `The server at ${base} answered ${method} ${path} with something that is not JSON (status ${response.status}).`,
+        `The server at ${base} answered with something that is not JSON (status ${response.status}).`,
         response.status,
       );
     }
     if (!response.ok) throw errorOf((parsed ?? {}) as Problem, response.status, subject?.id, subject?.where ?? "tasks");
-    return parsed as T;
+    return parsed as Awaited<ReturnType<R["json"]>>;
   }
 
-  /** A GET of one task, where 404 means "none" as in the library. */
-  async function find<T>(path: string, id: string, where: "tasks" | "archive"): Promise<T | undefined> {
+  /** One task, where 404 means "none" as in the library. */
+  async function find<T>(answer: Promise<T>): Promise<T | undefined> {
     try {
-      return await call<T>("GET", path, undefined, { id, where });
+      return await answer;
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
     }
   }
 
-  const query = (params: Record<string, string | number | boolean | undefined>) => {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
-    const text = search.toString();
-    return text ? `?${text}` : "";
-  };
-  const id = (taskId: string) => encodeURIComponent(taskId);
-  const listQuery = (o: ClientListOptions) => ({
-    status: o.status,
-    backend: o.backend,
-    limit: o.limit,
-    offset: o.offset,
-    cursor: o.cursor,
-  });
+  /** Query values as the API reads them: strings, and nothing for what is not given. */
+  const query = <Q extends Record<string, string | number | boolean | undefined>>(values: Q) =>
+    Object.fromEntries(
+      Object.entries(values).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+    ) as { [K in keyof Q]?: QueryValue<Q[K]> };
+  const param = (taskId: string) => ({ param: { id: encodeURIComponent(taskId) } });
+  const task = (id: string) => ({ id });
+  const archived = (id: string) => ({ id, where: "archive" as const });
+  const listQuery = (o: ClientListOptions) =>
+    query({ status: o.status, backend: o.backend, limit: o.limit, offset: o.offset, cursor: o.cursor });
 
   return {
-    health: () =>
-      call<Record<string, unknown> & { status: "ok"; schema_version: number; lineage: string; read_only: boolean }>(
-        "GET",
-        "/api/health",
-      ),
-    version: () =>
-      call<Record<string, unknown> & { version: string; schema_version: number; lineage: string; read_only: boolean }>(
-        "GET",
-        "/api/version",
-      ),
+    health: () => read(api.health.$get()),
+    version: () => read(api.version.$get()),
 
-    save: (task: TaskInput) => call<Task>("PUT", `/api/tasks/${id(task.task_id)}`, task, { id: task.task_id }),
-    get: (taskId: string) => find<Task>(`/api/tasks/${id(taskId)}`, taskId, "tasks"),
+    save: (input: TaskInput) =>
+      read(api.tasks[":id"].$put({ ...param(input.task_id), json: input }), task(input.task_id)),
+    get: (taskId: string) => find(read(api.tasks[":id"].$get(param(taskId)), task(taskId))),
     list: (o: ClientListOptions = {}) =>
-      call<ClientPage>("GET", `/api/tasks${query({ ...listQuery(o), include_archived: o.includeArchived })}`),
-    count: async (filter: { status?: string; backend?: string } = {}) =>
-      (await call<ClientPage>("GET", `/api/tasks${query({ ...filter, limit: 1 })}`)).total,
-    counts: () => call<StatusCounts>("GET", "/api/tasks/counts"),
-    delete: (taskId: string) =>
-      call<{ deleted: string }>("DELETE", `/api/tasks/${id(taskId)}`, undefined, { id: taskId }).then(() => undefined),
+      read(api.tasks.$get({ query: { ...listQuery(o), ...query({ include_archived: o.includeArchived }) } })),
+    count: async (filter: Pick<ClientListOptions, "status" | "backend"> = {}) =>
+      (await read(api.tasks.$get({ query: query({ ...filter, limit: 1 }) }))).total,
+    counts: () => read(api.tasks.counts.$get()),
+    delete: async (taskId: string) => void (await read(api.tasks[":id"].$delete(param(taskId)), task(taskId))),
     bulkDelete: (taskIds: readonly string[]) =>
-      call<BulkDeleteResult & { count: number }>("POST", "/api/tasks/bulk-delete", { task_ids: taskIds }),
-    shards: (taskId: string) => find<TaskShards>(`/api/tasks/${id(taskId)}/shards`, taskId, "tasks"),
+      read(api.tasks["bulk-delete"].$post({ json: { task_ids: [...taskIds] } })),
+    shards: (taskId: string) => find(read(api.tasks[":id"].shards.$get(param(taskId)), task(taskId))),
 
-    archive: (taskId: string) =>
-      call<{ archived: string }>("POST", `/api/tasks/${id(taskId)}/archive`, undefined, { id: taskId }).then(
-        () => undefined,
-      ),
-    restore: (taskId: string) =>
-      call<{ restored: string }>("POST", `/api/archive/restore/${id(taskId)}`, undefined, {
-        id: taskId,
-        where: "archive",
-      }).then(() => undefined),
+    archive: async (taskId: string) => void (await read(api.tasks[":id"].archive.$post(param(taskId)), task(taskId))),
+    restore: async (taskId: string) =>
+      void (await read(api.archive.restore[":id"].$post(param(taskId)), archived(taskId))),
     bulkArchive: (taskIds: readonly string[]) =>
-      call<BulkArchiveResult & { count: number }>("POST", "/api/tasks/bulk-archive", { task_ids: taskIds }),
-    archiveExpired: async (o: { hours?: number; terminalOnly?: boolean } = {}): Promise<ArchiveExpiredResult> => {
-      const answer = await call<{ archived: string[]; skipped_running: string[] }>(
-        "POST",
-        `/api/tasks/archive-expired${query({ hours: o.hours, terminal_only: o.terminalOnly })}`,
+      read(api.tasks["bulk-archive"].$post({ json: { task_ids: [...taskIds] } })),
+    archiveExpired: async (o: { hours?: number; terminalOnly?: boolean } = {}) => {
+      const answer = await read(
+        api.tasks["archive-expired"].$post({ query: query({ hours: o.hours, terminal_only: o.terminalOnly }) }),
       );
       return { archived: answer.archived, skipped: answer.skipped_running };
     },
     listArchived: (o: Omit<ClientListOptions, "includeArchived"> = {}) =>
-      call<ClientPage>("GET", `/api/archive${query(listQuery(o))}`),
-    getArchived: (taskId: string) => find<Task>(`/api/archive/${id(taskId)}`, taskId, "archive"),
-    countArchived: async (filter: { status?: string; backend?: string } = {}) =>
-      (await call<ClientPage>("GET", `/api/archive${query({ ...filter, limit: 1 })}`))[
-        filter.status || filter.backend ? "total" : "count"
-      ] ?? 0,
-    deleteArchived: (taskId: string) =>
-      call<{ deleted: string }>("DELETE", `/api/archive/${id(taskId)}`, undefined, {
-        id: taskId,
-        where: "archive",
-      }).then(() => undefined),
+      read(api.archive.$get({ query: listQuery(o) })),
+    getArchived: (taskId: string) => find(read(api.archive[":id"].$get(param(taskId)), archived(taskId))),
+    countArchived: async (filter: Pick<ClientListOptions, "status" | "backend"> = {}) => {
+      const page = await read(api.archive.$get({ query: query({ ...filter, limit: 1 }) }));
+      return (filter.status || filter.backend ? page.total : page.count) ?? 0;
+    },
+    deleteArchived: async (taskId: string) =>
+      void (await read(api.archive[":id"].$delete(param(taskId)), archived(taskId))),
     purgeArchived: (o: { olderThanHours: number; dryRun?: boolean }) =>
-      call<{ count: number; cutoff: string }>(
-        "POST",
-        `/api/archive/purge${query({ older_than: `${o.olderThanHours}h`, dry_run: o.dryRun })}`,
-      ),
+      read(api.archive.purge.$post({ query: { older_than: `${o.olderThanHours}h`, ...query({ dry_run: o.dryRun }) } })),
     maintain: (policy: RetentionPolicy) =>
-      call<MaintenanceReport>("POST", "/api/maintenance", {
-        archive_after_hours: policy.archiveAfterHours,
-        purge_after_hours: policy.purgeAfterHours,
-      }),
+      read(
+        api.maintenance.$post({
+          json: { archive_after_hours: policy.archiveAfterHours, purge_after_hours: policy.purgeAfterHours },
+        }),
+      ),
 
     getCircuit: (taskId: string, format: CircuitFormat = "source") =>
-      call<CircuitView>("GET", `/api/circuits/${id(taskId)}${query({ format })}`, undefined, { id: taskId }),
-    sync: () => call<SyncReport & { sync: unknown }>("POST", "/api/sync"),
+      read(api.circuits[":id"].$get({ ...param(taskId), query: { format } }), task(taskId)),
+    sync: () => read(api.sync.$post()),
 
-    importRows: (rows: readonly unknown[]) => call<ImportResult>("POST", "/api/import", { rows }),
-    /** Every stored row, streamed from the server as it reads them. */
+    importRows: (rows: readonly unknown[]) => read(api.import.$post({ json: { rows: [...rows] } })),
+    /** Every stored row, streamed from the server as it reads them, with no deadline. */
     async *exportRows(scope: ExportScope = "all"): AsyncGenerator<StoredTask> {
-      const response = await send("GET", `/api/export${query({ scope })}`, undefined, false);
-      if (!response.ok)
+      const response = await api.export.$get({ query: { scope } }, { init: { signal: new AbortController().signal } });
+      if (!response.ok) {
         throw errorOf((await response.json().catch(() => ({}))) as Problem, response.status, undefined, "tasks");
+      }
       let buffered = "";
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
@@ -260,3 +218,6 @@ export function createCacheClient(options: ClientOptions) {
 }
 
 export type CacheClient = ReturnType<typeof createCacheClient>;
+
+/** A page of a listing, as the client gives it. */
+export type ClientPage = Awaited<ReturnType<CacheClient["list"]>>;

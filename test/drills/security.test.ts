@@ -10,7 +10,7 @@ import { openLocalFile } from "../../adapters/local-file.ts";
 import { openCache } from "../../adapters/open.ts";
 import { createApp } from "../../apps/server/app.ts";
 import { ConfigError, readConfig } from "../../apps/server/config.ts";
-import { documentedEndpoints, type Endpoint } from "../server/endpoints.ts";
+import { documentedEndpoints, wellFormed } from "../server/endpoints.ts";
 import { sameToken } from "../../apps/http/token.ts";
 import type { Connection, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
@@ -24,26 +24,6 @@ const temp = tempDir("uniqc-security-");
 const path = temp.file("tasks.sqlite");
 let cache: TaskCache;
 let checker: Connection;
-
-/** Each endpoint as a request that would succeed with the token: a real id, a valid body. */
-function wellFormed(endpoint: Endpoint): { url: string; init: RequestInit } {
-  const url = endpoint.path.replace("{id}", "t1") + (endpoint.path === "/api/archive/purge" ? "?older_than=1h" : "");
-  const bodies: Record<string, unknown> = {
-    "put /api/tasks/{id}": { backend: "dummy", status: "running" },
-    "post /api/tasks/bulk-archive": { task_ids: ["t1"] },
-    "post /api/tasks/bulk-delete": { task_ids: ["t1"] },
-    "post /api/maintenance": { archive_after_hours: 0 },
-    "post /api/import": { rows: [] },
-  };
-  const body = bodies[`${endpoint.method} ${endpoint.path}`];
-  return {
-    url,
-    init: {
-      method: endpoint.method.toUpperCase(),
-      ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
-    },
-  };
-}
 
 beforeAll(async () => {
   cache = await openCache(path);
@@ -265,7 +245,9 @@ describe("what answers carry", () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void logged.push(args);
     try {
-      for (const { url, init } of ENDPOINTS.filter((endpoint) => endpoint.path !== "/api/events").map(wellFormed)) {
+      for (const { url, init } of ENDPOINTS.filter((endpoint) => endpoint.path !== "/api/events").map((endpoint) =>
+        wellFormed(endpoint),
+      )) {
         const response = await app.request(url, init);
         const text = await response.text();
         if (response.status < 500) continue;

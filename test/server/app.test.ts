@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import type { TaskCache } from "../../core/index.ts";
 import { createApp } from "../../apps/server/app.ts";
-import { documentedEndpoints } from "./endpoints.ts";
+import { describedAnswer } from "../../apps/server/api/describe.ts";
+import { documentedEndpoints, wellFormed } from "./endpoints.ts";
 import { tempDir } from "../contract/fixtures.ts";
 
 const ENDPOINTS = await documentedEndpoints();
@@ -50,6 +51,37 @@ describe("createApp", () => {
     );
     const documented = new Set(ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`));
     expect(served).toEqual(documented);
+  });
+
+  it("answers every route as its description says", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node" });
+    const checks = new Map<string, (answer: unknown) => unknown>();
+    for (const route of app.routes) {
+      const check = describedAnswer(route.handler);
+      if (check) checks.set(`${route.method.toLowerCase()} ${route.path.replace(/:id\b/g, "{id}")}`, check);
+    }
+    // A sync round needs a replica: its answer is held to the description in test/sync/server.test.ts.
+    const answering = ENDPOINTS.filter((e) => checks.has(`${e.method} ${e.path}`) && e.path !== "/api/sync");
+    expect(answering.length).toBeGreaterThanOrEqual(20);
+    for (const endpoint of answering) {
+      // A fresh file for each, so that no route finds the task another one moved.
+      const scratch = tempDir("uniqc-answer-");
+      const fresh = await openCache(scratch.file("tasks.sqlite"));
+      try {
+        await fresh.save({ task_id: "t1", backend: "dummy", status: "success", metadata: { circuit_ir: "QINIT 1" } });
+        await fresh.save({ task_id: "t2", backend: "dummy", status: "failed" });
+        await fresh.archive("t2");
+        const { url, init } = wellFormed(endpoint, endpoint.path.startsWith("/api/archive/") ? "t2" : "t1");
+        const response = await createApp(fresh, { version: "0.0.0", runtime: "node" }).request(url, init);
+        const name = `${endpoint.method} ${endpoint.path}`;
+        expect(response.status, name).toBe(200);
+        const result = (await checks.get(name)!(await response.json())) as { issues?: unknown };
+        expect(result.issues, name).toBeUndefined();
+      } finally {
+        await fresh.close();
+        scratch.remove();
+      }
+    }
   });
 
   it("never answers bad input with a 5xx, and never changes the data", async () => {

@@ -24,3 +24,23 @@ export async function documentedEndpoints(): Promise<Endpoint[]> {
     temp.remove();
   }
 }
+
+/** Each endpoint as a request that would succeed (with the token, if one is set): a real id, a valid body. */
+export function wellFormed(endpoint: Endpoint, id = "t1"): { url: string; init: RequestInit } {
+  const url = endpoint.path.replace("{id}", id) + (endpoint.path === "/api/archive/purge" ? "?older_than=1h" : "");
+  const bodies: Record<string, unknown> = {
+    "put /api/tasks/{id}": { backend: "dummy", status: "running" },
+    "post /api/tasks/bulk-archive": { task_ids: ["t1"] },
+    "post /api/tasks/bulk-delete": { task_ids: ["t1"] },
+    "post /api/maintenance": { archive_after_hours: 0 },
+    "post /api/import": { rows: [] },
+  };
+  const body = bodies[`${endpoint.method} ${endpoint.path}`];
+  return {
+    url,
+    init: {
+      method: endpoint.method.toUpperCase(),
+      ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+    },
+  };
+}

@@ -3,8 +3,10 @@
  * three runtimes' replicas exchanging tasks through one sync server, and one process per replica.
  */
 import assert from "node:assert/strict";
+import * as v from "valibot";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
+import { SyncAnswer } from "../../apps/server/api/answers.ts";
 import { ReplicaInUseError } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
@@ -50,6 +52,7 @@ describe.each(RUNTIMES)("%s on a synced replica", (runtime) => {
   it("POST /api/sync pushes and pulls now and says what moved", async () => {
     await api().ok("PUT", "/api/tasks/sync-now", { backend: "b", status: "pending" });
     const round = await api().ok("POST", "/api/sync");
+    assert.deepEqual(v.safeParse(SyncAnswer, round).issues, undefined, "the answer its route describes");
     assert.equal(typeof round.pulled, "boolean");
     assert.ok(round.pushed >= 1, JSON.stringify(round));
     assert.deepEqual(round.reconciled, { active: [], archived: [], deleted: [] });
