@@ -69,7 +69,7 @@ try {
     }),
   );
   const held = { memory: memory(server.pid), cpu: await idle(10_000) };
-  streams.forEach((controller) => controller.abort());
+  for (const controller of streams) controller.abort();
   console.log(`\n| server | RSS MiB | anonymous MiB | CPU over 10 s idle |\n| --- | ---: | ---: | ---: |`);
   console.log(
     `| no event-stream clients | ${quiet.memory.rss.toFixed(0)} | ${quiet.memory.anon.toFixed(0)} | ${quiet.cpu.toFixed(1)} % |`,

@@ -27,7 +27,9 @@ const budgetMs = Number(values.seconds ?? 1) * 1000;
 const out = values.out ?? join(import.meta.dirname, "out", "lineage.json");
 const outDir = dirname(out);
 mkdirSync(outDir, { recursive: true });
-const remove = (path: string) => ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${path}${suffix}`, { force: true }));
+const remove = (path: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+};
 
 const seedFile = join(outDir, `lineage-seed-${rows}.sqlite`);
 const uniqcFile = join(outDir, `lineage-uniqc-${rows}.sqlite`);

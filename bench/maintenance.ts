@@ -30,7 +30,9 @@ const rows = Number(values.rows ?? 1_000_000);
 const outDir = join(ROOT, "bench", "out");
 mkdirSync(outDir, { recursive: true });
 const out = values.out ?? join(outDir, "maintenance.json");
-const remove = (path: string) => ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${path}${suffix}`, { force: true }));
+const remove = (path: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+};
 const now = () => new Date("2026-11-01T00:00:00Z");
 
 const base = join(outDir, `maintenance-${rows}.sqlite`);

@@ -12,7 +12,9 @@ import { createTaskCache, type Connection, type TaskCache } from "../core/index.
 
 const source = process.argv[2] ?? "bench/out/write-100000.sqlite";
 const copy = `${source}.profile-moves.tmp`;
-const removeCopy = () => ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${copy}${suffix}`, { force: true }));
+const removeCopy = () => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${copy}${suffix}`, { force: true });
+};
 
 interface Step {
   move: string;

@@ -94,8 +94,9 @@ for (const runtime of runtimes) {
 // copy: migrating the generated file itself would leave nothing to migrate next time.
 const v2File = await cacheFile(`v2-${rows}.sqlite`, rows, 2);
 const migrating = `${v2File}.migrating`;
-const removeMigrating = () =>
-  ["", "-wal", "-shm"].forEach((suffix) => rmSync(`${migrating}${suffix}`, { force: true }));
+const removeMigrating = () => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${migrating}${suffix}`, { force: true });
+};
 removeMigrating();
 copyFileSync(v2File, migrating);
 // A file at rest, as a user's is: otherwise the first fsync of the migration waits for the

@@ -75,9 +75,11 @@ export function circuitOf(task: Task, format: CircuitFormat): CircuitView {
   else if (format === "compiled") found = compiledOf(task);
   else {
     // What the backend ran, else what it was given to run.
-    found = findKey(task.metadata, EXECUTED_KEYS);
-    if (!found && (found = compiledOf(task))) fallback = "compiled";
-    if (!found && (found = findKey(task.metadata, SOURCE_KEYS))) fallback = "source";
+    const ran = findKey(task.metadata, EXECUTED_KEYS);
+    const compiled = ran ? undefined : compiledOf(task);
+    const source = ran || compiled ? undefined : findKey(task.metadata, SOURCE_KEYS);
+    found = ran ?? compiled ?? source;
+    fallback = compiled ? "compiled" : source ? "source" : undefined;
   }
   const language = !found ? null : format === "compiled" ? found.key : languageOf(found);
   return { task_id: task.task_id, format, language, circuit: found?.value ?? null, ...(fallback ? { fallback } : {}) };

@@ -369,9 +369,8 @@ SELECT name, NULL FROM sqlite_master WHERE type IN ('index', 'trigger') AND name
 function toSchema(rows: readonly { tbl: string; col: string }[]): LiveSchema {
   const schema = new Map<string, Set<string>>();
   for (const { tbl, col } of rows) {
-    let columns = schema.get(tbl);
-    if (!columns) schema.set(tbl, (columns = new Set()));
-    columns.add(col);
+    const columns = schema.get(tbl) ?? new Set();
+    schema.set(tbl, columns.add(col));
   }
   return schema;
 }

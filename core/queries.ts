@@ -69,9 +69,13 @@ export const summaryRows = (listing: string) =>
 export function whereOf(filter: TaskFilter, extra?: Where): Where {
   const parts: string[] = [];
   const args: SqlValue[] = [];
-  if (filter.status !== undefined) parts.push("status = ?"), args.push(filter.status);
-  if (filter.backend !== undefined) parts.push("backend = ?"), args.push(filter.backend);
-  if (extra) parts.push(extra.sql), args.push(...extra.args);
+  const add = (sql: string, ...values: SqlValue[]) => {
+    parts.push(sql);
+    args.push(...values);
+  };
+  if (filter.status !== undefined) add("status = ?", filter.status);
+  if (filter.backend !== undefined) add("backend = ?", filter.backend);
+  if (extra) add(extra.sql, ...extra.args);
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", args };
 }
 

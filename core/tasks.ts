@@ -100,10 +100,14 @@ export function taskOperations(ctx: StoreContext) {
         result_json: task.result,
         metadata_json: task.metadata,
       };
-      if (shapes.errorMessages)
-        (values.error_message = task.error_message ?? null), (given.error_message = task.error_message);
-      if (shapes.compiled === "column")
-        (values.compiled_circuit_json = compiled), (given.compiled_circuit_json = task.compiled_circuit);
+      if (shapes.errorMessages) {
+        values.error_message = task.error_message ?? null;
+        given.error_message = task.error_message;
+      }
+      if (shapes.compiled === "column") {
+        values.compiled_circuit_json = compiled;
+        given.compiled_circuit_json = task.compiled_circuit;
+      }
       const updated = ["backend", "status", "update_time", ...Object.keys(given).filter((c) => given[c] !== undefined)];
       const columns = Object.keys(values);
       const assignments = updated.map((c) => `${c} = excluded.${c}`);

@@ -37,7 +37,9 @@ export async function writeRows(
   }
   const csv = stringify({ header: true, columns: [...STORED_COLUMNS], cast: { number: (value) => String(value) } });
   csv.on("data", (chunk: Buffer) => {
-    if (!out.write(chunk)) csv.pause(), out.once("drain", () => csv.resume());
+    if (out.write(chunk)) return;
+    csv.pause();
+    out.once("drain", () => csv.resume());
   });
   const finished = once(csv, "end");
   for await (const row of rows) {

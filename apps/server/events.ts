@@ -97,7 +97,9 @@ export function announcing(cache: TaskCache, hub: EventHub): TaskCache {
   const each = (type: string, ids: readonly string[], extra: Record<string, unknown> = {}) =>
     ids.length > MANY
       ? hub.publish(type.replace("task.", "tasks."), { count: ids.length, ...extra })
-      : ids.forEach((task_id) => hub.publish(type, { task_id, ...extra }));
+      : ids.forEach((task_id) => {
+          hub.publish(type, { task_id, ...extra });
+        });
   return {
     ...cache,
     async save(input) {

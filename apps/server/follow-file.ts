@@ -85,11 +85,19 @@ export function followFile(path: string, cache: TaskCache, options: { intervalMs
     lastImport = formatTimestamp(new Date());
   }
 
-  const poll = () =>
-    (running ??= importChanges()
-      .then(() => void (lastError = null))
-      .catch((error) => void (lastError = { at: formatTimestamp(new Date()), message: messageOf(error) }))
-      .finally(() => (running = undefined)));
+  const poll = () => {
+    running ??= importChanges()
+      .then(() => {
+        lastError = null;
+      })
+      .catch((error) => {
+        lastError = { at: formatTimestamp(new Date()), message: messageOf(error) };
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
 
   const schedule = () => {
     if (stopped) return;

@@ -90,7 +90,7 @@ export function parseQasm(text: string): Circuit {
       const from = bits(measure[1]!, qregs, at);
       const to = bits(measure[2]!, cregs, at);
       if (from.length !== to.length) throw new CircuitSyntaxError(at, "measure needs as many classical bits as qubits");
-      from.forEach((qubit, i) =>
+      for (const [i, qubit] of from.entries()) {
         operations.push({
           name: "measure",
           kind: "measure",
@@ -98,8 +98,8 @@ export function parseQasm(text: string): Circuit {
           controls: [],
           params: [],
           clbits: [to[i]!],
-        }),
-      );
+        });
+      }
       continue;
     }
     const application = /^([A-Za-z_]\w*)\s*(?:\(([^)]*)\))?\s*(.*)$/.exec(statement);

@@ -97,7 +97,7 @@ describe("the typed client", () => {
         .catch((error: unknown) => error);
       expect((late as Error).message).toMatch(/no answer within 200 ms/);
     } finally {
-      sockets.forEach((socket) => socket.destroy());
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
   });

@@ -4,7 +4,7 @@
  * `@ts-expect-error` lines; the run below shows the same requests refused by the server too.
  */
 import { hc } from "hono/client";
-import * as v from "valibot";
+import type * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import type { CacheClient } from "../../apps/client/client.ts";

@@ -69,7 +69,11 @@ const V1_COLUMNS = [
 function manualClock(start = "2026-06-01T12:00:00.000Z") {
   let now = new Date(start).getTime();
   const clock = () => new Date(now);
-  return Object.assign(clock, { advanceHours: (hours: number) => void (now += hours * 3_600_000) });
+  return Object.assign(clock, {
+    advanceHours: (hours: number) => {
+      now += hours * 3_600_000;
+    },
+  });
 }
 
 async function withCache(target: ContractTarget, fn: (cache: TaskCache) => Promise<void>, options?: CacheOptions) {

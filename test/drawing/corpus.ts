@@ -61,7 +61,10 @@ function pair(name: string, qubits: number, clbits: number, body: [string, strin
 
 function random(seed: number) {
   let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
 }
 
 function randomCircuit(): [string, string][] {

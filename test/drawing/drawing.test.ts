@@ -8,8 +8,9 @@ const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
 
 /** Every element of a parsed SVG with its class, depth first. */
 function elements(node: unknown, found: { tag: string; attrs: Record<string, string> }[] = [], tag = "svg") {
-  if (Array.isArray(node)) node.forEach((child) => elements(child, found, tag));
-  else if (node && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const child of node) elements(child, found, tag);
+  } else if (node && typeof node === "object") {
     const attrs = Object.fromEntries(Object.entries(node).filter(([, value]) => typeof value === "string")) as Record<
       string,
       string

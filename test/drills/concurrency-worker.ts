@@ -73,9 +73,13 @@ function choose(): { op: string; ids: string[]; status?: string; run: () => Prom
 
 function apply(op: string, ids: string[]): void {
   for (const id of ids) {
-    if (op === "save" || op === "restore") active.add(id), archived.delete(id);
-    if (op === "archive" || op === "bulkArchive") active.delete(id), archived.add(id);
-    if (op === "delete" || op === "bulkDelete" || op === "deleteArchived") active.delete(id), archived.delete(id);
+    const isActive = op === "save" || op === "restore";
+    const isArchived = op === "archive" || op === "bulkArchive";
+    if (!isActive && !isArchived && op !== "delete" && op !== "bulkDelete" && op !== "deleteArchived") continue;
+    if (isActive) active.add(id);
+    else active.delete(id);
+    if (isArchived) archived.add(id);
+    else archived.delete(id);
   }
 }
 

@@ -12,7 +12,10 @@ import { CacheError, createTaskCache } from "../../core/index.ts";
 
 const [file, seedText] = process.argv.slice(2);
 let state = Number(seedText ?? 1) >>> 0;
-const next = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+const next = () => {
+  state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+  return state / 2 ** 32;
+};
 
 const cache = await createTaskCache(await openLocalFile(file!), { clock: () => new Date("2026-11-01T00:00:00Z") });
 const ids: string[] = [];

@@ -13,7 +13,9 @@ import { uniqcDump, uniqcStore, type UniqcDump, type UniqcOp } from "../fixtures
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const scratch: (() => void)[] = [];
-afterEach(() => scratch.splice(0).forEach((remove) => remove()));
+afterEach(() => {
+  for (const remove of scratch.splice(0)) remove();
+});
 
 function scratchFile(): string {
   const dir = tempDir("uniqc-lineage-");
@@ -40,7 +42,10 @@ const schemaOf = (path: string) =>
 /** A small random source, so a failing turn can be replayed from its seed. */
 function random(seed: number) {
   let state = seed >>> 0;
-  return () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+  return () => {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return state / 2 ** 32;
+  };
 }
 
 /** What the cache sees: every task with its table, and its shards. */

@@ -13,7 +13,9 @@ import { afterAll, describe, expect, test } from "vitest";
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Runs the fixture suite (or the named files of it) and returns the directory of its reports. */
 async function reportsOf(...files: string[]): Promise<string> {

@@ -93,7 +93,7 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
           break;
         case "bulkDelete": {
           const named = [pick(deletable), pick(deletable)];
-          named.forEach((name) => deleteNamed.add(name));
+          for (const name of named) deleteNamed.add(name);
           await replica.bulkDelete(named);
           break;
         }

@@ -35,8 +35,8 @@ function assetReader(): (name: string) => Uint8Array {
   const folder = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const cache = new Map<string, Uint8Array>();
   return (name) => {
-    let bytes = cache.get(name);
-    if (!bytes) cache.set(name, (bytes = readFileSync(join(folder, name))));
+    const bytes = cache.get(name) ?? readFileSync(join(folder, name));
+    cache.set(name, bytes);
     return bytes;
   };
 }

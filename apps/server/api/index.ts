@@ -31,7 +31,10 @@ export function createApi(cache: TaskCache, hub: EventHub, options: ServiceOptio
     .get(
       "/api/openapi.json",
       describe({ summary: "This document", tag: "service", answer: "application/json" }),
-      async (c) => c.json(await (document ??= openApiDocument(api, options.version))),
+      async (c) => {
+        document ??= openApiDocument(api, options.version);
+        return c.json(await document);
+      },
     )
     .route("/api/docs", docsRoutes());
   return api;

@@ -132,7 +132,10 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
           let chunk = "";
           for await (const row of rows) {
             chunk += `${JSON.stringify(row)}\n`;
-            if (chunk.length > 65_536) await out.write(chunk), (chunk = "");
+            if (chunk.length > 65_536) {
+              await out.write(chunk);
+              chunk = "";
+            }
             if (out.aborted) return;
           }
           if (chunk) await out.write(chunk);
