@@ -8,17 +8,10 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import {
-  countRows,
-  idSet,
-  missingFrom,
-  parsePage,
-  readPage,
-  type Batch,
-  type StoreContext,
-  type TaskPage,
-  type TaskPageText,
-} from "./store-context.ts";
+import { countRows } from "./group-counts.ts";
+import { idSet, missingFrom } from "./id-sets.ts";
+import { parsePage, readPage, type TaskPage, type TaskPageText } from "./pages.ts";
+import type { Batch, StoreContext } from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
 import { countTriggers, type CounterNames } from "./schema.ts";
 import { shardMoves } from "./shards.ts";
@@ -34,6 +27,7 @@ import {
   type ListOptions,
   type PurgeOptions,
 } from "./validation.ts";
+import type { Archive } from "./task-cache.ts";
 
 /** What a bulk archive did, per id. */
 export interface BulkArchiveResult {
@@ -54,7 +48,7 @@ export interface ArchiveExpiredResult {
  */
 const MANY_TASKS = 1000;
 
-export function archiveOperations(ctx: StoreContext) {
+export function archiveOperations(ctx: StoreContext): Archive {
   const { driver, shapes, history } = ctx;
   const copy = shapes.copy;
   // On a replica, the copy a move makes is a new version of the task (see history/).
@@ -141,7 +135,6 @@ export function archiveOperations(ctx: StoreContext) {
     return result;
   }
 
-  /** Archived tasks, newest first by `submit_time`, as JSON text; the same filters and paging as the listing. */
   async function listArchivedText(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPageText> {
     const { limit, offset, status, backend, after } = parseInput(ListOptionsSchema, options);
     if (!shapes.has("archived_tasks")) return Object.freeze({ tasks: "[]", count: 0, total: 0, last: undefined });
@@ -155,7 +148,6 @@ export function archiveOperations(ctx: StoreContext) {
   }
 
   return {
-    /** Moves one task from `tasks` to `archived_tasks`. */
     async archive(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
@@ -167,7 +159,6 @@ export function archiveOperations(ctx: StoreContext) {
       });
     },
 
-    /** Moves one task back. A live task with the same id is a conflict, never overwritten. */
     async restore(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
@@ -189,7 +180,6 @@ export function archiveOperations(ctx: StoreContext) {
       });
     },
 
-    /** Archives many tasks in one transaction; ids that were not active come back as missing. */
     async bulkArchive(taskIds: readonly string[]): Promise<BulkArchiveResult> {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
@@ -222,7 +212,6 @@ export function archiveOperations(ctx: StoreContext) {
       return { archived, skipped: skipped.map((row) => String(row.task_id)) };
     },
 
-    /** How many tasks {@link archiveExpired} would move now with these options, for a confirmation. */
     async countExpired(options: ArchiveExpiredOptions = {}): Promise<number> {
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);
       const cutoff = hoursBefore(ctx.clock, hours);
@@ -235,12 +224,10 @@ export function archiveOperations(ctx: StoreContext) {
 
     listArchivedText,
 
-    /** The same listing as {@link listArchivedText}, with the tasks as objects. */
     async listArchived(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPage> {
       return parsePage(await listArchivedText(options));
     },
 
-    /** One archived task, whole, or undefined. */
     async getArchived(taskId: string): Promise<Task | undefined> {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       if (!shapes.has("archived_tasks")) return undefined;
@@ -250,7 +237,6 @@ export function archiveOperations(ctx: StoreContext) {
       return row && rowToTask(row);
     },
 
-    /** How many archived tasks match the filters (all of them without filters). */
     countArchived(filter: TaskFilter = {}): Promise<number> {
       const { status, backend } = parseInput(ListOptionsSchema, filter);
       return countRows(ctx, "archived_tasks", { status, backend });
@@ -284,7 +270,6 @@ export function archiveOperations(ctx: StoreContext) {
       return { count: purged.length, cutoff };
     },
 
-    /** Deletes an archived task for good, with its archived shards. */
     async deleteArchived(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");

@@ -10,10 +10,11 @@ import { NotSyncedError } from "./errors.ts";
 import { mergeStatement } from "./history/statements.ts";
 import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
-import { startReplication, type SyncReport, type SyncState } from "./replication.ts";
+import { startReplication } from "./replication.ts";
 import { retentionOperations } from "./retention.ts";
 import { shardOperations } from "./shards.ts";
 import { createStoreContext } from "./store-context.ts";
+import type { TaskCache } from "./task-cache.ts";
 import { taskOperations } from "./tasks.ts";
 import { systemClock, type Clock } from "./timestamps.ts";
 
@@ -55,27 +56,6 @@ export interface CacheInfo {
   readonly applied: readonly number[];
   readonly capabilities: Capabilities;
 }
-
-export type TaskCache = ReturnType<typeof taskOperations> &
-  ReturnType<typeof archiveOperations> &
-  ReturnType<typeof shardOperations> &
-  ReturnType<typeof retentionOperations> &
-  ReturnType<typeof importOperations> &
-  ReturnType<typeof exportOperations> &
-  ReturnType<typeof circuitOperations> & {
-    readonly info: CacheInfo;
-    /**
-     * On a synced replica: pulls, settles what the pull left by the merge rule, pushes, and says what moved.
-     * Throws {@link NotSyncedError} elsewhere, `SyncError` when the server cannot be reached.
-     */
-    sync(): Promise<SyncReport>;
-    /** How a synced replica stands with its server; undefined elsewhere. */
-    syncState(): Promise<SyncState | undefined>;
-    /** A value that moves whenever the data may have changed, whoever changed it (see `Driver.changeStamp`). */
-    changeStamp(): Promise<string>;
-    /** Closes the connection once work in flight has finished (on a replica, after a last push). */
-    close(): Promise<void>;
-  };
 
 /**
  * Opens the cache on an adapter's connection: refuses foreign and non-SQLite files, migrates

@@ -6,6 +6,7 @@ import { NotFoundError } from "./errors.ts";
 import type { Task } from "./task-rows.ts";
 import * as v from "valibot";
 import { TaskIdSchema, parseInput } from "./validation.ts";
+import type { TaskDetails } from "./task-cache.ts";
 
 export const CIRCUIT_FORMATS = ["source", "compiled", "executed"] as const;
 export type CircuitFormat = (typeof CIRCUIT_FORMATS)[number];
@@ -91,9 +92,8 @@ interface TaskLookup {
   getArchived(taskId: string): Promise<Task | undefined>;
 }
 
-export function circuitOperations(lookup: TaskLookup) {
+export function circuitOperations(lookup: TaskLookup): Pick<TaskDetails, "getCircuit"> {
   return {
-    /** The circuit of an active or archived task in `format` (`source`, `compiled`, `executed`). */
     async getCircuit(taskId: string, format: CircuitFormat = "source"): Promise<CircuitView> {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       const checked = parseInput(CircuitFormatSchema, format, "format");

@@ -7,12 +7,13 @@ import type { Table } from "./queries.ts";
 import type { StoreContext } from "./store-context.ts";
 import type { StoredTask } from "./imports.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
+import type { Transfer } from "./task-cache.ts";
 
 export type ExportScope = "active" | "archived" | "all";
 
 const PAGE_ROWS = 1000;
 
-export function exportOperations(ctx: StoreContext) {
+export function exportOperations(ctx: StoreContext): Pick<Transfer, "exportRows"> {
   const { driver, shapes } = ctx;
   const columnsOf = (table: Table) => {
     const compiled =
@@ -29,7 +30,6 @@ export function exportOperations(ctx: StoreContext) {
     ].join(", ");
   };
   return {
-    /** Every stored row of the active tasks, the archive, or both (active first). */
     async *exportRows(scope: ExportScope = "all"): AsyncGenerator<StoredTask> {
       const tables: Table[] =
         scope === "active" ? ["tasks"] : scope === "archived" ? ["archived_tasks"] : ["tasks", "archived_tasks"];

@@ -21,6 +21,7 @@ import type { StoreContext } from "./store-context.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import { normalizeTimestamp } from "./timestamps.ts";
 import { parseInput, TaskIdSchema } from "./validation.ts";
+import type { Transfer } from "./task-cache.ts";
 
 const TextOrNull = v.nullish(v.string(), null);
 
@@ -133,16 +134,11 @@ function importStatements(shapes: TableShapes, history: History | undefined) {
   };
 }
 
-export function importOperations(ctx: StoreContext) {
+export function importOperations(ctx: StoreContext): Pick<Transfer, "importRows"> {
   const { history } = ctx;
   const statements = importStatements(ctx.shapes, history);
   const shared = ctx.shapes.copy.split(", ");
   return {
-    /**
-     * Brings stored task rows into this cache in one transaction: rows with `archived_at` into
-     * the archive, the others into the active tasks, each only where it is newer. Rows that are
-     * not task rows are left out and reported.
-     */
     async importRows(rows: readonly unknown[]): Promise<ImportResult> {
       ctx.assertWritable();
       parseInput(v.array(v.unknown(), "must be an array of stored rows"), rows, "rows");

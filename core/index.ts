@@ -7,8 +7,8 @@ export {
   createTaskCache,
   type CacheInfo,
   type CacheOptions,
-  type TaskCache,
 } from "./cache.ts";
+export type { ActiveTasks, Archive, CacheFile, Retention, TaskCache, TaskDetails, Transfer } from "./task-cache.ts";
 export {
   createDriver,
   type Capabilities,
@@ -33,9 +33,9 @@ export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
 export type { TaskShard, TaskShards } from "./shards.ts";
 export { MAINTENANCE_ROWS, RetentionPolicySchema, type MaintenanceReport, type RetentionPolicy } from "./retention.ts";
 export type { TaskFilter } from "./queries.ts";
-export type { StatusCounts, Task, TaskSummary } from "./task-rows.ts";
+export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
 export type { BulkDeleteResult } from "./tasks.ts";
-export type { TaskPage, TaskPageText } from "./store-context.ts";
+export type { TaskPage, TaskPageText } from "./pages.ts";
 export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./circuits.ts";
 export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";

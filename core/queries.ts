@@ -6,7 +6,8 @@
  * same fields.
  */
 import type { SqlValue } from "./driver.ts";
-import type { Lineage, LiveSchema } from "./migrator.ts";
+import type { LiveSchema } from "./introspection.ts";
+import type { Lineage } from "./migrator.ts";
 import { TASK_COLUMNS } from "./schema.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import { TERMINAL_STATUSES } from "./validation.ts";

@@ -5,10 +5,10 @@
  * waiting) is never kept waiting for more than one of them, however many tasks a run moves.
  */
 import * as v from "valibot";
-import type { archiveOperations } from "./archive.ts";
 import type { Batch } from "./store-context.ts";
 import { formatTimestamp, type Clock } from "./timestamps.ts";
 import { HoursSchema, parseInput } from "./validation.ts";
+import type { Archive, Retention } from "./task-cache.ts";
 
 const Hours = v.optional(HoursSchema);
 
@@ -35,7 +35,7 @@ export interface MaintenanceReport {
 export const MAINTENANCE_ROWS = 1000;
 const PAUSE_MS = 100;
 
-export function retentionOperations(archive: ReturnType<typeof archiveOperations>, clock: Clock) {
+export function retentionOperations(archive: Archive, clock: Clock): Retention {
   return {
     /**
      * Runs the policy once. `onProgress` is told how many tasks each transaction moved or

@@ -9,6 +9,7 @@ import type { TableShapes } from "./queries.ts";
 import type { StoreContext } from "./store-context.ts";
 import { SHARD_COLUMNS } from "./uniqc-lineage.ts";
 import { TaskIdSchema, parseInput } from "./validation.ts";
+import type { TaskDetails } from "./task-cache.ts";
 
 /** A shard as the Python gateway lists it: every field but the result. */
 export interface TaskShard {
@@ -36,10 +37,9 @@ export interface TaskShards {
 /** Every shard column but the result, as that package's gateway lists them. */
 const LISTED = SHARD_COLUMNS.filter((column) => column !== "result_json");
 
-export function shardOperations(ctx: StoreContext) {
+export function shardOperations(ctx: StoreContext): Pick<TaskDetails, "shards"> {
   const { driver, shapes } = ctx;
   return {
-    /** A task's shards in index order, from whichever table holds the task; undefined when neither does. */
     async shards(taskId: string): Promise<TaskShards | undefined> {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       const archive = shapes.has("archived_tasks") ? "(SELECT 1 FROM archived_tasks WHERE task_id = ?)" : "NULL";

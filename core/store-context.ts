@@ -1,11 +1,11 @@
 /**
- * What every group of operations shares for one open cache.
+ * What every group of operations shares for one open cache: its driver and file shapes, its
+ * kept answers, and how set statements are split into transactions.
  */
-import type { Driver, Executor, SqlValue } from "./driver.ts";
+import type { Driver, Executor } from "./driver.ts";
 import { ReadOnlyError } from "./errors.ts";
 import type { SchemaState } from "./migrator.ts";
-import { summaryRows, tableShapes, type Table, type TableShapes, type TaskFilter } from "./queries.ts";
-import type { TaskSummary } from "./task-rows.ts";
+import { tableShapes, type TableShapes } from "./queries.ts";
 import { PageCache } from "./page-cache.ts";
 import { SEED_COUNTERS, type CounterNames } from "./schema.ts";
 import { UNIQC_COUNTERS } from "./uniqc-lineage.ts";
@@ -101,59 +101,6 @@ function countersOf(state: SchemaState, synced: boolean): CounterNames | undefin
   return state.schema.has(counters.table) && !synced ? counters : undefined;
 }
 
-/** Ids without repeats, in the order given, as one JSON argument for `json_each`. */
-export function idSet(ids: readonly string[]): { unique: string[]; json: string } {
-  const unique = [...new Set(ids)];
-  return { unique, json: JSON.stringify(unique) };
-}
-
-/** The ids of `unique` that are not in `done`, in input order. */
-export function missingFrom(unique: readonly string[], done: readonly string[]): string[] {
-  const found = new Set(done);
-  return unique.filter((id) => !found.has(id));
-}
-
-/** How many rows of a table have one backend and status. */
-export interface GroupCount {
-  readonly backend: string;
-  readonly status: string;
-  readonly n: number;
-}
-
-/**
- * The rows of `table` per backend and status, from which every total and count is summed: read
- * from the v4 counters where they hold (a few rows, whatever the table's size); elsewhere (files
- * we only read, replicas) counted in one pass over an index, and kept until the data changes, so
- * every listing and count in between shares that one pass.
- */
-export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly GroupCount[]> {
-  if (!ctx.shapes.has(table)) return Promise.resolve([]);
-  const load = async () => {
-    const rows = await (ctx.counters
-      ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [
-          table,
-        ])
-      : ctx.driver.all<GroupCount>(`SELECT backend, status, COUNT(*) AS n FROM ${table} GROUP BY backend, status`));
-    return Object.freeze(
-      rows.map((row) => Object.freeze({ backend: String(row.backend), status: String(row.status), n: Number(row.n) })),
-    );
-  };
-  return ctx.counters ? load() : keptRead(ctx, `groups of ${table}`, load, (groups) => 64 * groups.length);
-}
-
-/** How many rows of `table` match `filter`. */
-export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
-  let total = 0;
-  for (const group of await groupCounts(ctx, table)) {
-    if (
-      (filter.status === undefined || group.status === filter.status) &&
-      (filter.backend === undefined || group.backend === filter.backend)
-    )
-      total += group.n;
-  }
-  return total;
-}
-
 /** Reads through the kept answers when this cache keeps them. */
 export function keptRead<T>(
   ctx: StoreContext,
@@ -162,52 +109,4 @@ export function keptRead<T>(
   chars?: (value: T) => number,
 ): Promise<T> {
   return ctx.pages ? ctx.pages.read(key, load, chars) : load();
-}
-
-/** A page of a listing. */
-export interface TaskPage {
-  tasks: TaskSummary[];
-  /** How many tasks match the filters, over all pages. */
-  total: number;
-}
-
-/** A page of a listing as JSON text, for callers that send it on as it is (the server). */
-export interface TaskPageText {
-  /** A JSON array of {@link TaskSummary}, newest first. */
-  tasks: string;
-  /** How many tasks the array holds. */
-  count: number;
-  /** How many tasks match the filters, over all pages. */
-  total: number;
-  /** Where the page's last task stands, to page on from with `after`. */
-  last: { submit_time: string; task_id: string } | undefined;
-}
-
-/** Reads one page: `listing` (see {@link summaryRows}) as JSON text, and the sum of `totals`. */
-export function readPage(
-  ctx: StoreContext,
-  listing: string,
-  args: SqlValue[],
-  totals: () => Promise<number>[],
-): Promise<TaskPageText> {
-  const load = async (): Promise<TaskPageText> => {
-    const [rows, ...counts] = await Promise.all([
-      ctx.driver.all<{ submit_time: string; task_id: string; summary: string }>(summaryRows(listing), args),
-      ...totals(),
-    ]);
-    const last = rows.at(-1);
-    // Frozen: a kept page is handed to every caller that asks for it.
-    return Object.freeze({
-      tasks: `[${rows.map((row) => row.summary).join(",")}]`,
-      count: rows.length,
-      total: counts.reduce((a, b) => a + b, 0),
-      last: last && Object.freeze({ submit_time: String(last.submit_time), task_id: String(last.task_id) }),
-    });
-  };
-  return keptRead(ctx, `${listing}\n${JSON.stringify(args)}`, load, (page) => page.tasks.length);
-}
-
-/** The page with its tasks as objects. */
-export function parsePage(page: TaskPageText): TaskPage {
-  return { tasks: JSON.parse(page.tasks) as TaskSummary[], total: page.total };
 }

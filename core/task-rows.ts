@@ -26,6 +26,23 @@ export interface Task {
   archived_at?: string;
 }
 
+/**
+ * The error text a task carries, wherever its writer put it: the `error_message` column of the
+ * uniqc lineage, else an error the backend's result or the submission's metadata records.
+ */
+export function errorTextOf(task: Task): string | undefined {
+  if (task.error_message) return task.error_message;
+  for (const source of [task.result, task.metadata]) {
+    if (source && typeof source === "object") {
+      for (const key of ["error_message", "error", "message"]) {
+        const value = (source as Record<string, unknown>)[key];
+        if (typeof value === "string" && value !== "") return value;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A task in a listing: the result is left out (it can be large), its presence is kept. */
 export type TaskSummary = Omit<Task, "result" | "compiled_circuit" | "error_message"> & { has_result: boolean };
 

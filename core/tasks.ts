@@ -4,17 +4,10 @@
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
-import {
-  countRows,
-  groupCounts,
-  idSet,
-  missingFrom,
-  parsePage,
-  readPage,
-  type StoreContext,
-  type TaskPage,
-  type TaskPageText,
-} from "./store-context.ts";
+import { countRows, groupCounts } from "./group-counts.ts";
+import { idSet, missingFrom } from "./id-sets.ts";
+import { parsePage, readPage, type TaskPage, type TaskPageText } from "./pages.ts";
+import type { StoreContext } from "./store-context.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "./timestamps.ts";
@@ -30,6 +23,7 @@ import {
   type ListOptions,
   type TaskInput,
 } from "./validation.ts";
+import type { ActiveTasks } from "./task-cache.ts";
 
 /** What a bulk call did, per id. */
 export interface BulkDeleteResult {
@@ -39,15 +33,10 @@ export interface BulkDeleteResult {
 
 const conflict = (id: string) => new ConflictError(id, `Task ${id} is archived; restore it before updating it.`);
 
-export function taskOperations(ctx: StoreContext) {
+export function taskOperations(ctx: StoreContext): ActiveTasks {
   const { driver, shapes, history } = ctx;
   const shards = shardMoves(shapes);
 
-  /**
-   * Active tasks, newest first by `submit_time`, as JSON text. With `includeArchived`, archived
-   * tasks are listed among them, each marked with its `archived_at`. Pages by `offset`, or by
-   * `after` (the last task of the previous page), which stays fast however deep the page.
-   */
   async function listText(options: ListOptions = {}): Promise<TaskPageText> {
     const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
     const where = whereOf(filter, afterOf(after));
@@ -66,11 +55,6 @@ export function taskOperations(ctx: StoreContext) {
   }
 
   return {
-    /**
-     * Records a task, or updates it by `task_id`. `update_time` is stamped now; `submit_time` is
-     * kept on update; optional fields left out keep their stored value. A task that is archived
-     * is a conflict: restore it first, so no task is ever in both tables.
-     */
     async save(input: TaskInput): Promise<Task> {
       ctx.assertWritable();
       const task = parseInput(TaskInputSchema, input);
@@ -164,7 +148,6 @@ export function taskOperations(ctx: StoreContext) {
       return rowToTask(rows[0]);
     },
 
-    /** One active task, whole, or undefined. */
     async get(taskId: string): Promise<Task | undefined> {
       const id = parseInput(TaskIdSchema, taskId, "task_id");
       const [row] = await driver.all(`SELECT ${shapes.full("tasks")} FROM tasks WHERE task_id = ?`, [id]);
@@ -173,18 +156,15 @@ export function taskOperations(ctx: StoreContext) {
 
     listText,
 
-    /** The same listing as {@link listText}, with the tasks as objects. */
     async list(options: ListOptions = {}): Promise<TaskPage> {
       return parsePage(await listText(options));
     },
 
-    /** How many active tasks match the filters. */
     count(filter: TaskFilter = {}): Promise<number> {
       const { status, backend } = parseInput(ListOptionsSchema, filter);
       return countRows(ctx, "tasks", { status, backend });
     },
 
-    /** Active tasks per status, in one query. Statuses other writers invented count in `total` only. */
     async counts(): Promise<StatusCounts> {
       const counts: StatusCounts = { pending: 0, running: 0, success: 0, failed: 0, cancelled: 0, total: 0 };
       for (const { status, n } of await groupCounts(ctx, "tasks")) {
@@ -194,7 +174,6 @@ export function taskOperations(ctx: StoreContext) {
       return counts;
     },
 
-    /** Active tasks per backend, most first. */
     async backendCounts(): Promise<{ backend: string; n: number }[]> {
       const totals = new Map<string, number>();
       for (const { backend, n } of await groupCounts(ctx, "tasks")) totals.set(backend, (totals.get(backend) ?? 0) + n);
@@ -203,7 +182,6 @@ export function taskOperations(ctx: StoreContext) {
         .sort((a, b) => b.n - a.n || (a.backend < b.backend ? -1 : 1));
     },
 
-    /** Deletes one active task, and its shards. */
     async delete(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
@@ -215,7 +193,6 @@ export function taskOperations(ctx: StoreContext) {
       if (changes === 0) throw new NotFoundError(id, "tasks");
     },
 
-    /** Deletes many active tasks (and their shards) in one transaction; ids that were not active come back as missing. */
     async bulkDelete(taskIds: readonly string[]): Promise<BulkDeleteResult> {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
@@ -231,7 +208,6 @@ export function taskOperations(ctx: StoreContext) {
       return { deleted, missing: missingFrom(unique, deleted) };
     },
 
-    /** Deletes every active task in a terminal status, and their shards; returns how many. */
     async clearCompleted(): Promise<number> {
       ctx.assertWritable();
       const deleted = await ctx.inChunks(async (tx, limit) => {

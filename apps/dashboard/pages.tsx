@@ -1,7 +1,7 @@
 /** The dashboard's pages, rendered on the server with hono/jsx. */
 import { raw } from "hono/html";
 import type { StatusCounts, Task, TaskShard, TaskSummary } from "../../core/index.ts";
-import { TASK_STATUSES } from "../../core/index.ts";
+import { TASK_STATUSES, errorTextOf } from "../../core/index.ts";
 import { histogramSvg, outcomesOf } from "../../core/drawing/index.ts";
 import { Layout, type PageFrame } from "./layout.tsx";
 
@@ -245,20 +245,6 @@ export function ConfirmExpiredPage(props: { frame: PageFrame; count: number; hou
       </form>
     </Layout>
   );
-}
-
-/** The error text a task carries, wherever its writer put it. */
-function errorTextOf(task: Task): string | undefined {
-  if (task.error_message) return task.error_message;
-  for (const source of [task.result, task.metadata]) {
-    if (source && typeof source === "object") {
-      for (const key of ["error_message", "error", "message"]) {
-        const value = (source as Record<string, unknown>)[key];
-        if (typeof value === "string" && value !== "") return value;
-      }
-    }
-  }
-  return undefined;
 }
 
 export function TaskPage(props: {

@@ -3,7 +3,7 @@
  * version in the statement that makes it, and each delete leaves a tombstone.
  */
 import type { Executor, SqlValue } from "../driver.ts";
-import type { LiveSchema } from "../migrator.ts";
+import type { LiveSchema } from "../introspection.ts";
 import type { Clock } from "../timestamps.ts";
 import { settleTasks, type SettleResult } from "./settle.ts";
 import { VERSIONED_TABLES, stampSql, type VersionedTable } from "./statements.ts";

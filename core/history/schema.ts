@@ -4,7 +4,7 @@
  * cannot bring it back). The replica file is the sync engine's own, never the Python package's,
  * so these live only there; a local file never has them.
  */
-import type { LiveSchema } from "../migrator.ts";
+import type { LiveSchema } from "../introspection.ts";
 import type { SchemaChange } from "../schema.ts";
 import { UNVERSIONED_JSON } from "./version.ts";
 import { VERSION_COLUMNS } from "./statements.ts";

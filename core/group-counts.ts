@@ -1,0 +1,46 @@
+/**
+ * Counts of a table's rows per backend and status, from which every total is summed.
+ */
+import type { Table, TaskFilter } from "./queries.ts";
+import { keptRead, type StoreContext } from "./store-context.ts";
+
+/** How many rows of a table have one backend and status. */
+export interface GroupCount {
+  readonly backend: string;
+  readonly status: string;
+  readonly n: number;
+}
+
+/**
+ * The rows of `table` per backend and status, from which every total and count is summed: read
+ * from the v4 counters where they hold (a few rows, whatever the table's size); elsewhere (files
+ * we only read, replicas) counted in one pass over an index, and kept until the data changes, so
+ * every listing and count in between shares that one pass.
+ */
+export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly GroupCount[]> {
+  if (!ctx.shapes.has(table)) return Promise.resolve([]);
+  const load = async () => {
+    const rows = await (ctx.counters
+      ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [
+          table,
+        ])
+      : ctx.driver.all<GroupCount>(`SELECT backend, status, COUNT(*) AS n FROM ${table} GROUP BY backend, status`));
+    return Object.freeze(
+      rows.map((row) => Object.freeze({ backend: String(row.backend), status: String(row.status), n: Number(row.n) })),
+    );
+  };
+  return ctx.counters ? load() : keptRead(ctx, `groups of ${table}`, load, (groups) => 64 * groups.length);
+}
+
+/** How many rows of `table` match `filter`. */
+export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
+  let total = 0;
+  for (const group of await groupCounts(ctx, table)) {
+    if (
+      (filter.status === undefined || group.status === filter.status) &&
+      (filter.backend === undefined || group.backend === filter.backend)
+    )
+      total += group.n;
+  }
+  return total;
+}
