@@ -1,0 +1,77 @@
+/**
+ * What every command shares: the global flags, opening and closing what they work on, reporting
+ * a bulk command's outcome, and parsing flag values.
+ */
+import process from "node:process";
+import { type Command, InvalidArgumentError } from "commander";
+import * as v from "valibot";
+import { HOUR_MS } from "../../core/index.ts";
+import { DurationSchema } from "../http/durations.ts";
+import { printJson, UsageError } from "./output.ts";
+import { openTarget, type Target, type TargetOptions } from "./target.ts";
+
+export interface GlobalOptions extends TargetOptions {
+  json?: boolean;
+}
+
+export interface CommandContext {
+  /** The global flags, as given. */
+  globals(): GlobalOptions;
+  /** Opens the target, runs `work` on it, and always closes it. */
+  withTarget<T>(work: (target: Target) => Promise<T>): Promise<T>;
+  /** What a bulk command did; ids it could not find make the exit code 1. */
+  report(answer: object, sentence: string, missing: string[], why: string): void;
+  /** The --db of a command that works on the file itself, refusing --server. */
+  fileOnly(command: string): string | undefined;
+}
+
+export function commandContext(program: Command): CommandContext {
+  const globals = () => program.opts<GlobalOptions>();
+  return {
+    globals,
+    async withTarget(work) {
+      const target = await openTarget(globals());
+      try {
+        return await work(target);
+      } finally {
+        await target.close();
+      }
+    },
+    report(answer, sentence, missing, why) {
+      if (globals().json) printJson(answer);
+      else {
+        process.stdout.write(`${sentence}\n`);
+        if (missing.length)
+          process.stderr.write(
+            `${missing.length === 1 ? "This id was" : "These ids were"} ${why}: ${missing.join(", ")}\n`,
+          );
+      }
+      if (missing.length) process.exitCode = 1;
+    },
+    fileOnly(command) {
+      if (globals().server)
+        throw new UsageError(
+          `${command} works on the file itself: give --db (or nothing, for the default file), not --server.`,
+        );
+      return globals().db;
+    },
+  };
+}
+
+/** A duration flag (`72h`, `90d`) as hours. */
+export function hours(text: string): number {
+  const parsed = v.safeParse(DurationSchema, text);
+  if (!parsed.success) throw new InvalidArgumentError("must be a duration with its unit, such as 72h, 90d or 30m.");
+  return parsed.output / HOUR_MS;
+}
+
+export function positiveInteger(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError("must be a whole number, 1 or more.");
+  return Number(text);
+}
+
+export function invalid(message: string): never {
+  throw new InvalidArgumentError(message);
+}
+
+export const examples = (...lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
