@@ -5,7 +5,7 @@
  *   npx tsx bench/drawing.ts
  */
 import { drawCircuit, parseCircuit } from "../core/drawing/index.ts";
-import { CORPUS, qftOriginIr } from "../test/drawing/corpus.ts";
+import { CORPUS, qftOriginIr } from "../test/core/drawing/corpus.ts";
 import { meanMs } from "./mean-time.ts";
 
 const circuits: [string, string][] = [

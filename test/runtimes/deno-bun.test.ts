@@ -1,7 +1,7 @@
 /**
  * The behaviour suite under Deno and Bun, each with its own local driver, with libSQL, and on a
  * replica synced with a real Turso sync server; and the shared history's model test.
- * Spawns `test/runtime/run-contract.ts` and `run-history-model.ts` on each runtime and checks
+ * Spawns `test/runtimes/run-contract.ts` and `run-history-model.ts` on each runtime and checks
  * every case passed.
  */
 import { spawnSync } from "node:child_process";
@@ -11,7 +11,7 @@ import { appliesTo, cacheContract } from "../contract/cache-contract.ts";
 import { TARGET_SHAPES } from "../contract/targets.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-const runner = "test/runtime/run-contract.ts";
+const runner = "test/runtimes/run-contract.ts";
 const expected = TARGET_SHAPES.reduce(
   (sum, target) => sum + cacheContract.filter((c) => appliesTo(c, target)).length,
   0,
@@ -45,7 +45,7 @@ describe.each(runtimes)("$name", ({ command, args, local }) => {
   });
 
   it("holds every replica of the shared history to the merge rule's model, on random schedules", () => {
-    const model = args.map((arg) => (arg === runner ? "test/runtime/run-history-model.ts" : arg));
+    const model = args.map((arg) => (arg === runner ? "test/runtimes/run-history-model.ts" : arg));
     const result = spawnSync(command, model, { cwd: root, encoding: "utf8", timeout: 240_000 });
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
     expect(report.failure, result.stderr).toBeNull();

@@ -1,6 +1,6 @@
 /**
  * The shared history against its reference model (history-model.ts), on Node. Deno and Bun run
- * the same schedules through test/runtime/run-history-model.ts. Long form: DRILLS.md.
+ * the same schedules through test/runtimes/run-history-model.ts. Long form: DRILLS.md.
  */
 import { expect, it } from "vitest";
 import { checkHistoryModel } from "./history-model.ts";

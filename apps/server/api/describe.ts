@@ -87,5 +87,6 @@ export function validate<T extends Target, S extends v.GenericSchema>(target: T,
           return check(c, next);
         }) as typeof check)
       : check;
-  return Object.assign(middleware, { [uniqueSymbol]: { target, ...resolver(schema) } });
+  // The metadata is for the document; to Hono and the client it is the validator it was.
+  return Object.assign(middleware, { [uniqueSymbol]: { target, ...resolver(schema) } }) as typeof check;
 }

@@ -1,7 +1,7 @@
 /** The behaviour suite, once per adapter available on this Node. */
 import { afterAll, describe, it } from "vitest";
-import { appliesTo, cacheContract } from "./contract/cache-contract.ts";
-import { contractTargets } from "./contract/targets.ts";
+import { appliesTo, cacheContract } from "./cache-contract.ts";
+import { contractTargets } from "./targets.ts";
 
 const { targets, cleanup } = await contractTargets();
 afterAll(cleanup);

@@ -1,7 +1,13 @@
 /** The circuit parsers and the SVG drawer, on a corpus of real circuits in both languages. */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { CircuitSyntaxError, drawCircuit, histogramSvg, outcomesOf, parseCircuit } from "../../core/drawing/index.ts";
+import {
+  CircuitSyntaxError,
+  drawCircuit,
+  histogramSvg,
+  outcomesOf,
+  parseCircuit,
+} from "../../../core/drawing/index.ts";
 import { CORPUS } from "./corpus.ts";
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });

@@ -3,8 +3,8 @@
  * replica: which versions stay, which wins, and which recorded value is kept.
  */
 import { describe, expect, it } from "vitest";
-import { settleVersions } from "../../core/history/rule.ts";
-import { UNVERSIONED, type Place, type TaskVersion, type VersionVector } from "../../core/history/version.ts";
+import { settleVersions } from "../../../core/history/rule.ts";
+import { UNVERSIONED, type Place, type TaskVersion, type VersionVector } from "../../../core/history/version.ts";
 
 /** A version written by `w` with vector `vv`, clock `c`, and recorded-field dots `f`. */
 function version(
