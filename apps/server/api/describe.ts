@@ -5,7 +5,8 @@
  */
 import { vValidator } from "@hono/valibot-validator";
 import { toJsonSchema, type ConversionConfig } from "@valibot/to-json-schema";
-import { type DescribeRouteOptions, describeRoute, loadVendor, resolver, uniqueSymbol } from "hono-openapi";
+import { type DescribeRouteOptions, loadVendor, resolver, uniqueSymbol } from "hono-openapi";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type * as v from "valibot";
 import { InvalidInputError, JsonObjectSchema, toInputIssues } from "../../../core/index.ts";
@@ -45,9 +46,12 @@ const PROBLEM = {
   content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
 };
 
-/** What a route does and answers, for the document. */
-export const describe = ({ summary, tag, answer, problems = [] }: RouteDescription) =>
-  describeRoute({
+/**
+ * What a route does and answers, for the document. The middleware only passes the request on,
+ * without an async frame of its own (hono-openapi's `describeRoute` adds one to every request).
+ */
+export function describe({ summary, tag, answer, problems = [] }: RouteDescription): MiddlewareHandler {
+  const spec: DescribeRouteOptions = {
     summary,
     tags: [tag],
     responses: {
@@ -57,7 +61,9 @@ export const describe = ({ summary, tag, answer, problems = [] }: RouteDescripti
       },
       ...Object.fromEntries(problems.map((status) => [status, PROBLEM])),
     },
-  });
+  };
+  return Object.assign((_c: Context, next: Next) => next(), { [uniqueSymbol]: { spec } });
+}
 
 /** How a route's answer is checked against what `describe` said of it; undefined where it said a media type. */
 export function describedAnswer(handler: unknown): ((answer: unknown) => unknown) | undefined {
