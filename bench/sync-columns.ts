@@ -67,7 +67,9 @@ async function pushSeconds(variant: Variant): Promise<number> {
 
 const measured: Record<string, number[]> = {};
 for (let run = 0; run < runs; run++) {
-  for (const [name, variant] of Object.entries(VARIANTS)) (measured[name] ??= []).push(await pushSeconds(variant));
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    measured[name] = [...(measured[name] ?? []), await pushSeconds(variant)];
+  }
 }
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 const base = median(measured["the task's columns only"]!);
