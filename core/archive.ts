@@ -9,7 +9,7 @@ import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { countRows } from "./group-counts.ts";
-import { idSet, missingFrom } from "./id-sets.ts";
+import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
 import { parsePage, readPage, type TaskPage, type TaskPageText } from "./pages.ts";
 import type { Batch, StoreContext } from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
@@ -184,7 +184,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
       const archived = await driver.transaction((tx) =>
-        moveToArchive(tx, "task_id IN (SELECT value FROM json_each(?))", [json], unique.length >= MANY_TASKS),
+        moveToArchive(tx, `task_id IN (${ID_LIST})`, [json], unique.length >= MANY_TASKS),
       );
       return { archived, missing: missingFrom(unique, archived) };
     },

@@ -12,6 +12,7 @@
  * - the losing copy is deleted.
  */
 import type { Executor } from "./driver.ts";
+import { ID_LIST } from "./id-sets.ts";
 
 /** What a reconcile settled: ids kept active, ids kept archived. */
 export interface ReconcileResult {
@@ -35,16 +36,14 @@ export async function reconcile(
 ): Promise<ReconcileResult> {
   // Given the ids a write touched, only those can be in both tables because of it.
   const pairs = await tx.all<{ task_id: string; live: number }>(
-    among ? `${PAIRS} WHERE a.task_id IN (SELECT value FROM json_each(?))` : PAIRS,
+    among ? `${PAIRS} WHERE a.task_id IN (${ID_LIST})` : PAIRS,
     among ? [JSON.stringify(among)] : [],
   );
   if (pairs.length === 0) return { active: [], archived: [] };
   const active = pairs.filter((pair) => Number(pair.live) === 1).map((pair) => String(pair.task_id));
   const archived = pairs.filter((pair) => Number(pair.live) !== 1).map((pair) => String(pair.task_id));
   if (active.length > 0) {
-    await tx.run("DELETE FROM archived_tasks WHERE task_id IN (SELECT value FROM json_each(?))", [
-      JSON.stringify(active),
-    ]);
+    await tx.run(`DELETE FROM archived_tasks WHERE task_id IN (${ID_LIST})`, [JSON.stringify(active)]);
   }
   if (archived.length > 0) {
     const ids = JSON.stringify(archived);
@@ -53,10 +52,10 @@ export async function reconcile(
       `UPDATE archived_tasks SET ${assignments.join(", ")}
          FROM tasks AS t
         WHERE t.task_id = archived_tasks.task_id AND t.update_time > archived_tasks.update_time
-          AND archived_tasks.task_id IN (SELECT value FROM json_each(?))`,
+          AND archived_tasks.task_id IN (${ID_LIST})`,
       [ids],
     );
-    await tx.run("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))", [ids]);
+    await tx.run(`DELETE FROM tasks WHERE task_id IN (${ID_LIST})`, [ids]);
   }
   return { active, archived };
 }

@@ -5,7 +5,7 @@ import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.ts";
 import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
 import { countRows, groupCounts } from "./group-counts.ts";
-import { idSet, missingFrom } from "./id-sets.ts";
+import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
 import { parsePage, readPage, type TaskPage, type TaskPageText } from "./pages.ts";
 import type { StoreContext } from "./store-context.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
@@ -197,12 +197,9 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
       const rows = await driver.transaction(async (tx) => {
-        await shards.dropActive(tx, "SELECT value FROM json_each(?)", [json]);
-        await history?.bury(tx, "tasks", "SELECT value FROM json_each(?)", [json]);
-        return tx.all<{ task_id: string }>(
-          "DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?)) RETURNING task_id",
-          [json],
-        );
+        await shards.dropActive(tx, ID_LIST, [json]);
+        await history?.bury(tx, "tasks", ID_LIST, [json]);
+        return tx.all<{ task_id: string }>(`DELETE FROM tasks WHERE task_id IN (${ID_LIST}) RETURNING task_id`, [json]);
       });
       const deleted = rows.map((row) => String(row.task_id));
       return { deleted, missing: missingFrom(unique, deleted) };
