@@ -130,7 +130,8 @@ try {
   // A bulk move changes what it moves, so it is timed once on each: 1,000 ids scattered over the table.
   const active: string[] = [];
   for await (const row of local.exportRows("active")) active.push(row.task_id);
-  const scattered = active.filter((_, i) => i % Math.floor(active.length / 1000) === 0).slice(0, 1000);
+  const stride = Math.max(1, Math.floor(active.length / 1000));
+  const scattered = active.filter((_, i) => i % stride === 0).slice(0, 1000);
   const [localMove] = await seconds(() => local.bulkArchive(scattered));
   const [replicaMove] = await seconds(() => b.bulkArchive(scattered));
   table.push(

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
-import { createTaskCache, type TaskCache } from "../../core/index.ts";
+import { TASK_COLUMNS, createTaskCache, type TaskCache } from "../../core/index.ts";
 import { buildSeedFile, fileBytes, tableBytes, tempDir } from "../contract/fixtures.ts";
 import { startSyncServer } from "../fixtures/sync-server.ts";
 import { startAnnounced, startServer, type ServerProcess } from "../server/server-process.ts";
@@ -15,17 +15,6 @@ const temp = tempDir("uniqc-cli-");
 afterAll(() => temp.remove());
 
 const STATUSES = ["success", "failed", "running", "pending", "cancelled"] as const;
-const ALL_COLUMNS = [
-  "task_id",
-  "backend",
-  "status",
-  "shots",
-  "submit_time",
-  "update_time",
-  "result_json",
-  "metadata_json",
-  "compiled_circuit_json",
-];
 
 /** A file with `n` varied tasks, a fifth of them archived. */
 async function filled(name: string, n: number): Promise<string> {
@@ -239,8 +228,8 @@ describe("export and import", () => {
           const c = await openLocalFile(path);
           try {
             return [
-              await tableBytes(c, "tasks", ALL_COLUMNS),
-              await tableBytes(c, "archived_tasks", [...ALL_COLUMNS, "archived_at"]),
+              await tableBytes(c, "tasks", TASK_COLUMNS),
+              await tableBytes(c, "archived_tasks", [...TASK_COLUMNS, "archived_at"]),
             ];
           } finally {
             await c.close();

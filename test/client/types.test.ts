@@ -52,8 +52,8 @@ describe("the client's types, taken from the routes", () => {
     // @ts-expect-error task_ids must be a list
     const list = await api.tasks["bulk-archive"].$post({ json: { task_ids: "t1" } });
     expect(list.status).toBe(400);
-    // @ts-expect-error a path the API does not have
-    expect(api.tasks.everything).toBeDefined(); // hc builds any path; only the types know it is not there
+    // @ts-expect-error a path the API does not have (hc builds any path at run time; only the types refuse it)
+    void api.tasks.everything;
     const saved = await api.tasks[":id"].$put({ param: { id: "t1" }, json: { backend: "b", status: "running" } });
     expect(saved.status).toBe(200);
     expect((await saved.json()).task_id).toBe("t1");

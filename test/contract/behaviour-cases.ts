@@ -18,18 +18,8 @@ import { Buffer } from "node:buffer";
 import { writeFileSync } from "node:fs";
 import { UNIC, buildSeedFile, fileBytes, seedRow, tableBytes } from "./fixtures.ts";
 import type { ContractCase } from "./cache-contract.ts";
-import {
-  TIMESTAMP,
-  V1_COLUMNS,
-  manualClock,
-  withCache,
-  withFile,
-  raw,
-  pragma,
-  schemaSql,
-  whereIs,
-  task,
-} from "./helpers.ts";
+import { TIMESTAMP, manualClock, withCache, withFile, raw, pragma, schemaSql, whereIs, task } from "./helpers.ts";
+import { V1_COLUMNS } from "../../core/schema.ts";
 
 export const behaviourCases: readonly ContractCase[] = [
   {

@@ -4,16 +4,6 @@ import { uniqcDump } from "../fixtures/uniqc.ts";
 import type { ContractTarget } from "./cache-contract.ts";
 
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
-export const V1_COLUMNS = [
-  "task_id",
-  "backend",
-  "status",
-  "shots",
-  "submit_time",
-  "update_time",
-  "result_json",
-  "metadata_json",
-];
 
 /** A clock the test moves by hand. */
 export function manualClock(start = "2026-06-01T12:00:00.000Z") {

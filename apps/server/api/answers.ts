@@ -75,7 +75,6 @@ export const ShardsAnswer = v.pipe(
   v.description("The cloud jobs behind one task, on files of the uniqc lineage; none elsewhere"),
 );
 
-export const SavedAnswer = TaskAnswer;
 export const DeletedAnswer = v.object({ deleted: text });
 export const ArchivedAnswer = v.object({ archived: text });
 export const RestoredAnswer = v.object({ restored: text });

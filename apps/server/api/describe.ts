@@ -21,12 +21,13 @@ const CONVERSION: ConversionConfig = {
   overrideSchema: ({ valibotSchema }) => (valibotSchema === JsonObjectSchema ? { type: "object" } : undefined),
 };
 
-loadVendor("valibot", {
-  toOpenAPISchema: (schema) => {
-    const { $schema: _dialect, ...json } = toJsonSchema(schema as v.GenericSchema, CONVERSION);
-    return json as Record<string, unknown>;
-  },
-});
+/** A schema as the document shows it: JSON Schema without its dialect line. */
+export function jsonSchemaOf(schema: v.GenericSchema): Record<string, unknown> {
+  const { $schema: _dialect, ...json } = toJsonSchema(schema, CONVERSION);
+  return json;
+}
+
+loadVendor("valibot", { toOpenAPISchema: (schema) => jsonSchemaOf(schema as v.GenericSchema) });
 
 export type Tag = "tasks" | "archive" | "circuits" | "service";
 

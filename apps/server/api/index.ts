@@ -12,10 +12,9 @@ import type { EventHub } from "../events.ts";
 import { ProblemAnswer } from "./answers.ts";
 import { archiveRoutes } from "./archive.ts";
 import { circuitRoutes } from "./circuits.ts";
-import { describe } from "./describe.ts";
+import { describe, jsonSchemaOf } from "./describe.ts";
 import { serviceRoutes, type ServiceOptions } from "./service.ts";
 import { taskRoutes } from "./tasks.ts";
-import { toJsonSchema } from "@valibot/to-json-schema";
 
 export type { ServiceOptions } from "./service.ts";
 
@@ -44,7 +43,6 @@ export type Api = ReturnType<typeof createApi>;
 
 /** The OpenAPI 3.1 document of `api`, from the descriptions and schemas on its routes. */
 function openApiDocument(api: Hono, version: string) {
-  const { $schema: _dialect, ...problem } = toJsonSchema(ProblemAnswer);
   return generateSpecs(api, {
     documentation: {
       openapi: "3.1.0",
@@ -54,7 +52,7 @@ function openApiDocument(api: Hono, version: string) {
         description: "Tasks submitted to quantum backends, and their archive.",
       },
       components: {
-        schemas: { Problem: problem as never },
+        schemas: { Problem: jsonSchemaOf(ProblemAnswer) as never },
         securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       },
     },

@@ -12,7 +12,6 @@ import {
   CountsAnswer,
   DeletedAnswer,
   PageAnswer,
-  SavedAnswer,
   ShardsAnswer,
   TaskAnswer,
 } from "./answers.ts";
@@ -111,7 +110,7 @@ export const taskRoutes = (cache: TaskCache) =>
     )
     .put(
       "/api/tasks/:id",
-      describe({ summary: "Record or update a task", tag: "tasks", answer: SavedAnswer, problems: [400, 409, 413] }),
+      describe({ summary: "Record or update a task", tag: "tasks", answer: TaskAnswer, problems: [400, 409, 413] }),
       validate("param", TaskIdParams),
       validate("json", TaskBody),
       async (c) => {
