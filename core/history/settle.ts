@@ -19,7 +19,7 @@ import {
   type VersionedRow,
   type VersionedTable,
 } from "./statements.ts";
-import { parseVersion } from "./version.ts";
+import { parseVersion, versionText } from "./version.ts";
 import { ID_LIST } from "../id-sets.ts";
 
 /** The tasks a settle rewrote, by where they now are. */
@@ -115,7 +115,7 @@ export async function settleTasks(
     for (const column of columns[target])
       if (column in settled.columns) wanted[column] = settled.columns[column] ?? null;
     // A row that keeps siblings shows their merge, and is no version of its own.
-    wanted.sync_version = JSON.stringify(settled.siblings ? { ...settled.version, m: 1 } : settled.version);
+    wanted.sync_version = versionText(settled.siblings ? { ...settled.version, m: 1 } : settled.version);
     wanted.sync_siblings = settled.siblings ? siblingsText(settled.siblings) : null;
 
     const current = rows.find(({ table }) => table === target)?.row;

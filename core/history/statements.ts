@@ -16,7 +16,10 @@ import {
   REPLICA_ID,
   RECORDED_FIELDS,
   UNVERSIONED_JSON,
+  UNVERSIONED,
   parseVersion,
+  storedForm,
+  wholeForm,
   type Place,
   type RecordedField,
   type TaskVersion,
@@ -63,9 +66,15 @@ export function stampSql(
   options: { clock?: string; when?: (field: RecordedField) => string } = {},
 ): string {
   if (!REPLICA_ID.test(replica)) throw new Error(`not a replica id: ${replica}`);
-  const n = `(COALESCE(json_extract(${old}, '$.vv."${replica}"'), 0) + 1)`;
+  const writer = `json_extract(${old}, '$.w')`;
+  const sum = `json_extract(${old}, '$.s')`;
+  // The old vector whole: as stored, or implied by its writer and count (see `storedForm`).
+  const vector = `COALESCE(json_extract(${old}, '$.vv'), json_object(${writer}, ${sum}))`;
+  const n = `(COALESCE(json_extract(${vector}, '$."${replica}"'), 0) + 1)`;
+  // A version that has seen only this replica's versions leaves its vector out.
+  const newVector = `CASE WHEN ${n} = ${sum} + 1 THEN NULL ELSE json_set(${vector}, '$."${replica}"', ${n}) END`;
   // A field the old version wrote itself is marked OWN there; the new one names that version.
-  const oldDot = `(json_extract(${old}, '$.w') || ':' || json_extract(${old}, '$.vv."' || json_extract(${old}, '$.w') || '"'))`;
+  const oldDot = `(${writer} || ':' || COALESCE(json_extract(${old}, '$.vv."' || ${writer} || '"'), ${sum}))`;
   const fields = RECORDED_FIELDS.map((field) => {
     const path = `'$.f.${FIELD_KEYS[field]}'`;
     const kept = `CASE json_extract(${old}, ${path}) WHEN ${OWN} THEN ${oldDot} ELSE json_extract(${old}, ${path}) END`;
@@ -78,8 +87,9 @@ export function stampSql(
   });
   // Merged in as a patch, where a null removes its key: fields no version wrote take no room, and
   // a new version is a version of its own, whatever the row it replaces showed (see `m`).
-  return `json_patch(json_set(${old}, '$.vv."${replica}"', ${n}, '$.s', json_extract(${old}, '$.s') + 1, '$.w', '${replica}',
-    '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)), json_object('m', NULL, 'f', json_object(${fields.join(", ")})))`;
+  return `json_patch(json_set(${old}, '$.s', ${sum} + 1, '$.w', '${replica}',
+    '$.c', MAX(${options.clock ?? "?"}, json_extract(${old}, '$.c') + 1)),
+    json_object('m', NULL, 'vv', json(${newVector}), 'f', json_object(${fields.join(", ")})))`;
 }
 
 /** The stored version of a row of `table` that may be missing: unversioned when it is. */
@@ -110,12 +120,18 @@ export function taskColumnsOf(row: VersionedRow): Record<string, string | number
  */
 export const ADDED_BESIDE = "\n";
 export const siblingsText = (versions: readonly TaskVersion[], beside = false) =>
-  versions.map((version) => `${beside ? ADDED_BESIDE : ""},${JSON.stringify(version)}`).join("");
+  versions
+    .map(
+      (version) =>
+        `${beside ? ADDED_BESIDE : ""},${JSON.stringify({ ...version, version: storedForm(version.version) })}`,
+    )
+    .join("");
 const addedBeside = (table: string) => `instr(${table}.sync_siblings, char(10)) > 0`;
 
 /** The versions a sibling list holds; a list from before this format is a JSON array. */
 export function parseSiblings(text: string): TaskVersion[] {
-  return JSON.parse(text.startsWith("[") ? text : `[${text.replace(/^\s*,/, "")}]`) as TaskVersion[];
+  const items = JSON.parse(text.startsWith("[") ? text : `[${text.replace(/^\s*,/, "")}]`) as TaskVersion[];
+  return items.map((item) => ({ ...item, version: wholeForm(item.version) ?? UNVERSIONED }));
 }
 
 /** The versions a stored row holds: the row itself, unless it shows a merge (`m`), and its siblings. */
@@ -133,8 +149,12 @@ export function versionsOf(table: VersionedTable, row: VersionedRow): TaskVersio
   return meta.m ? siblings : [own, ...siblings];
 }
 
-/** The stored row's own vector sum expression and per-replica lookups, for guards. */
-const storedCount = (table: string, replica: string) => `IFNULL(${table}.sync_version ->> '$.vv."${replica}"', 0)`;
+/**
+ * The stored row's own vector sum expression and per-replica lookups, for guards. A row that
+ * leaves its vector out has seen `s` versions of its writer and none of anyone else's.
+ */
+const storedCount = (table: string, replica: string) =>
+  `COALESCE(${table}.sync_version ->> '$.vv."${replica}"', CASE WHEN ${table}.sync_version ->> '$.w' = '${replica}' THEN ${table}.sync_version ->> '$.s' ELSE 0 END)`;
 const storedSum = (table: string) => `${table}.sync_version ->> '$.s'`;
 
 /** "The stored row had been seen by a version with vector `vv`", for the row of `table`. */
@@ -248,9 +268,11 @@ function mergedWithStored(
   const added = replicas.map(
     (replica) => ` + MAX(0, ${sql.arg(meta.vv[replica]!, `vv:${replica}`)} - ${storedCount(table, replica)})`,
   );
+  // The stored vector whole before it is joined: as stored, or implied by its writer and count.
+  const storedVector = `json(COALESCE(${table}.sync_version -> '$.vv', json_object(${table}.sync_version ->> '$.w', ${storedSum(table)})))`;
   assignments.push(
     `sync_version = CASE WHEN ${wins} THEN excluded.sync_version
-       ELSE json_set(${table}.sync_version${joinedCounts.join("")}, '$.s', ${storedSum(table)}${added.join("")},
+       ELSE json_set(${table}.sync_version, '$.vv', ${storedVector}${joinedCounts.join("")}, '$.s', ${storedSum(table)}${added.join("")},
                      '$.c', MAX(${table}.sync_version ->> '$.c', ${sql.arg(meta.c)}), '$.m', 1) END`,
   );
   // The stored versions: its sibling list when it shows a merge, else the row itself and any

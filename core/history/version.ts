@@ -2,7 +2,9 @@
  * The version a task carries on a synced replica: who wrote it, what it had seen, and when.
  *
  * Causality is a version vector (replica id → how many versions of this task that replica has
- * made), so "had seen" is exact whatever the machines' clocks say. The clock part `c` (wall
+ * made), so "had seen" is exact whatever the machines' clocks say. Every task row carries one,
+ * so the stored form leaves out what it can: the vector of a version that has seen only its own
+ * writer's versions (most of them: `{w: s}`), and an empty `f`. The clock part `c` (wall
  * milliseconds, never below the task's previous `c` + 1) only orders versions that did not see
  * each other. Recorded fields carry the dot (`replica:n`) of the version that wrote them, so a
  * merge can tell a value nobody has seen yet from one that a later version replaced.
@@ -47,6 +49,27 @@ export interface VersionMeta {
    * statements.ts). A row without it is a version, and its siblings are further versions.
    */
   readonly m?: 1;
+}
+
+/** The stored form of a version (see {@link VersionMeta}): `vv` may be left out where it is `{[w]: s}`, `f` where empty. */
+export type StoredVersion = Omit<VersionMeta, "vv" | "f"> & Partial<Pick<VersionMeta, "vv" | "f">>;
+
+/** A version as it is stored: without what the rest of it implies. */
+export function storedForm(meta: VersionMeta): StoredVersion {
+  const { vv, f, ...rest } = meta;
+  const replicas = Object.keys(vv);
+  const implied = meta.w !== undefined && replicas.length === 1 && replicas[0] === meta.w && vv[meta.w] === meta.s;
+  return { ...rest, ...(implied ? {} : { vv }), ...(Object.keys(f).length ? { f } : {}) };
+}
+
+/** A stored version whole again, or undefined when it is not one. */
+export function wholeForm(stored: unknown): VersionMeta | undefined {
+  if (!stored || typeof stored !== "object") return undefined;
+  const meta = stored as Partial<VersionMeta>;
+  if (typeof meta.s !== "number") return undefined;
+  const vv =
+    typeof meta.vv === "object" && meta.vv ? meta.vv : typeof meta.w === "string" ? { [meta.w]: meta.s } : undefined;
+  return vv && { ...(meta as VersionMeta), vv, f: meta.f ?? {} };
 }
 
 /** The version of a row that predates versions: seen by every version. */
@@ -114,11 +137,11 @@ export const sumOf = (vv: VersionVector) => Object.values(vv).reduce((total, n) 
 export function parseVersion(text: unknown): VersionMeta {
   if (typeof text !== "string") return UNVERSIONED;
   try {
-    const meta = JSON.parse(text) as VersionMeta;
-    return meta && typeof meta.vv === "object" && typeof meta.s === "number"
-      ? { ...meta, f: meta.f ?? {} }
-      : UNVERSIONED;
+    return wholeForm(JSON.parse(text)) ?? UNVERSIONED;
   } catch {
     return UNVERSIONED;
   }
 }
+
+/** The `sync_version` text of a version. */
+export const versionText = (meta: VersionMeta) => JSON.stringify(storedForm(meta));

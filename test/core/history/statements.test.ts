@@ -5,7 +5,13 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HISTORY_CHANGES } from "../../../core/history/schema.ts";
-import { VERSIONED_TABLES, mergeStatement, type VersionedRow } from "../../../core/history/statements.ts";
+import {
+  VERSIONED_TABLES,
+  mergeStatement,
+  parseSiblings,
+  stampSql,
+  type VersionedRow,
+} from "../../../core/history/statements.ts";
 import { MIGRATIONS, type SchemaChange } from "../../../core/schema.ts";
 
 let db: Database.Database;
@@ -73,5 +79,28 @@ describe("the statements a pushed change becomes", () => {
     const second = row(SECOND, { status: "cancelled" });
     run(mergeStatement({ table: "tasks", type: "insert", after: second }));
     expect(stored("t1")).toEqual(second);
+  });
+
+  it("a version leaves out the vector its writer and count imply, and the guards read it as implied", () => {
+    run(mergeStatement({ table: "tasks", type: "insert", after: row('{"s":1,"w":"aaaa","c":1000,"f":{"r":1}}') }));
+    // Concurrent with it: another replica's second version, also stored without its vector.
+    const other = row('{"s":2,"w":"bbbb","c":1001,"f":{}}', { status: "failed" });
+    run(mergeStatement({ table: "tasks", type: "insert", after: other }));
+    const merged = stored("t1") as VersionedRow;
+    expect(JSON.parse(String(merged.sync_version))).toMatchObject({ vv: { aaaa: 1, bbbb: 2 }, s: 3, m: 1 });
+    expect(parseSiblings(String(merged.sync_siblings)).map((version) => version.version.vv)).toEqual([
+      { aaaa: 1 },
+      { bbbb: 2 },
+    ]);
+  });
+
+  it("a stamp names the fields of an implied vector's writer, and leaves out a vector it implies itself", () => {
+    const stamp = (replica: string, old: string) =>
+      JSON.parse(
+        (db.prepare(`SELECT ${stampSql("?1", replica, [], { clock: "5" })} AS v`).get({ 1: old }) as { v: string }).v,
+      );
+    const old = '{"s":1,"w":"aaaa","c":1000,"f":{"r":1}}';
+    expect(stamp("aaaa", old)).toEqual({ s: 2, w: "aaaa", c: 1001, f: { r: "aaaa:1" } });
+    expect(stamp("bbbb", old)).toEqual({ vv: { aaaa: 1, bbbb: 1 }, s: 2, w: "bbbb", c: 1001, f: { r: "aaaa:1" } });
   });
 });
