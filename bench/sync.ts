@@ -8,7 +8,8 @@
  * then times: bootstrapping replica B from the server, writing and pushing new tasks on B, pulling
  * them on A, and the listing and counts on B next to the local file of the same rows, as ratios.
  */
-import { existsSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, rmSync, statSync } from "node:fs";
+import Database from "better-sqlite3";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
@@ -33,6 +34,28 @@ const seconds = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
 };
 
 const perCall = (fn: () => Promise<unknown>) => meanMs(fn, budgetMs);
+
+/**
+ * The bytes of B's version and sibling columns over its tasks, plus each column's byte of record
+ * header: what the merge rule adds to a row, where the file's size moves by whole pages. Read
+ * from a copy, since only the sync engine may open the replica itself.
+ */
+function keptBytesPerTask(): number {
+  const copy = join(dir, "b-copy.db");
+  for (const suffix of ["", "-wal"])
+    if (existsSync(join(dir, `b.db${suffix}`))) copyFileSync(join(dir, `b.db${suffix}`), `${copy}${suffix}`);
+  const db = new Database(copy, { readonly: true });
+  try {
+    const kept = (table: string) =>
+      `SELECT COUNT(*) AS n, SUM(2 + LENGTH(sync_version) + IFNULL(LENGTH(sync_siblings), 0)) AS bytes FROM ${table}`;
+    const [active, archived] = ["tasks", "archived_tasks"].map(
+      (table) => db.prepare(kept(table)).get() as { n: number; bytes: number },
+    );
+    return (active!.bytes + archived!.bytes) / (active!.n + archived!.n);
+  } finally {
+    db.close();
+  }
+}
 
 const localFile = join(dir, "local.sqlite");
 await generate(localFile, { ...DEFAULTS, rows, archived: 0.095 });
@@ -139,6 +162,7 @@ try {
   );
   await local.close();
   await b.close();
+  figures.push([`what the merge rule keeps per task on B (its columns' bytes)`, `${fmt(keptBytesPerTask(), 1)} bytes`]);
   // Kept answers, as the server serves a dashboard that asks again and again.
   const keptLocal = await createTaskCache(await openConnection(localFile));
   const keptReplica = await openCache(join(dir, "b.db"), { syncUrl: server.url, syncIntervalMs: 0 });
