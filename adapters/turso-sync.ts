@@ -31,6 +31,8 @@ export interface TursoSyncOptions {
   authToken?: string | (() => Promise<string>) | undefined;
   /** How long one request to the server may take. */
   timeoutMs?: number;
+  /** The WAL size past which a push or pull ends with a checkpoint. */
+  checkpointBytes?: number;
 }
 
 /** The part of the engine's prepared statement we use. */
@@ -49,6 +51,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
   walJournal: false,
   synced: true,
   internalTables: ["turso_", "__turso_"],
+  tableValuedPragmas: false,
 });
 
 /** Changes sent in one push request, at most (a transaction is never split). */
@@ -112,6 +115,7 @@ export async function openTursoSync({
   url,
   authToken,
   timeoutMs = 15_000,
+  checkpointBytes = CHECKPOINT_BYTES,
 }: TursoSyncOptions): Promise<Connection> {
   const open = async (rewrite?: ChangeRewrite) => {
     try {
@@ -146,7 +150,7 @@ export async function openTursoSync({
   let pushedThrough = 0;
   const query = async <T>(sql: string, ...args: SqlValue[]) => (await (await prepare(sql)).all(...args)) as T[];
   const checkpointIfLarge = async () => {
-    if ((await db.stats()).mainWalSize > CHECKPOINT_BYTES) await db.checkpoint();
+    if ((await db.stats()).mainWalSize > checkpointBytes) await db.checkpoint();
   };
 
   return {

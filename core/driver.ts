@@ -42,6 +42,11 @@ export interface Capabilities {
   readonly synced: boolean;
   /** Name prefixes of tables the engine keeps for itself, which are not the cache's schema. */
   readonly internalTables?: readonly string[];
+  /**
+   * False where the engine's table-valued pragmas (`pragma_table_info(…)` in a SELECT) must not
+   * be used: the replica's engine then refuses every later WAL checkpoint as "busy".
+   */
+  readonly tableValuedPragmas?: boolean;
 }
 
 /** A change the engine is about to send to the server, or to replay over a pull. */

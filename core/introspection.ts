@@ -3,7 +3,7 @@
  * how its tables compare with the versions a lineage defines. Nothing here writes; the migrator
  * decides from what this reads.
  */
-import type { Executor } from "./driver.ts";
+import type { Capabilities, Executor } from "./driver.ts";
 import { ForeignDatabaseError, NotSqliteError } from "./errors.ts";
 import { APPLICATION_ID } from "./schema.ts";
 import { uniqcTables } from "./uniqc-lineage.ts";
@@ -26,20 +26,30 @@ export interface FileState {
   readonly objects: ReadonlySet<string>;
 }
 
+/** What reading a file needs to know of its driver. */
+export type Reading = Pick<Capabilities, "internalTables" | "tableValuedPragmas">;
+
+type HeaderAndColumn = { application_id: number; user_version: number; tbl: string | null; col: string | null };
+
 /**
  * Reads the header and the tables in one statement, so they come from one snapshot: read
  * separately, another process could commit a migration step in between, and its new version
- * would seem to belong to the old tables.
+ * would seem to belong to the old tables. Where the engine's table-valued pragmas cannot be used,
+ * they are read statement by statement; only a replica's engine is such, and one process owns it.
  */
-export async function readFile(db: Executor, internal: readonly string[]): Promise<FileState> {
-  let rows: { application_id: number; user_version: number; tbl: string | null; col: string | null }[];
+export async function readFile(db: Executor, reading: Reading): Promise<FileState> {
+  const internal = reading.internalTables ?? [];
+  let rows: HeaderAndColumn[];
   try {
-    rows = await db.all(
-      `SELECT h.application_id, h.user_version, s.tbl, s.col
-         FROM (SELECT (SELECT application_id FROM pragma_application_id) AS application_id,
-                      (SELECT user_version FROM pragma_user_version) AS user_version) AS h
-         LEFT JOIN (${LIVE_COLUMNS}) AS s`,
-    );
+    rows =
+      reading.tableValuedPragmas === false
+        ? await readByStatements(db, internal)
+        : await db.all(
+            `SELECT h.application_id, h.user_version, s.tbl, s.col
+               FROM (SELECT (SELECT application_id FROM pragma_application_id) AS application_id,
+                            (SELECT user_version FROM pragma_user_version) AS user_version) AS h
+               LEFT JOIN (${LIVE_COLUMNS}) AS s`,
+          );
   } catch (error) {
     // Drivers word this differently but all carry SQLite's own message.
     if (/not a database|file is encrypted/i.test(String((error as Error)?.message))) {
@@ -55,6 +65,27 @@ export async function readFile(db: Executor, internal: readonly string[]): Promi
     schema: toSchema(ours.filter((row) => row.col !== null) as { tbl: string; col: string }[]),
     objects: new Set(ours.filter((row) => row.col === null).map((row) => row.tbl!)),
   };
+}
+
+/** The same rows as the one statement gives, from plain `PRAGMA` statements, one per table. */
+async function readByStatements(db: Executor, internal: readonly string[]): Promise<HeaderAndColumn[]> {
+  const [header] = await db.all<{ application_id: number }>("PRAGMA application_id");
+  const [version] = await db.all<{ user_version: number }>("PRAGMA user_version");
+  const head = { application_id: header?.application_id ?? 0, user_version: version?.user_version ?? 0 };
+  const objects = await db.all<{ type: string; name: string }>(
+    "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%'",
+  );
+  const rows: HeaderAndColumn[] = [];
+  for (const { type, name } of objects) {
+    if (internal.some((prefix) => name.startsWith(prefix))) continue;
+    if (type !== "table") {
+      rows.push({ ...head, tbl: name, col: null });
+      continue;
+    }
+    const columns = await db.all<{ name: string }>(`PRAGMA table_info("${name.replaceAll('"', '""')}")`);
+    for (const column of columns) rows.push({ ...head, tbl: name, col: column.name });
+  }
+  return rows.length > 0 ? rows : [{ ...head, tbl: null, col: null }];
 }
 
 /** Each table's columns, and each index and trigger by name with no column. */

@@ -74,12 +74,9 @@ async function switchToWal(driver: Driver): Promise<void> {
 /** Checks the file, then brings it to the newest version of its lineage, one transaction per step. */
 export async function migrate(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
   const { capabilities } = driver;
-  const internal = capabilities.internalTables ?? [];
-  const file = await readFile(driver, internal);
+  const file = await readFile(driver, capabilities);
   checkOwnership(file.applicationId, file.schema);
-  return isUniqcLineage(file.schema)
-    ? openUniqcLineage(driver, file, internal)
-    : migrateSeedLineage(driver, file, internal, migrations);
+  return isUniqcLineage(file.schema) ? openUniqcLineage(driver, file) : migrateSeedLineage(driver, file, migrations);
 }
 
 /** What opening a file would do, found without writing anything: for `doctor` and `migrate status`. */
@@ -96,7 +93,7 @@ export interface MigrationPlan {
 
 export async function inspect(driver: Driver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationPlan> {
   const { capabilities } = driver;
-  const file = await readFile(driver, capabilities.internalTables ?? []);
+  const file = await readFile(driver, capabilities);
   checkOwnership(file.applicationId, file.schema);
   const header = { applicationId: file.applicationId, userVersion: file.userVersion };
   if (isUniqcLineage(file.schema)) {
@@ -190,7 +187,6 @@ function hasOwnObjects(file: FileState): boolean {
 async function migrateSeedLineage(
   driver: Driver,
   file: FileState,
-  internal: readonly string[],
   migrations: readonly Migration[],
 ): Promise<SchemaState> {
   const supportedVersion = migrations.length;
@@ -205,11 +201,11 @@ async function migrateSeedLineage(
   const stampNeeded = file.applicationId === 0 && capabilities.writesApplicationId;
   const applied: number[] = [];
   for (const step of steps.slice(claimed)) {
-    const ran = await applyStep(driver, step, internal, versionOf, stampNeeded && applied.length === 0);
+    const ran = await applyStep(driver, step, versionOf, stampNeeded && applied.length === 0);
     if (ran) applied.push(step.version);
   }
-  if (capabilities.synced) await addHistory(driver, internal, supportedVersion);
-  let now = await readFile(driver, internal);
+  if (capabilities.synced) await addHistory(driver, supportedVersion);
+  let now = await readFile(driver, capabilities);
   const stampMissing = capabilities.writesApplicationId && now.applicationId === 0;
   // Files this cache took to v3 or v4 before the header stopped at 2 get it back, so the Python
   // package runs its own later steps on them again; so do adopted files without one.
@@ -219,7 +215,7 @@ async function migrateSeedLineage(
       if (stampMissing) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
       if (headerWrong) await tx.run(`PRAGMA user_version = ${SHARED_VERSION}`);
     });
-    now = await readFile(driver, internal);
+    now = await readFile(driver, capabilities);
   }
   return {
     lineage: "seed",
@@ -236,7 +232,7 @@ async function migrateSeedLineage(
  * ours, written only where the header is kept (a local file) so that package finds it as it
  * left it. This cache's own objects are added (or renamed from their seed-era names) alone.
  */
-async function openUniqcLineage(driver: Driver, file: FileState, internal: readonly string[]): Promise<SchemaState> {
+async function openUniqcLineage(driver: Driver, file: FileState): Promise<SchemaState> {
   const { capabilities } = driver;
   const { version, readOnlyReason } = uniqcStanding(file, capabilities);
   const state = { lineage: "uniqc" as const, version, supportedVersion: UNIQC_NEWEST };
@@ -247,7 +243,7 @@ async function openUniqcLineage(driver: Driver, file: FileState, internal: reado
     try {
       await driver.transaction(async (tx) => {
         // Another process may have added them while we waited for the write lock.
-        const current = await readFile(tx, internal);
+        const current = await readFile(tx, driver.capabilities);
         if (hasOwnObjects(current)) return;
         for (const change of ownObjectsOf(current).changes) await tx.run(change);
       });
@@ -255,16 +251,16 @@ async function openUniqcLineage(driver: Driver, file: FileState, internal: reado
       throw new MigrationError(version, error);
     }
   }
-  const now = await readFile(driver, internal);
+  const now = await readFile(driver, capabilities);
   return { ...state, userVersion: now.userVersion, applied: [], schema: now.schema };
 }
 
 /** Gives a replica the objects its merge rule needs, once, in one transaction. */
-async function addHistory(driver: Driver, internal: readonly string[], version: number): Promise<void> {
-  if (hasHistory((await readFile(driver, internal)).schema)) return;
+async function addHistory(driver: Driver, version: number): Promise<void> {
+  if (hasHistory((await readFile(driver, driver.capabilities)).schema)) return;
   try {
     await driver.transaction(async (tx) => {
-      const file = await readFile(tx, internal);
+      const file = await readFile(tx, driver.capabilities);
       for (const change of HISTORY_CHANGES) {
         if (typeof change === "string") await tx.run(change);
         else if (!file.schema.get(change.table)?.has(change.column)) await tx.run(change.sql);
@@ -289,14 +285,13 @@ async function readOnly(
 async function applyStep(
   driver: Driver,
   migration: Step,
-  internal: readonly string[],
   versionOf: (file: FileState) => number,
   stamp: boolean,
 ): Promise<boolean> {
   try {
     return await driver.transaction(async (tx) => {
       // Another process may have migrated while we waited for the write lock.
-      const file = await readFile(tx, internal);
+      const file = await readFile(tx, driver.capabilities);
       if (versionOf(file) >= migration.version) return false;
       if (stamp) await tx.run(`PRAGMA application_id = ${APPLICATION_ID}`);
       for (const change of migration.changes) {

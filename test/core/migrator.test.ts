@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openLibsql } from "../../adapters/libsql.ts";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { createTaskCache, type Connection, type SqlValue } from "../../core/index.ts";
+import { readFile } from "../../core/introspection.ts";
 import { SEED_V1, SEED_V2, seedRow, tempDir } from "../contract/fixtures.ts";
 
 function withoutHeader(connection: Connection): Connection {
@@ -103,6 +104,28 @@ describe("migrator switching a file to WAL", () => {
       const connection = refusingWal(await openLocalFile(temp.file("broken.sqlite")), 100, "disk I/O error");
       await expect(createTaskCache(connection)).rejects.toThrow("disk I/O error");
       expect(connection.refused).toBe(1);
+    } finally {
+      temp.remove();
+    }
+  });
+});
+
+describe("reading a file's schema", () => {
+  it("reads the same header, tables and objects statement by statement as in one snapshot", async () => {
+    const temp = tempDir();
+    const path = temp.file("read.sqlite");
+    try {
+      const cache = await createTaskCache(await openLocalFile(path));
+      await cache.close();
+      const connection = await openLocalFile(path);
+      const reading = { internalTables: ["task_counts"] };
+      const snapshot = await readFile(connection, reading);
+      const byStatements = await readFile(connection, { ...reading, tableValuedPragmas: false });
+      await connection.close();
+      expect(snapshot.applicationId).not.toBe(0);
+      expect(snapshot.schema.get("tasks")?.size).toBeGreaterThan(5);
+      expect(snapshot.objects.size).toBeGreaterThan(3);
+      expect(byStatements).toEqual(snapshot);
     } finally {
       temp.remove();
     }

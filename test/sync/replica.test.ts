@@ -4,8 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "vitest";
-import { MIGRATIONS, NotSyncedError, SyncError } from "../../core/index.ts";
+import { MIGRATIONS, NotSyncedError, SyncError, createTaskCache } from "../../core/index.ts";
 import { openCache } from "../../adapters/open.ts";
+import { openTursoSync } from "../../adapters/turso-sync.ts";
 import { startSyncProxy } from "../fixtures/sync-proxy.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
@@ -36,6 +37,29 @@ describe("synced replicas", () => {
     assert.equal(await b.countArchived(), 3);
     assert.equal(b.info.schemaVersion, 4);
     assert.deepEqual(b.info.applied, [], "the schema came with the bootstrap");
+  });
+
+  it("checkpoints its WAL after every round once the cache has read its schema", async () => {
+    // Reading the schema with table-valued pragmas made the engine refuse every later checkpoint
+    // ("Database is busy"), which failed the round before its pull.
+    const a = await world.replica("a");
+    await a.save(task("first"));
+    await a.sync();
+    await a.close();
+    const b = await createTaskCache(
+      await openTursoSync({ path: world.path("b"), url: world.server.url, checkpointBytes: 0 }),
+      { syncIntervalMs: 0 },
+    );
+    try {
+      for (const id of ["second", "third"]) {
+        await b.save(task(id));
+        const round = await b.sync();
+        assert.equal(round.pushed >= 1, true);
+      }
+      assert.deepEqual((await b.list()).tasks.map((t) => t.task_id).sort(), ["first", "second", "third"]);
+    } finally {
+      await b.close();
+    }
   });
 
   it("writes on each replica reach the others after a sync, and the round says what moved", async () => {
