@@ -1,9 +1,15 @@
 /**
  * The floor for the HTTP figures: a bare Hono route answering a task-sized JSON body, on the
  * same runtime's server as the real app. Prints the same "on http://…" line.
+ *
+ * With `--db <file>`, it also moves a task to the archive and back with the raw statements on
+ * the adapter's connection (no core, no checks), answering as the real routes do: the floor for
+ * one archive and restore over HTTP.
  */
 import process from "node:process";
 import { Hono } from "hono";
+import { openConnection } from "../adapters/open.ts";
+import { rawArchive, rawRestore } from "./raw-moves.ts";
 
 const body = {
   task_id: "uqt_f1bbcd892f5e53c0159571f73ea7598c",
@@ -17,6 +23,22 @@ const body = {
   compiled_circuit: null,
 };
 const app = new Hono().get("/bare", (c) => c.json(body));
+
+const at = process.argv.indexOf("--db");
+if (at > 0) {
+  const db = await openConnection(process.argv[at + 1]!);
+  app
+    .post("/bare/archive/:id", async (c) => {
+      const id = c.req.param("id");
+      await rawArchive(db, id);
+      return c.json({ archived: id });
+    })
+    .post("/bare/restore/:id", async (c) => {
+      const id = c.req.param("id");
+      await rawRestore(db, id);
+      return c.json({ restored: id });
+    });
+}
 const announce = (port: number) => console.log(`bare hono on http://127.0.0.1:${port}`);
 
 declare const Deno: {

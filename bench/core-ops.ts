@@ -15,8 +15,9 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { openLibsql } from "../adapters/libsql.ts";
 import { openLocalFile } from "../adapters/local-file.ts";
-import { createTaskCache, type Connection, type Executor, type TaskCache } from "../core/index.ts";
+import { createTaskCache, type Connection, type TaskCache } from "../core/index.ts";
 import { meanMs } from "./mean-time.ts";
+import { COPY, rawArchive, rawRestore, rawTransaction } from "./raw-moves.ts";
 
 const { values } = parseArgs({
   options: { file: { type: "string" }, scratch: { type: "string" }, seconds: { type: "string" } },
@@ -97,20 +98,6 @@ function readOperations(ids: string[], backend: string): Operation[] {
   ];
 }
 
-/** A write transaction the way the driver takes one: libSQL's own, or BEGIN … COMMIT. */
-async function rawTransaction(db: Connection, fn: (tx: Executor) => Promise<unknown>): Promise<void> {
-  if (db.transaction) {
-    await db.transaction(fn);
-    return;
-  }
-  await db.run("BEGIN IMMEDIATE");
-  await fn(db);
-  await db.run("COMMIT");
-}
-
-const COPY =
-  "task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, compiled_circuit_json";
-
 /** Writes on a fresh copy of the scratch file each time, so every run starts from the same state. */
 async function writeOperations(open: (path: string) => Promise<Connection>, label: string) {
   const results: Record<string, { core: number; raw: number }> = {};
@@ -132,17 +119,8 @@ async function writeOperations(open: (path: string) => Promise<Connection>, labe
         await cache.restore(id);
       }),
       raw: await measure(async () => {
-        await rawTransaction(raw, async (tx) => {
-          await tx.run(
-            `INSERT INTO archived_tasks (${COPY}, archived_at) SELECT ${COPY}, '2026-11-01T00:00:00.000000+00:00' FROM tasks WHERE task_id = ?`,
-            [id],
-          );
-          await tx.run("DELETE FROM tasks WHERE task_id = ?", [id]);
-        });
-        await rawTransaction(raw, async (tx) => {
-          await tx.run(`INSERT INTO tasks (${COPY}) SELECT ${COPY} FROM archived_tasks WHERE task_id = ?`, [id]);
-          await tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);
-        });
+        await rawArchive(raw, id);
+        await rawRestore(raw, id);
       }),
     };
     const thousand = (await raw.all<{ task_id: string }>("SELECT task_id FROM tasks LIMIT 1000 OFFSET 5000")).map(

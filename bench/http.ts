@@ -160,26 +160,58 @@ export async function measureHttp(
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${copy}${suffix}`, { force: true });
     copyFileSync(options.writeFile, copy);
   };
-  fresh();
-  server = await startServer(runtime, ["--db", copy]);
-  try {
-    const api = `${server.base}/api`;
-    const page = await (await fetch(`${api}/tasks?limit=1000&offset=2000`)).json();
-    const ids: string[] = page.tasks.map((t: { task_id: string }) => t.task_id);
+  // One client moving a task to the archive and back, 200 times over 200 tasks: one POST each way.
+  const moveTrips = async (archive: (id: string) => string, restore: (id: string) => string, ids: string[]) => {
     const trips: number[] = [];
     for (let i = 0; i < 200; i++) {
       const id = ids[i % ids.length]!;
       trips.push(
-        (await timed(() => fetch(`${api}/tasks/${id}/archive`, { method: "POST" }))) +
-          (await timed(() => fetch(`${api}/archive/restore/${id}`, { method: "POST" }))),
+        (await timed(() => fetch(archive(id), { method: "POST" }))) +
+          (await timed(() => fetch(restore(id), { method: "POST" }))),
       );
     }
-    rows.push({
-      runtime,
-      request: "archive + restore round trip, one client",
+    return {
       rps: 1000 / median([...trips]),
       p50: median(trips),
       p99: trips.sort((a, b) => a - b)[Math.floor(trips.length * 0.99)]!,
+    };
+  };
+  fresh();
+  server = await startServer(runtime, ["--db", copy]);
+  let moveFloor: Omit<HttpRow, "runtime" | "request">;
+  try {
+    const api = `${server.base}/api`;
+    const page = await (await fetch(`${api}/tasks?limit=1000&offset=2000`)).json();
+    const ids: string[] = page.tasks.map((t: { task_id: string }) => t.task_id);
+    // The floor, side by side: the same moves as raw statements behind a bare route, on a copy of its own.
+    const bareCopy = `${copy}.bare`;
+    copyFileSync(options.writeFile, bareCopy);
+    const bareMoves = await startAnnounced(`bare moves ${runtime}`, launch.command, [
+      ...launch.args.slice(0, -1),
+      "bench/bare-server.ts",
+      "--db",
+      bareCopy,
+    ]);
+    try {
+      moveFloor = await moveTrips(
+        (id) => `${bareMoves.base}/bare/archive/${id}`,
+        (id) => `${bareMoves.base}/bare/restore/${id}`,
+        ids,
+      );
+    } finally {
+      await bareMoves.stop("SIGKILL");
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${bareCopy}${suffix}`, { force: true });
+    }
+    rows.push({ runtime, request: "archive + restore, raw statements behind a bare route (floor)", ...moveFloor });
+    rows.push({
+      runtime,
+      request: "archive + restore round trip, one client",
+      ...(await moveTrips(
+        (id) => `${api}/tasks/${id}/archive`,
+        (id) => `${api}/archive/restore/${id}`,
+        ids,
+      )),
+      floorRps: moveFloor.rps,
     });
     const bulk = await timed(() =>
       fetch(`${api}/tasks/bulk-archive`, {
