@@ -24,7 +24,7 @@ it("bench/run --smoke measures every operation, the migration and the server", (
       [
         "archive + restore round trip",
         "archive-expired",
-        "bulk archive 1,000 ids",
+        "bulk archive 1,000 scattered ids",
         "counts",
         "deep page offset=50000",
         "get by id",
