@@ -57,13 +57,13 @@ export async function load(url: string, seconds: number, amount?: number, path?:
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-const pick = <T>(values: readonly T[]) => values[Math.floor(Math.random() * values.length)]!;
+export const pick = <T>(values: readonly T[]) => values[Math.floor(Math.random() * values.length)]!;
 
 /**
  * Cursors that start a page right after each of the first `rows` tasks of a listing: pages as
  * costly as the first one, and so many that no kept page answers a random pick of them.
  */
-async function cursorsInto(api: string, query: string, scope: CursorScope, rows: number): Promise<string[]> {
+export async function cursorsInto(api: string, query: string, scope: CursorScope, rows: number): Promise<string[]> {
   const cursors: string[] = [];
   for (let offset = 0; offset < rows; offset += 1000) {
     const page = await (await fetch(`${api}/tasks?${query}&limit=1000&offset=${offset}`)).json();

@@ -3,6 +3,10 @@
  * its profile summed by part (SQLite, row mapping, JSON, HTTP, Hono).
  *
  *   npx tsx bench/profile-listing.ts bench/out/read-1000000.sqlite ["/api/tasks?limit=100"]
+ *   npx tsx bench/profile-listing.ts bench/out/read-1000000.sqlite cold
+ *
+ * `cold` asks for the newest listing at a different cursor each request, among the first
+ * 100,000 tasks, so that no kept page answers: the query's own cost on cold rows.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import autocannon from "autocannon";
 import { startAnnounced } from "../test/server/server-process.ts";
+import { cursorsInto, pick } from "./http.ts";
 
 interface ProfileNode {
   id: number;
@@ -51,7 +56,22 @@ try {
     "--db",
     file,
   ]);
-  const load = await autocannon({ url: `${server.base}${path}`, connections: 16, duration: 8 });
+  const cold = path === "cold" ? await cursorsInto(`${server.base}/api`, "", { listing: "tasks" }, 100_000) : undefined;
+  const load = await autocannon({
+    url: `${server.base}${cold ? "/api/tasks?limit=100" : path}`,
+    connections: 16,
+    duration: 8,
+    ...(cold
+      ? {
+          requests: [
+            {
+              method: "GET",
+              setupRequest: (request) => ({ ...request, path: `/api/tasks?limit=100&cursor=${pick(cold)}` }),
+            },
+          ],
+        }
+      : {}),
+  });
   await server.stop("SIGTERM");
   // The loader's worker writes a small profile of its own; the server's is the largest.
   const profiles = readdirSync(dir).map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as Profile);
@@ -63,7 +83,8 @@ try {
     parts.set(part, (parts.get(part) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const busy = [...parts].filter(([part]) => part !== "idle").reduce((sum, [, t]) => sum + t, 0);
-  console.log(`GET ${path}: ${Math.round(load.requests.average)} req/s on Node ${process.versions.node}, ${file}\n`);
+  const request = cold ? "/api/tasks?limit=100, a different cursor each request" : path;
+  console.log(`GET ${request}: ${Math.round(load.requests.average)} req/s on Node ${process.versions.node}, ${file}\n`);
   console.log("| part of the request | share of busy CPU |\n| --- | ---: |");
   for (const [part, time] of [...parts].filter(([p]) => p !== "idle").sort((a, b) => b[1] - a[1])) {
     console.log(`| ${part} | ${((time / busy) * 100).toFixed(1)} % |`);
