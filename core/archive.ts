@@ -7,10 +7,10 @@
  */
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
-import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
+import { TERMINAL_SQL, resolveFilter } from "./queries.ts";
 import { countRows } from "./group-counts.ts";
 import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
-import { parsePage, readPage, type TaskPage, type TaskPageText } from "./pages.ts";
+import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
 import type { Batch, StoreContext } from "./store-context.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
 import { countTriggers, type CounterNames } from "./schema.ts";
@@ -18,6 +18,7 @@ import { shardMoves } from "./shards.ts";
 import { hoursBefore, nowTimestamp } from "./timestamps.ts";
 import {
   ArchiveExpiredSchema,
+  FilterSchema,
   ListOptionsSchema,
   PurgeSchema,
   TaskIdSchema,
@@ -26,6 +27,7 @@ import {
   type ArchiveExpiredOptions,
   type ListOptions,
   type PurgeOptions,
+  type TaskFilter,
 } from "./validation.ts";
 import type { Archive } from "./task-cache.ts";
 
@@ -135,16 +137,9 @@ export function archiveOperations(ctx: StoreContext): Archive {
     return result;
   }
 
-  async function listArchivedText(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPageText> {
-    const { limit, offset, status, backend, after } = parseInput(ListOptionsSchema, options);
-    if (!shapes.has("archived_tasks")) return Object.freeze({ tasks: "[]", count: 0, total: 0, last: undefined });
-    const where = whereOf({ status, backend }, afterOf(after));
-    return readPage(
-      ctx,
-      `SELECT ${shapes.summary("archived_tasks")} FROM archived_tasks ${where.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
-      [...where.args, limit, offset],
-      () => [countRows(ctx, "archived_tasks", { status, backend })],
-    );
+  function listArchivedText(options: Omit<ListOptions, "includeArchived"> = {}): Promise<TaskPageText> {
+    const { limit, offset, after, includeArchived: _, ...filter } = parseInput(ListOptionsSchema, options);
+    return listPage(ctx, ["archived_tasks"], resolveFilter(filter, ctx.clock), { limit, offset, after });
   }
 
   return {
@@ -238,8 +233,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
     },
 
     countArchived(filter: TaskFilter = {}): Promise<number> {
-      const { status, backend } = parseInput(ListOptionsSchema, filter);
-      return countRows(ctx, "archived_tasks", { status, backend });
+      return countRows(ctx, "archived_tasks", resolveFilter(parseInput(FilterSchema, filter), ctx.clock));
     },
 
     /**

@@ -1,7 +1,7 @@
 /**
  * Counts of a table's rows per backend and status, from which every total is summed.
  */
-import type { Table, TaskFilter } from "./queries.ts";
+import { countedByGroups, scanOf, whereOf, type Table, type TaskFilter } from "./queries.ts";
 import { keptRead, type StoreContext } from "./store-context.ts";
 
 /** How many rows of a table have one backend and status. */
@@ -32,8 +32,20 @@ export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly G
   return ctx.counters ? load() : keptRead(ctx, `groups of ${table}`, load, (groups) => 64 * groups.length);
 }
 
-/** How many rows of `table` match `filter`. */
+/**
+ * How many rows of `table` match `filter`: summed from the counts per backend and status where
+ * the filter asks no more of a task than those, counted (and kept until the data changes) where it does.
+ */
 export async function countRows(ctx: StoreContext, table: Table, filter: TaskFilter): Promise<number> {
+  if (!ctx.shapes.has(table)) return 0;
+  if (!countedByGroups(filter)) {
+    const where = whereOf(filter, undefined, ctx.shapes.errorMessages);
+    const sql = `SELECT COUNT(*) AS n FROM ${scanOf(table, filter)} ${where.sql}`;
+    return keptRead(ctx, `${sql}\n${JSON.stringify(where.args)}`, async () => {
+      const [row] = await ctx.driver.all<{ n: number | bigint }>(sql, where.args);
+      return Number(row?.n ?? 0);
+    });
+  }
   let total = 0;
   for (const group of await groupCounts(ctx, table)) {
     if (

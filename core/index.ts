@@ -32,7 +32,6 @@ export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMN
 export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
 export type { TaskShard, TaskShards } from "./shards.ts";
 export { MAINTENANCE_ROWS, RetentionPolicySchema, type MaintenanceReport, type RetentionPolicy } from "./retention.ts";
-export type { TaskFilter } from "./queries.ts";
 export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
 export type { BulkDeleteResult } from "./tasks.ts";
 export type { TaskPage, TaskPageText } from "./pages.ts";

@@ -3,7 +3,8 @@
  * callers that want objects.
  */
 import type { SqlValue } from "./driver.ts";
-import { summaryRows } from "./queries.ts";
+import { countRows } from "./group-counts.ts";
+import { NEWEST_FIRST, afterOf, scanOf, summaryRows, whereOf, type Table, type TaskFilter } from "./queries.ts";
 import { keptRead, type StoreContext } from "./store-context.ts";
 import type { TaskSummary } from "./task-rows.ts";
 
@@ -26,24 +27,101 @@ export interface TaskPageText {
   last: { submit_time: string; task_id: string } | undefined;
 }
 
-/** Reads one page: `listing` (see {@link summaryRows}) as JSON text, and the sum of `totals`. */
-export function readPage(
+/** Which page of a listing: `offset` tasks in, or after the task `after`. */
+export interface Paging {
+  limit: number;
+  offset: number;
+  after?: { submit_time: string; task_id: string } | undefined;
+}
+
+const EMPTY_PAGE: TaskPageText = Object.freeze({ tasks: "[]", count: 0, total: 0, last: undefined });
+
+/**
+ * One page of the tasks of `tables` that match `filter`, newest first, and how many match in all.
+ *
+ * Without a search, each table's listing index is walked from the newest end, so a page costs
+ * its own rows; the total comes from the counts. A search matches text no index holds: walking
+ * the listing order to find rare matches would look up every row, so each table is read once
+ * straight through instead, and that one pass gives both the page and the total.
+ */
+export function listPage(
+  ctx: StoreContext,
+  tables: readonly Table[],
+  filter: TaskFilter,
+  paging: Paging,
+): Promise<TaskPageText> {
+  const present = tables.filter((table) => ctx.shapes.has(table));
+  if (present.length === 0) return Promise.resolve(EMPTY_PAGE);
+  return filter.search === undefined
+    ? indexedPage(ctx, present, filter, paging)
+    : searchedPage(ctx, present, filter, paging);
+}
+
+function indexedPage(ctx: StoreContext, tables: readonly Table[], filter: TaskFilter, paging: Paging) {
+  const where = whereOf(filter, afterOf(paging.after));
+  // A plain compound SELECT, so SQLite merges the index walks instead of sorting.
+  const source = tables
+    .map((table) => `SELECT ${ctx.shapes.summary(table)} FROM ${table} ${where.sql}`)
+    .join(" UNION ALL ");
+  const listing = summaryRows(`${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`);
+  const args = [...tables.flatMap(() => where.args), paging.limit, paging.offset];
+  return readPage(ctx, listing, args, async () => {
+    const [rows, ...totals] = await Promise.all([
+      ctx.driver.all<PageRow>(listing, args),
+      ...tables.map((table) => countRows(ctx, table, filter)),
+    ]);
+    return { rows, total: totals.reduce((a, b) => a + b, 0) };
+  });
+}
+
+function searchedPage(ctx: StoreContext, tables: readonly Table[], filter: TaskFilter, paging: Paging) {
+  const { shapes } = ctx;
+  const where = whereOf(filter, undefined, shapes.errorMessages);
+  const after = afterOf(paging.after);
+  const hits = tables
+    .map((table) => `SELECT submit_time, task_id, '${table}' AS tbl FROM ${scanOf(table, filter)} ${where.sql}`)
+    .join(" UNION ALL ");
+  const chosen = tables
+    .map(
+      (table) =>
+        `SELECT ${shapes.summary(table)} FROM ${table}
+          WHERE task_id IN (SELECT task_id FROM chosen WHERE tbl = '${table}')`,
+    )
+    .join(" UNION ALL ");
+  const listing = `WITH hits AS MATERIALIZED (${hits}),
+    chosen AS (SELECT * FROM hits ${after ? `WHERE ${after.sql}` : ""} ${NEWEST_FIRST} LIMIT ? OFFSET ?)
+    SELECT counted.total, page.* FROM (SELECT COUNT(*) AS total FROM hits) AS counted
+      LEFT JOIN (${summaryRows(chosen)}) AS page`;
+  const args = [...tables.flatMap(() => where.args), ...(after?.args ?? []), paging.limit, paging.offset];
+  return readPage(ctx, listing, args, async () => {
+    const rows = await ctx.driver.all<PageRow>(`${listing} ${NEWEST_FIRST}`, args);
+    // With no task on the page, the one row carries the total alone.
+    return { rows: rows.filter((row) => row.summary !== null), total: Number(rows[0]?.total ?? 0) };
+  });
+}
+
+interface PageRow {
+  submit_time: string;
+  task_id: string;
+  summary: string;
+  total?: number | bigint;
+}
+
+/** A page as `read` finds it (its rows from {@link summaryRows}), kept until the data changes under the key of `listing` and `args`. */
+function readPage(
   ctx: StoreContext,
   listing: string,
   args: SqlValue[],
-  totals: () => Promise<number>[],
+  read: () => Promise<{ rows: PageRow[]; total: number }>,
 ): Promise<TaskPageText> {
   const load = async (): Promise<TaskPageText> => {
-    const [rows, ...counts] = await Promise.all([
-      ctx.driver.all<{ submit_time: string; task_id: string; summary: string }>(summaryRows(listing), args),
-      ...totals(),
-    ]);
+    const { rows, total } = await read();
     const last = rows.at(-1);
     // Frozen: a kept page is handed to every caller that asks for it.
     return Object.freeze({
       tasks: `[${rows.map((row) => row.summary).join(",")}]`,
       count: rows.length,
-      total: counts.reduce((a, b) => a + b, 0),
+      total,
       last: last && Object.freeze({ submit_time: String(last.submit_time), task_id: String(last.task_id) }),
     });
   };

@@ -10,15 +10,52 @@ import type { LiveSchema } from "./introspection.ts";
 import type { Lineage } from "./migrator.ts";
 import { TASK_COLUMNS } from "./schema.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
-import { TERMINAL_STATUSES } from "./validation.ts";
+import { formatTimestamp, type Clock } from "./timestamps.ts";
+import { TERMINAL_STATUSES, type ParsedFilter, type TimeBound } from "./validation.ts";
 
 export type Table = "tasks" | "archived_tasks";
 
-/** Filters shared by listings and counts. */
+/** A filter as statements take it: its time bounds as stored timestamps (see {@link resolveFilter}). */
 export interface TaskFilter {
   status?: string | undefined;
   backend?: string | undefined;
+  search?: string | undefined;
+  idPrefix?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
 }
+
+/** The filter with its ages turned into instants, as of the clock's now. */
+export function resolveFilter(filter: ParsedFilter, clock: Clock): TaskFilter {
+  const instant = (bound: TimeBound | undefined) =>
+    bound === undefined
+      ? undefined
+      : "at" in bound
+        ? bound.at
+        : formatTimestamp(new Date(clock().getTime() - bound.beforeNowMs));
+  return { ...filter, since: instant(filter.since), until: instant(filter.until) };
+}
+
+/** Whether a filter takes only what the counts per backend and status answer. */
+export const countedByGroups = (filter: TaskFilter) =>
+  filter.search === undefined &&
+  filter.idPrefix === undefined &&
+  filter.since === undefined &&
+  filter.until === undefined;
+
+/**
+ * Where a pass over `table` for `filter` reads from. A search matches text no index holds; through
+ * an index (a status, a time range) the pass would reach each row by a lookup that costs ten times
+ * a row read in order, so it reads the table straight through.
+ */
+export const scanOf = (table: Table, filter: TaskFilter) =>
+  filter.search === undefined ? table : `${table} NOT INDEXED`;
+
+/** Past every character an id may hold after its prefix, so a prefix is a range of the primary key. */
+const PAST_PREFIX = "\u{10FFFF}";
+
+/** `text` as a LIKE pattern that finds it anywhere, its own `%`, `_` and `\\` taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
 /** A WHERE clause and its arguments. */
 export interface Where {
@@ -66,8 +103,11 @@ export const summaryRows = (listing: string) =>
                ELSE json_object(${SUMMARY_FIELDS}, 'archived_at', archived_at) END AS summary
      FROM (${listing}) ${NEWEST_FIRST}`;
 
-/** Builds `WHERE` only from the filters given, so the planner can use each index. */
-export function whereOf(filter: TaskFilter, extra?: Where): Where {
+/**
+ * Builds `WHERE` only from the filters given, so the planner can use each index. A search looks
+ * in the id, the metadata and, where `errorMessages`, the error text.
+ */
+export function whereOf(filter: TaskFilter, extra?: Where, errorMessages = false): Where {
   const parts: string[] = [];
   const args: SqlValue[] = [];
   const add = (sql: string, ...values: SqlValue[]) => {
@@ -76,6 +116,15 @@ export function whereOf(filter: TaskFilter, extra?: Where): Where {
   };
   if (filter.status !== undefined) add("status = ?", filter.status);
   if (filter.backend !== undefined) add("backend = ?", filter.backend);
+  if (filter.idPrefix !== undefined)
+    add("task_id >= ? AND task_id < ?", filter.idPrefix, filter.idPrefix + PAST_PREFIX);
+  if (filter.since !== undefined) add("submit_time >= ?", filter.since);
+  if (filter.until !== undefined) add("submit_time < ?", filter.until);
+  if (filter.search !== undefined) {
+    const columns = ["task_id", "metadata_json", ...(errorMessages ? ["error_message"] : [])];
+    const pattern = containing(filter.search);
+    add(`(${columns.map((column) => `${column} LIKE ? ESCAPE '\\'`).join(" OR ")})`, ...columns.map(() => pattern));
+  }
   if (extra) add(extra.sql, ...extra.args);
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", args };
 }

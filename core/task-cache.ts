@@ -8,14 +8,13 @@ import type { CircuitFormat, CircuitView } from "./circuits.ts";
 import type { ExportScope } from "./exports.ts";
 import type { ImportResult, StoredTask } from "./imports.ts";
 import type { TaskPage, TaskPageText } from "./pages.ts";
-import type { TaskFilter } from "./queries.ts";
 import type { SyncReport, SyncState } from "./replication.ts";
 import type { MaintenanceReport, RetentionPolicy } from "./retention.ts";
 import type { TaskShards } from "./shards.ts";
 import type { Batch } from "./store-context.ts";
 import type { StatusCounts, Task } from "./task-rows.ts";
 import type { BulkDeleteResult } from "./tasks.ts";
-import type { ArchiveExpiredOptions, ListOptions, PurgeOptions, TaskInput } from "./validation.ts";
+import type { ArchiveExpiredOptions, ListOptions, PurgeOptions, TaskFilter, TaskInput } from "./validation.ts";
 
 /** The active tasks (the `tasks` table). */
 export interface ActiveTasks {

@@ -3,10 +3,10 @@
  */
 import type { Executor, SqlValue } from "./driver.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.ts";
-import { NEWEST_FIRST, TERMINAL_SQL, afterOf, whereOf, type TaskFilter } from "./queries.ts";
+import { TERMINAL_SQL, resolveFilter } from "./queries.ts";
 import { countRows, groupCounts } from "./group-counts.ts";
 import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
-import { parsePage, readPage, type TaskPage, type TaskPageText } from "./pages.ts";
+import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
 import type { StoreContext } from "./store-context.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { shardMoves } from "./shards.ts";
@@ -14,6 +14,7 @@ import { nowTimestamp } from "./timestamps.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import { recordedIn, storedVersionSql } from "./history/statements.ts";
 import {
+  FilterSchema,
   ListOptionsSchema,
   TASK_STATUSES,
   TaskIdSchema,
@@ -21,6 +22,7 @@ import {
   TaskInputSchema,
   parseInput,
   type ListOptions,
+  type TaskFilter,
   type TaskInput,
 } from "./validation.ts";
 import type { ActiveTasks } from "./task-cache.ts";
@@ -37,21 +39,10 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
   const { driver, shapes, history } = ctx;
   const shards = shardMoves(shapes);
 
-  async function listText(options: ListOptions = {}): Promise<TaskPageText> {
+  function listText(options: ListOptions = {}): Promise<TaskPageText> {
     const { limit, offset, includeArchived, after, ...filter } = parseInput(ListOptionsSchema, options);
-    const where = whereOf(filter, afterOf(after));
-    const tables =
-      includeArchived && shapes.has("archived_tasks") ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
-    // A plain compound SELECT, so SQLite merges the two index walks instead of sorting.
-    const source = tables
-      .map((table) => `SELECT ${shapes.summary(table)} FROM ${table} ${where.sql}`)
-      .join(" UNION ALL ");
-    return readPage(
-      ctx,
-      `${source} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
-      [...tables.flatMap(() => where.args), limit, offset],
-      () => tables.map((table) => countRows(ctx, table, filter)),
-    );
+    const tables = includeArchived ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const);
+    return listPage(ctx, tables, resolveFilter(filter, ctx.clock), { limit, offset, after });
   }
 
   return {
@@ -161,8 +152,7 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
     },
 
     count(filter: TaskFilter = {}): Promise<number> {
-      const { status, backend } = parseInput(ListOptionsSchema, filter);
-      return countRows(ctx, "tasks", { status, backend });
+      return countRows(ctx, "tasks", resolveFilter(parseInput(FilterSchema, filter), ctx.clock));
     },
 
     async counts(): Promise<StatusCounts> {

@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { InvalidInputError, type InputIssue } from "./errors.ts";
-import { normalizeTimestamp } from "./timestamps.ts";
+import { HOUR_MS, normalizeTimestamp } from "./timestamps.ts";
 
 /** Statuses a task can have; the last three are terminal. */
 export const TASK_STATUSES = ["pending", "running", "success", "failed", "cancelled"] as const;
@@ -69,10 +69,72 @@ export const TaskInputSchema = v.object({
 });
 export type TaskInput = v.InferInput<typeof TaskInputSchema>;
 
-/** Filters and paging of a listing. */
-export const ListOptionsSchema = v.object({
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: HOUR_MS,
+  d: 24 * HOUR_MS,
+  w: 7 * 24 * HOUR_MS,
+};
+
+/** `72h`, `90d`, `30m`, `5s`, `500ms`, `2w`: a duration with its unit, as milliseconds. */
+export const DurationSchema = v.pipe(
+  v.string("must be a string"),
+  v.regex(/^\d+(\.\d+)?(ms|s|m|h|d|w)$/, "must be a duration with its unit, such as 72h, 90d, 30m or 5s"),
+  v.transform((text) => Math.round(Number.parseFloat(text) * DURATION_UNITS[/[a-z]+$/.exec(text)![0]]!)),
+);
+
+/** A bound of a time range: an instant in the stored form, or how long before now. */
+export type TimeBound = { readonly at: string } | { readonly beforeNowMs: number };
+
+/**
+ * A bound of a time range as people write it: an ISO-8601 timestamp, a calendar date (its
+ * midnight, UTC), or an age such as `2d` or `36h` (that long before now).
+ */
+export const TimeBoundSchema = v.pipe(
+  v.string("must be a string"),
+  v.maxLength(64, "must be at most 64 characters"),
+  v.rawTransform(({ dataset, addIssue, NEVER }): TimeBound => {
+    const text = dataset.value.trim();
+    const age = v.safeParse(DurationSchema, text);
+    if (age.success) return { beforeNowMs: age.output };
+    const at = normalizeTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+    if (at !== undefined) return { at };
+    addIssue({ message: "must be an ISO-8601 timestamp, a date such as 2026-05-03, or an age such as 2d or 36h" });
+    return NEVER;
+  }),
+);
+
+/** Longest text a search takes. */
+export const MAX_SEARCH = 200;
+
+/**
+ * Which tasks a listing, a count or a bulk move by filter takes. `search` finds text in the id,
+ * the metadata and the error text (ASCII letters in any case); `idPrefix` the ids that start so;
+ * `since` and `until` bound the submit time (from `since`, before `until`).
+ */
+export const FilterSchema = v.object({
   status: v.optional(StatusSchema),
   backend: v.optional(BackendSchema),
+  search: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.trim(),
+      v.minLength(1, "must not be empty"),
+      v.maxLength(MAX_SEARCH, `must be at most ${MAX_SEARCH} characters`),
+    ),
+  ),
+  idPrefix: v.optional(TaskIdSchema),
+  since: v.optional(TimeBoundSchema),
+  until: v.optional(TimeBoundSchema),
+});
+export type TaskFilter = v.InferInput<typeof FilterSchema>;
+export type ParsedFilter = v.InferOutput<typeof FilterSchema>;
+
+/** Filters and paging of a listing. */
+export const ListOptionsSchema = v.object({
+  ...FilterSchema.entries,
   limit: v.optional(
     v.pipe(
       v.number(),

@@ -5,8 +5,8 @@
 import process from "node:process";
 import { type Command, InvalidArgumentError } from "commander";
 import * as v from "valibot";
-import { HOUR_MS } from "../../core/index.ts";
-import { DurationSchema } from "../http/durations.ts";
+import { DurationSchema, HOUR_MS } from "../../core/index.ts";
+
 import { printJson, UsageError } from "./output.ts";
 import { openTarget, type Target, type TargetOptions } from "./target.ts";
 

@@ -8,8 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import * as v from "valibot";
-import { HOUR_MS, toInputIssues } from "../../core/index.ts";
-import { DurationSchema } from "../http/durations.ts";
+import { DurationSchema, HOUR_MS, toInputIssues } from "../../core/index.ts";
 
 export interface ServerConfig {
   /** Path or URL of the cache; undefined means the default file. */

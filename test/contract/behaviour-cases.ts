@@ -598,6 +598,103 @@ export const behaviourCases: readonly ContractCase[] = [
     },
   },
   {
+    name: "search, id prefix and time ranges narrow listings and counts, active and archived, and page like any listing",
+    async run(target) {
+      const clock = manualClock("2026-05-21T00:00:00.000Z");
+      await withCache(
+        target,
+        async (cache) => {
+          const errors = cache.info.lineage === "uniqc";
+          for (let i = 0; i < 20; i++) {
+            const day = String(i + 1).padStart(2, "0");
+            await cache.save({
+              task_id: i === 7 ? "Bell-07" : `run-${day}`,
+              backend: i % 2 ? "ibm:x" : "dummy",
+              status: i % 4 === 3 ? "failed" : "success",
+              submit_time: `2026-05-${day}T12:00:00Z`,
+              metadata: { circuit_name: i % 3 === 0 ? "Bell pair" : "GHZ", note: i === 5 ? "100%_done" : "1000 done" },
+              ...(errors && i === 11 ? { error_message: "Backend said: BELL calibration expired" } : {}),
+            });
+          }
+          const ids = (page: { tasks: { task_id: string }[] }) => page.tasks.map((t) => t.task_id);
+          // In the metadata, in the id, and (where the file keeps it) in the error text, in any case.
+          const bell = await cache.list({ search: "bell" });
+          const expected = ["run-19", "run-16", "run-13", "run-10", "Bell-07", "run-07", "run-04", "run-01"];
+          if (errors) expected.splice(3, 0, "run-12");
+          assert.deepEqual(ids(bell), expected);
+          assert.equal(bell.total, expected.length);
+          assert.equal(await cache.count({ search: "BELL" }), expected.length);
+          // Wildcards are the text itself.
+          assert.deepEqual(ids(await cache.list({ search: "100%_" })), ["run-06"]);
+          assert.deepEqual(ids(await cache.list({ search: "%" })), ["run-06"]);
+          // A search with other filters, paged by offset and by position, keeps its total on every page.
+          const narrowed = { search: "bell", status: "success" as const, backend: "dummy" };
+          const firstTwo = await cache.list({ ...narrowed, limit: 2 });
+          assert.deepEqual(ids(firstTwo), ["run-19", "run-13"]);
+          const all = await cache.list({ ...narrowed, limit: 1000 });
+          assert.deepEqual(ids(all), ["run-19", "run-13", "run-07", "run-01"]);
+          const last = firstTwo.tasks.at(-1)!;
+          const rest = await cache.list({
+            ...narrowed,
+            after: { submit_time: last.submit_time, task_id: last.task_id },
+          });
+          assert.deepEqual([...ids(firstTwo), ...ids(rest)], ids(all));
+          assert.equal(rest.total, all.total);
+          const beyond = await cache.list({ ...narrowed, offset: 50 });
+          assert.deepEqual(beyond, { tasks: [], total: all.total });
+          // Id prefixes are exact in case; time ranges run from `since` to just before `until`.
+          assert.deepEqual(ids(await cache.list({ idPrefix: "run-1" })), [
+            "run-19",
+            "run-18",
+            "run-17",
+            "run-16",
+            "run-15",
+            "run-14",
+            "run-13",
+            "run-12",
+            "run-11",
+            "run-10",
+          ]);
+          assert.equal((await cache.list({ idPrefix: "bell" })).total, 0);
+          const range = await cache.list({ since: "2026-05-10", until: "2026-05-15T12:00:00Z" });
+          assert.deepEqual(ids(range), ["run-14", "run-13", "run-12", "run-11", "run-10"]);
+          assert.equal(range.total, 5);
+          // An age counts back from the cache's clock.
+          assert.deepEqual(ids(await cache.list({ since: "2d" })), ["run-20", "run-19"]);
+          assert.deepEqual(ids(await cache.list({ since: "60h", until: "35h" })), ["run-19", "run-18"]);
+          assert.equal(await cache.count({ until: "2026-05-03", status: "success" }), 2);
+          // The archive and the listing of both tables take the same filters.
+          await cache.bulkArchive(["run-10", "run-13", "run-14"]);
+          assert.deepEqual(ids(await cache.listArchived({ search: "bell" })), ["run-13", "run-10"]);
+          assert.deepEqual(ids(await cache.listArchived({ since: "2026-05-14" })), ["run-14"]);
+          assert.equal(await cache.countArchived({ search: "ghz" }), 1);
+          const both = await cache.list({ search: "bell", includeArchived: true });
+          assert.deepEqual(ids(both), expected);
+          assert.equal(both.tasks.find((t) => t.task_id === "run-13")!.archived_at !== undefined, true);
+          assert.equal(
+            (await cache.list({ since: "2026-05-13", until: "2026-05-15", includeArchived: true })).total,
+            2,
+          );
+          // Bad filters are refused by name.
+          for (const [filter, path] of [
+            [{ search: "  " }, "search"],
+            [{ search: "x".repeat(201) }, "search"],
+            [{ since: "yesterday" }, "since"],
+            [{ until: "2026-02-30" }, "until"],
+            [{ idPrefix: "a b" }, "idPrefix"],
+          ] as const) {
+            await assert.rejects(cache.list(filter), (error: unknown) => {
+              assert.ok(error instanceof InvalidInputError);
+              assert.equal(error.issues[0]!.path, path);
+              return true;
+            });
+          }
+        },
+        { clock },
+      );
+    },
+  },
+  {
     name: "compiled circuits are stored by format and read back parsed; circuits are found in metadata",
     async run(target) {
       await withCache(target, async (cache) => {

@@ -3,9 +3,10 @@
  * written twice. Query values arrive as strings and are converted here.
  */
 import * as v from "valibot";
-import { DurationSchema } from "../../http/durations.ts";
+
 import {
   CircuitFormatSchema,
+  DurationSchema,
   HoursSchema,
   MAX_LIMIT,
   StatusSchema,
