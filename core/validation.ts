@@ -88,26 +88,46 @@ export const DurationSchema = v.pipe(
 /** A bound of a time range: an instant in the stored form, or how long before now. */
 export type TimeBound = { readonly at: string } | { readonly beforeNowMs: number };
 
+/** A bound as people write it, read; undefined when it is none of the forms {@link TimeTextSchema} names. */
+function readTimeBound(text: string): TimeBound | undefined {
+  const trimmed = text.trim();
+  const age = v.safeParse(DurationSchema, trimmed);
+  if (age.success) return { beforeNowMs: age.output };
+  const at = normalizeTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
+  return at === undefined ? undefined : { at };
+}
+
 /**
  * A bound of a time range as people write it: an ISO-8601 timestamp, a calendar date (its
- * midnight, UTC), or an age such as `2d` or `36h` (that long before now).
+ * midnight, UTC), or an age such as `2d` or `36h` (that long before now). Checked, kept as text.
  */
-export const TimeBoundSchema = v.pipe(
+export const TimeTextSchema = v.pipe(
   v.string("must be a string"),
+  v.description("An ISO-8601 timestamp, a date (2026-05-03, midnight UTC) or an age before now (2d, 36h, 90m)."),
   v.maxLength(64, "must be at most 64 characters"),
-  v.rawTransform(({ dataset, addIssue, NEVER }): TimeBound => {
-    const text = dataset.value.trim();
-    const age = v.safeParse(DurationSchema, text);
-    if (age.success) return { beforeNowMs: age.output };
-    const at = normalizeTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-    if (at !== undefined) return { at };
-    addIssue({ message: "must be an ISO-8601 timestamp, a date such as 2026-05-03, or an age such as 2d or 36h" });
-    return NEVER;
-  }),
+  v.check(
+    (text) => readTimeBound(text) !== undefined,
+    "must be an ISO-8601 timestamp, a date such as 2026-05-03, or an age such as 2d or 36h",
+  ),
+);
+
+/** A bound of a time range, read. */
+export const TimeBoundSchema = v.pipe(
+  TimeTextSchema,
+  v.transform((text): TimeBound => readTimeBound(text)!),
 );
 
 /** Longest text a search takes. */
 export const MAX_SEARCH = 200;
+
+/** Text a search finds. */
+export const SearchSchema = v.pipe(
+  v.string("must be a string"),
+  v.description("Text found in the task id, the metadata or the error text; ASCII letters in any case."),
+  v.trim(),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(MAX_SEARCH, `must be at most ${MAX_SEARCH} characters`),
+);
 
 /**
  * Which tasks a listing, a count or a bulk move by filter takes. `search` finds text in the id,
@@ -117,14 +137,7 @@ export const MAX_SEARCH = 200;
 export const FilterSchema = v.object({
   status: v.optional(StatusSchema),
   backend: v.optional(BackendSchema),
-  search: v.optional(
-    v.pipe(
-      v.string("must be a string"),
-      v.trim(),
-      v.minLength(1, "must not be empty"),
-      v.maxLength(MAX_SEARCH, `must be at most ${MAX_SEARCH} characters`),
-    ),
-  ),
+  search: v.optional(SearchSchema),
   idPrefix: v.optional(TaskIdSchema),
   since: v.optional(TimeBoundSchema),
   until: v.optional(TimeBoundSchema),

@@ -2,13 +2,11 @@
  * The opaque `cursor` of keyset paging: the last task of a page, bound to the filters it was
  * issued for, so a cursor cannot silently page through a different listing.
  */
-import { InvalidInputError } from "../../core/index.ts";
+import { InvalidInputError, type TaskFilter } from "../../core/index.ts";
 
-/** What a cursor is valid for. */
-export interface CursorScope {
+/** What a cursor is valid for: a listing and its filters, as they were asked for. */
+export interface CursorScope extends TaskFilter {
   listing: "tasks" | "archive";
-  status?: string | undefined;
-  backend?: string | undefined;
   includeArchived?: boolean | undefined;
 }
 
@@ -17,8 +15,12 @@ export interface CursorPosition {
   task_id: string;
 }
 
-const scopeKey = (scope: CursorScope) =>
-  [scope.listing, scope.status ?? "", scope.backend ?? "", scope.includeArchived ? 1 : 0].join("|");
+/** The scope as a cursor carries it; the filters added later only where given, so older cursors stay valid. */
+function scopeKey(scope: CursorScope): string {
+  const key = [scope.listing, scope.status ?? "", scope.backend ?? "", scope.includeArchived ? 1 : 0].join("|");
+  const narrowing = [scope.search, scope.idPrefix, scope.since, scope.until];
+  return narrowing.every((part) => part === undefined) ? key : `${key}|${JSON.stringify(narrowing)}`;
+}
 
 function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -69,7 +71,7 @@ export function decodeCursor(token: string, scope: CursorScope): CursorPosition 
     throw new InvalidInputError([
       {
         path: "cursor",
-        message: "was issued for other filters; use it with the same status, backend and include_archived",
+        message: "was issued for other filters; use it with the same filters it came with",
       },
     ]);
   }

@@ -152,6 +152,11 @@ describe("createApp", () => {
       "failed",
       "cancelled",
     ]);
+    for (const listing of ["/api/tasks", "/api/archive"]) {
+      const names = document.paths[listing].get.parameters.map((p: { name: string }) => p.name);
+      expect(names).toEqual(expect.arrayContaining(["q", "id_prefix", "since", "until"]));
+    }
+    expect(list.parameters.find((p: { name: string }) => p.name === "q").schema.maxLength).toBe(200);
     const put = document.paths["/api/tasks/{id}"].put.requestBody.content["application/json"].schema;
     expect(put.required).toEqual(["backend", "status"]);
     expect(put.properties.metadata).toEqual({ type: "object" });

@@ -331,6 +331,40 @@ export const conformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "q, id_prefix, since and until narrow the listings, and a cursor keeps them",
+    async run(api) {
+      for (let i = 0; i < 9; i++) {
+        await put(api, `find-${i}`, {
+          backend: "dummy:find-case",
+          status: "success",
+          submit_time: `2024-03-0${i + 1}T08:00:00Z`,
+          metadata: { circuit_name: i % 2 ? "Ramsey fringe" : "other", note: `find-case ${i}` },
+        });
+      }
+      const ids = (page: { tasks: { task_id: string }[] }) => page.tasks.map((t) => t.task_id);
+      const ramsey = await api.ok("GET", "/api/tasks?q=RAMSEY%20fringe&limit=2");
+      assert.deepEqual(ids(ramsey), ["find-7", "find-5"]);
+      assert.equal(ramsey.total, 4);
+      const rest = await api.ok("GET", `/api/tasks?q=RAMSEY%20fringe&limit=2&cursor=${ramsey.next_cursor}`);
+      assert.deepEqual(ids(rest), ["find-3", "find-1"]);
+      // The cursor is bound to its search as to every other filter.
+      await api.refused(400, "GET", `/api/tasks?q=ramsey&limit=2&cursor=${ramsey.next_cursor}`);
+      assert.deepEqual(ids(await api.ok("GET", "/api/tasks?id_prefix=find-&since=2024-03-07&until=2024-03-09")), [
+        "find-7",
+        "find-6",
+      ]);
+      await api.post("/api/tasks/find-8/archive");
+      const archived = await api.ok("GET", "/api/archive?q=find-case&since=2024-03-08T00:00:00Z");
+      assert.deepEqual(ids(archived), ["find-8"]);
+      const both = await api.ok("GET", "/api/tasks?q=find-case%208&include_archived=true");
+      assert.deepEqual(ids(both), ["find-8"]);
+      for (const query of ["q=", `q=${"x".repeat(201)}`, "since=yesterday", "until=2024-13-01", "id_prefix=a%20b"]) {
+        const refused = await api.refused(400, "GET", `/api/tasks?${query}`);
+        assert.match(refused.detail, new RegExp(query.split("=")[0]!));
+      }
+    },
+  },
+  {
     name: "the archive lists with count, filters and cursor, and deletes for good",
     async run(api) {
       for (let i = 0; i < 4; i++)

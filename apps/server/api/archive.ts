@@ -4,10 +4,9 @@
  */
 import { Hono } from "hono";
 import { HOUR_MS, NotFoundError, type TaskCache } from "../../../core/index.ts";
-import type { CursorScope } from "../../http/cursor.ts";
 import { DeletedAnswer, MaintenanceAnswer, PageAnswer, PurgeAnswer, RestoredAnswer, TaskAnswer } from "./answers.ts";
 import { describe, validate } from "./describe.ts";
-import { pageResponse, paging } from "./listing.ts";
+import { listingOf, pageResponse } from "./listing.ts";
 import { ArchiveListQuery, MaintenanceBody, PurgeQuery, TaskIdParams } from "./requests.ts";
 
 export const archiveRoutes = (cache: TaskCache) =>
@@ -50,11 +49,11 @@ export const archiveRoutes = (cache: TaskCache) =>
       describe({ summary: "List archived tasks, newest first", tag: "archive", answer: PageAnswer, problems: [400] }),
       validate("query", ArchiveListQuery),
       async (c) => {
-        const { status, backend, limit, ...rest } = c.req.valid("query");
-        const scope: CursorScope = { listing: "archive", status, backend };
-        const { after, offset } = paging(rest, scope);
+        const query = c.req.valid("query");
+        const { filter, scope, after, offset } = listingOf({ ...query, include_archived: false }, "archive");
+        const { limit } = query;
         const [page, count] = await Promise.all([
-          cache.listArchivedText({ status, backend, limit, offset, after }),
+          cache.listArchivedText({ ...filter, limit, offset, after }),
           cache.countArchived(),
         ]);
         return pageResponse(c, page, { limit, offset, count }, scope);

@@ -15,8 +15,9 @@ const CONVERSION: ConversionConfig = {
   target: "draft-2020-12",
   // A request is documented as it arrives: query values are the strings the schemas convert.
   typeMode: "input",
-  // JSON numbers are finite already, and JSON Schema has no word for it.
-  ignoreActions: ["finite"],
+  // JSON numbers are finite already, and JSON Schema has no word for that, for trimming, or for a
+  // check in code (a time bound; its description names the forms).
+  ignoreActions: ["finite", "trim", "check"],
   // JsonObjectSchema is a custom check (valibot's record takes arrays); say what it means.
   overrideSchema: ({ valibotSchema }) => (valibotSchema === JsonObjectSchema ? { type: "object" } : undefined),
 };

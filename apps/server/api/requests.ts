@@ -9,10 +9,12 @@ import {
   DurationSchema,
   HoursSchema,
   MAX_LIMIT,
+  SearchSchema,
   StatusSchema,
   TaskIdSchema,
   TaskIdsSchema,
   TaskInputSchema,
+  TimeTextSchema,
 } from "../../../core/index.ts";
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -37,10 +39,33 @@ const flag = v.pipe(
 
 export const TaskIdParams = v.object({ id: TaskIdSchema });
 
-/** Listing filters and paging; `cursor` is the opaque keyset token of a previous page. */
-export const ListQuery = v.object({
+/**
+ * Which tasks a listing or a move by filter takes: `q` is text found in the id, the metadata or
+ * the error text; `id_prefix` the start of the id; `since` and `until` bound the submit time, each
+ * a timestamp, a date or an age (`2d`, `36h`).
+ */
+export const FilterQuery = v.object({
   status: v.optional(StatusSchema),
   backend: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200))),
+  q: v.optional(SearchSchema),
+  id_prefix: v.optional(TaskIdSchema),
+  since: v.optional(TimeTextSchema),
+  until: v.optional(TimeTextSchema),
+});
+
+/** A filter in the library's words. */
+export const filterOf = ({ status, backend, q, id_prefix, since, until }: v.InferOutput<typeof FilterQuery>) => ({
+  status,
+  backend,
+  search: q,
+  idPrefix: id_prefix,
+  since,
+  until,
+});
+
+/** Listing filters and paging; `cursor` is the opaque keyset token of a previous page. */
+export const ListQuery = v.object({
+  ...FilterQuery.entries,
   limit: v.optional(wholeNumber(1, MAX_LIMIT), "100"),
   offset: v.optional(wholeNumber(0), "0"),
   include_archived: v.optional(flag, "false"),

@@ -3,7 +3,6 @@
  */
 import { Hono } from "hono";
 import { InvalidInputError, NotFoundError, type TaskCache } from "../../../core/index.ts";
-import type { CursorScope } from "../../http/cursor.ts";
 import {
   ArchivedAnswer,
   ArchiveExpiredAnswer,
@@ -16,7 +15,7 @@ import {
   TaskAnswer,
 } from "./answers.ts";
 import { describe, validate } from "./describe.ts";
-import { pageResponse, paging } from "./listing.ts";
+import { listingOf, pageResponse } from "./listing.ts";
 import { ArchiveExpiredQuery, BulkBody, ListQuery, TaskBody, TaskIdParams } from "./requests.ts";
 
 export const taskRoutes = (cache: TaskCache) =>
@@ -26,10 +25,10 @@ export const taskRoutes = (cache: TaskCache) =>
       describe({ summary: "List active tasks, newest first", tag: "tasks", answer: PageAnswer, problems: [400] }),
       validate("query", ListQuery),
       async (c) => {
-        const { status, backend, limit, include_archived, ...rest } = c.req.valid("query");
-        const scope: CursorScope = { listing: "tasks", status, backend, includeArchived: include_archived };
-        const { after, offset } = paging(rest, scope);
-        const page = await cache.listText({ status, backend, limit, offset, includeArchived: include_archived, after });
+        const query = c.req.valid("query");
+        const { filter, scope, after, offset } = listingOf(query, "tasks");
+        const { limit, include_archived: includeArchived } = query;
+        const page = await cache.listText({ ...filter, limit, offset, includeArchived, after });
         return pageResponse(c, page, { limit, offset }, scope);
       },
     )
