@@ -16,8 +16,8 @@ import {
   type SyncReport,
   type Task,
   type TaskCache,
+  type TaskFilter,
   type TaskShards,
-  type TaskStatus,
   type TaskSummary,
 } from "../../core/index.ts";
 import { createCacheClient, type CacheClient } from "../client/client.ts";
@@ -31,9 +31,7 @@ export interface TargetOptions {
   syncToken?: string | undefined;
 }
 
-export interface ListRequest {
-  status?: TaskStatus | undefined;
-  backend?: string | undefined;
+export interface ListRequest extends TaskFilter {
   limit: number;
   offset: number;
   cursor?: string | undefined;
@@ -85,21 +83,19 @@ async function restoreEach(restore: (id: string) => Promise<void>, ids: readonly
 function fileTarget(cache: TaskCache, where: string): Target {
   return {
     where,
-    async list({ archived, cursor, ...filter }) {
-      const scope: CursorScope = {
-        listing: archived ? "archive" : "tasks",
-        status: filter.status,
-        backend: filter.backend,
-      };
+    async list({ archived, cursor, limit, offset, ...filter }) {
+      const scope: CursorScope = { listing: archived ? "archive" : "tasks", ...filter };
       const options = {
         ...filter,
+        limit,
+        offset,
         after: cursor === undefined ? undefined : decodeCursor(cursor, scope),
-      } as Parameters<TaskCache["list"]>[0];
+      };
       const page = archived ? await cache.listArchivedText(options) : await cache.listText(options);
       return {
         tasks: JSON.parse(page.tasks) as TaskSummary[],
         total: page.total,
-        next_cursor: nextCursor(page.count, filter.limit, page.last, scope),
+        next_cursor: nextCursor(page.count, limit, page.last, scope),
       };
     },
     get: async (id) => (await cache.get(id)) ?? (await cache.getArchived(id)),

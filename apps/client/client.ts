@@ -23,8 +23,8 @@ import {
   type InputIssue,
   type RetentionPolicy,
   type StoredTask,
+  type TaskFilter,
   type TaskInput,
-  type TaskStatus,
 } from "../../core/index.ts";
 import type { Api } from "../server/api/index.ts";
 
@@ -42,9 +42,8 @@ export interface ClientOptions {
 /** How a query parameter's value is written: flags as `true`/`false`, numbers in digits. */
 type QueryValue<T> = T extends boolean ? "true" | "false" : T extends number ? string : T;
 
-export interface ClientListOptions {
-  status?: TaskStatus | undefined;
-  backend?: string | undefined;
+/** A listing's filters (the library's) and paging. */
+export interface ClientListOptions extends TaskFilter {
   limit?: number | undefined;
   offset?: number | undefined;
   /** The page after the one that gave this `next_cursor`. */
@@ -142,8 +141,12 @@ export function createCacheClient(options: ClientOptions) {
   const param = (taskId: string) => ({ param: { id: encodeURIComponent(taskId) } });
   const task = (id: string) => ({ id });
   const archived = (id: string) => ({ id, where: "archive" as const });
-  const listQuery = (o: ClientListOptions) =>
-    query({ status: o.status, backend: o.backend, limit: o.limit, offset: o.offset, cursor: o.cursor });
+  const filterQuery = (f: TaskFilter) =>
+    query({ status: f.status, backend: f.backend, q: f.search, id_prefix: f.idPrefix, since: f.since, until: f.until });
+  const listQuery = (o: ClientListOptions) => ({
+    ...filterQuery(o),
+    ...query({ limit: o.limit, offset: o.offset, cursor: o.cursor }),
+  });
 
   return {
     health: () => read(api.health.$get()),
@@ -154,8 +157,8 @@ export function createCacheClient(options: ClientOptions) {
     get: (taskId: string) => find(read(api.tasks[":id"].$get(param(taskId)), task(taskId))),
     list: (o: ClientListOptions = {}) =>
       read(api.tasks.$get({ query: { ...listQuery(o), ...query({ include_archived: o.includeArchived }) } })),
-    count: async (filter: Pick<ClientListOptions, "status" | "backend"> = {}) =>
-      (await read(api.tasks.$get({ query: query({ ...filter, limit: 1 }) }))).total,
+    count: async (filter: TaskFilter = {}) =>
+      (await read(api.tasks.$get({ query: { ...filterQuery(filter), limit: "1" } }))).total,
     counts: () => read(api.tasks.counts.$get()),
     delete: async (taskId: string) => void (await read(api.tasks[":id"].$delete(param(taskId)), task(taskId))),
     bulkDelete: (taskIds: readonly string[]) =>
@@ -176,10 +179,8 @@ export function createCacheClient(options: ClientOptions) {
     listArchived: (o: Omit<ClientListOptions, "includeArchived"> = {}) =>
       read(api.archive.$get({ query: listQuery(o) })),
     getArchived: (taskId: string) => find(read(api.archive[":id"].$get(param(taskId)), archived(taskId))),
-    countArchived: async (filter: Pick<ClientListOptions, "status" | "backend"> = {}) => {
-      const page = await read(api.archive.$get({ query: query({ ...filter, limit: 1 }) }));
-      return (filter.status || filter.backend ? page.total : page.count) ?? 0;
-    },
+    countArchived: async (filter: TaskFilter = {}) =>
+      (await read(api.archive.$get({ query: { ...filterQuery(filter), limit: "1" } }))).total,
     deleteArchived: async (taskId: string) =>
       void (await read(api.archive[":id"].$delete(param(taskId)), archived(taskId))),
     purgeArchived: (o: { olderThanHours: number; dryRun?: boolean }) =>

@@ -136,6 +136,42 @@ describe("on a file", () => {
     expect(run("tasks", "list", "--limit", "2").stdout).toMatch(/task_id.*status.*backend/);
   });
 
+  it("tasks list finds by search, id prefix and submit time, and refuses a time it cannot read", () => {
+    const ids = (...args: string[]) =>
+      run("--json", "tasks", "list", ...args).json.tasks.map((t: { task_id: string }) => t.task_id);
+    expect(ids("--search", "// 17 ")).toEqual(["t0017"]);
+    expect(ids("--search", "// 15 ", "--archived")).toEqual(["t0015"]);
+    expect(ids("--id-prefix", "t001")).toHaveLength(8);
+    const range = run("--json", "tasks", "list", "--since", "2026-01-10", "--until", "2026-01-20", "--limit", "3");
+    expect(range.json.total).toBe(8);
+    const next = run(
+      "--json",
+      "tasks",
+      "list",
+      "--since",
+      "2026-01-10",
+      "--until",
+      "2026-01-20",
+      "--cursor",
+      range.json.next_cursor,
+    );
+    expect([...range.json.tasks, ...next.json.tasks].map((t: { task_id: string }) => t.task_id)).toEqual([
+      "t0018",
+      "t0017",
+      "t0016",
+      "t0014",
+      "t0013",
+      "t0012",
+      "t0011",
+      "t0009",
+    ]);
+    expect(run("--json", "tasks", "list", "--since", "2d").json.total).toBe(0);
+    expect(run("--json", "tasks", "list", "--until", "2d").json.total).toBe(48);
+    const refused = run("tasks", "list", "--since", "yesterday");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/since.*timestamp/);
+  });
+
   it("tasks show, shards and counts answer; an unknown id is one sentence on stderr and exit 1", () => {
     const shown = run("--json", "tasks", "show", "t0003");
     expect(shown.json).toMatchObject({
@@ -383,6 +419,9 @@ describe("through a running server", () => {
         .task_id,
     ).not.toBe(page.json.tasks[0].task_id);
     expect(via("tasks", "show", "t0005").json.archived_at).toBeTruthy();
+    const found = via("tasks", "list", "--search", "// 17 ", "--since", "2026-01-01").json;
+    expect(found.tasks.map((t: { task_id: string }) => t.task_id)).toEqual(["t0017"]);
+    expect(via("tasks", "list", "--id-prefix", "t003", "--limit", "2").json.total).toBe(8);
     expect(via("archive", "t0001", "nope").json).toEqual({ archived: ["t0001"], missing: ["nope"] });
     expect(via("restore", "t0001").json).toEqual({ restored: ["t0001"], missing: [] });
     const file = temp.file("served.ndjson");

@@ -16,6 +16,10 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .description("tasks, newest first")
     .addOption(new Option("--status <status>", "only this status").choices(TASK_STATUSES))
     .option("--backend <name>", "only this backend")
+    .option("--search <text>", "text in the id, the metadata or the error (any case)")
+    .option("--id-prefix <prefix>", "ids that start with this")
+    .option("--since <when>", "submitted at or after: a timestamp, a date, or an age (2d, 36h)")
+    .option("--until <when>", "submitted before: a timestamp, a date, or an age")
     .option("--limit <n>", "tasks per page", positiveInteger, 50)
     .option(
       "--offset <n>",
@@ -27,12 +31,20 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .option("--archived", "list the archive instead")
     .addHelpText(
       "after",
-      examples("uniqc-cache tasks list --status running", "uniqc-cache tasks list --archived --limit 100 --json"),
+      examples(
+        "uniqc-cache tasks list --status running",
+        "uniqc-cache tasks list --search bell --since 2d",
+        "uniqc-cache tasks list --archived --limit 100 --json",
+      ),
     )
     .action(
       async (options: {
         status?: TaskStatus;
         backend?: string;
+        search?: string;
+        idPrefix?: string;
+        since?: string;
+        until?: string;
         limit: number;
         offset: number;
         cursor?: string;
