@@ -120,8 +120,13 @@ export interface ListView {
   listing: "tasks" | "archive";
   tasks: TaskSummary[];
   total: number;
-  status: string | undefined;
-  backend: string | undefined;
+  filter: {
+    status?: string | undefined;
+    backend?: string | undefined;
+    search?: string | undefined;
+    since?: string | undefined;
+    until?: string | undefined;
+  };
   limit: number;
   backends: string[];
   /** Links to the previous and next pages, when there are any. */
@@ -130,6 +135,8 @@ export interface ListView {
   /** Where the form sends people back to. */
   here: string;
   notice: string | undefined;
+  /** What was wrong with the filters, when they could not be used. */
+  problem?: string | undefined;
 }
 
 export function ListPage(view: ListView) {
@@ -143,13 +150,36 @@ export function ListPage(view: ListView) {
           {view.notice}
         </p>
       )}
+      {view.problem && (
+        <p class="banner problem" role="alert">
+          {view.problem}
+        </p>
+      )}
       <form class="filters" method="get" action={base}>
+        <label>
+          search
+          <input
+            type="search"
+            name="q"
+            value={view.filter.search ?? ""}
+            maxlength={200}
+            placeholder="id, circuit, note, error…"
+          />
+        </label>
+        <label>
+          since
+          <input name="since" value={view.filter.since ?? ""} size={12} placeholder="2d or 2026-05-01" />
+        </label>
+        <label>
+          until
+          <input name="until" value={view.filter.until ?? ""} size={12} placeholder="36h or a date" />
+        </label>
         <label>
           status
           <select name="status">
             <option value="">any</option>
             {TASK_STATUSES.map((status) => (
-              <option value={status} selected={status === view.status}>
+              <option value={status} selected={status === view.filter.status}>
                 {status}
               </option>
             ))}
@@ -160,7 +190,7 @@ export function ListPage(view: ListView) {
           <select name="backend">
             <option value="">any</option>
             {view.backends.map((backend) => (
-              <option value={backend} selected={backend === view.backend}>
+              <option value={backend} selected={backend === view.filter.backend}>
                 {backend}
               </option>
             ))}

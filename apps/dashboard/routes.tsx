@@ -32,6 +32,10 @@ const ListPageQuery = v.object({
     v.pipe(v.string(), v.transform(Number), v.picklist(PAGE_SIZES, `must be one of ${PAGE_SIZES.join(", ")}`)),
     "50",
   ),
+  // Checked by the cache, which names the field; an empty box is no filter.
+  q: v.optional(v.string(), ""),
+  since: v.optional(v.string(), ""),
+  until: v.optional(v.string(), ""),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(2048))),
   notice: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
@@ -140,40 +144,62 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
 
   const listing = (kind: "tasks" | "archive") => async (c: Context) => {
     const query = parseInput(ListPageQuery, c.req.query());
-    const status = query.status || undefined;
-    const backend = query.backend || undefined;
-    const scope: CursorScope = { listing: kind, status, backend };
-    const after = query.cursor ? decodeCursor(query.cursor, scope) : undefined;
-    const options = { status, backend, limit: query.limit, after };
-    const [page, backends] = await Promise.all([
-      kind === "tasks" ? cache.list(options) : cache.listArchived(options),
-      cache.backendCounts(),
-    ]);
+    const given = (text: string) => text.trim() || undefined;
+    const filter = {
+      status: query.status || undefined,
+      backend: query.backend || undefined,
+      search: given(query.q),
+      since: given(query.since),
+      until: given(query.until),
+    };
+    const scope: CursorScope = { listing: kind, ...filter };
     const base = kind === "tasks" ? "/tasks" : "/archive";
     const params = (extra: Record<string, string> = {}) => {
-      const search = new URLSearchParams({
-        ...(status ? { status } : {}),
-        ...(backend ? { backend } : {}),
-        limit: String(query.limit),
-        ...extra,
-      });
+      const { status, backend, search: q, since, until } = filter;
+      const fields = { status, backend, q, since, until, limit: String(query.limit), ...extra };
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(fields)) if (value) search.set(name, value);
       return `${base}?${search}`;
     };
+    const backends = await cache.backendCounts();
+    const view = {
+      frame: frame(kind === "tasks" ? "Tasks" : "Archive", kind),
+      listing: kind,
+      filter,
+      limit: query.limit,
+      backends: backends.map((b) => b.backend),
+      notice: query.notice,
+    };
+    let page: Awaited<ReturnType<TaskCache["list"]>>;
+    try {
+      const after = query.cursor ? decodeCursor(query.cursor, scope) : undefined;
+      const options = { ...filter, limit: query.limit, after };
+      page = kind === "tasks" ? await cache.list(options) : await cache.listArchived(options);
+    } catch (error) {
+      // A filter a person typed wrong is said on the page, beside the boxes to mend it.
+      if (!(error instanceof InvalidInputError)) throw error;
+      return c.html(
+        <ListPage
+          {...view}
+          tasks={[]}
+          total={0}
+          previous={undefined}
+          next={undefined}
+          here={params()}
+          problem={error.message}
+        />,
+        400,
+      );
+    }
     const cursor = nextCursor(page.tasks.length, query.limit, page.tasks.at(-1), scope);
     return c.html(
       <ListPage
-        frame={frame(kind === "tasks" ? "Tasks" : "Archive", kind)}
-        listing={kind}
+        {...view}
         tasks={page.tasks}
         total={page.total}
-        status={status}
-        backend={backend}
-        limit={query.limit}
-        backends={backends.map((b) => b.backend)}
         previous={query.cursor ? params() : undefined}
         next={cursor ? params({ cursor }) : undefined}
         here={query.cursor ? params({ cursor: query.cursor }) : params()}
-        notice={query.notice}
       />,
     );
   };

@@ -36,6 +36,7 @@ beforeAll(async () => {
       metadata: {
         circuit_ir:
           "QINIT 3\nCREG 3\nH q[0]\nCNOT q[0],q[1]\nTOFFOLI q[0],q[1],q[2]\nMEASURE q[0],c[0]\nMEASURE q[1],c[1]",
+        ...(i === 42 ? { note: "Bell calibration run" } : {}),
       },
       compiled_circuit: {
         qasm: 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;',
@@ -80,6 +81,29 @@ it("filters and pages the task list, with its state in the URL", async () => {
   expect(await rows().count()).toBe(25);
   expect(await rows().first().getAttribute("data-task-id")).not.toBe(first);
   await shot("tasks");
+});
+
+it("finds tasks by text and by submit time, with the search in the URL", async () => {
+  await page.goto(`${server.base}/tasks`);
+  await page.getByLabel("search").fill("BELL calibration");
+  await page.getByLabel("search").press("Enter");
+  await page.waitForURL(/q=BELL\+calibration/);
+  expect(await rows().evaluateAll((found) => found.map((row) => row.getAttribute("data-task-id")))).toEqual([
+    "uqt_042",
+  ]);
+  await page.getByLabel("search").fill("");
+  await page.getByLabel("since").fill("2026-05-10");
+  await page.getByLabel("until").fill("2026-05-12");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/since=2026-05-10&until=2026-05-12/);
+  // Submitted on 10 and 11 May: tasks 9, 10, 37 and 38.
+  expect(await rows().count()).toBe(4);
+  expect(await page.getByText("4 active tasks match.").count()).toBe(1);
+  await shot("search");
+  await page.getByLabel("since").fill("last week");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/since=last\+week/);
+  expect(await page.getByRole("alert").textContent()).toMatch(/since: must be an ISO-8601 timestamp/);
 });
 
 it("archives a selection, which leaves the list and appears in the archive; restores one", async () => {

@@ -65,6 +65,26 @@ describe("dashboard", () => {
     expect((await app().request("/tasks?status=done")).status).toBe(400);
   });
 
+  it("tasks: a search and a time range in the URL, kept by the next page; a time it cannot read is said on the page", async () => {
+    const ids = (page: string) => [...page.matchAll(/<tr data-task-id="([^"]+)"/g)].map((m) => m[1]!);
+    const narrow = await (await app().request("/tasks?q=t1&since=2026-05-05&until=2026-05-20")).text();
+    // t10–t19 were submitted on 11–20 May: those before the 20th.
+    expect(narrow).toContain("9 active tasks match.");
+    expect(narrow).toContain('name="q" value="t1"');
+    expect(narrow).toContain('name="since" value="2026-05-05"');
+    expect(ids(narrow)).toEqual(["t18", "t17", "t16", "t15", "t14", "t13", "t12", "t11", "t10"]);
+    const first = await (await app().request("/tasks?q=t&since=2026-05-02&limit=25")).text();
+    expect(first).toContain("28 active tasks match.");
+    const next = /href="([^"]+)" rel="next"/.exec(first)?.[1]?.replace(/&amp;/g, "&");
+    expect(next).toMatch(/^\/tasks\?q=t&since=2026-05-02&limit=25&cursor=/);
+    expect(ids(await (await app().request(next!)).text())).toHaveLength(3);
+    const wrong = await app().request("/tasks?since=last+tuesday");
+    expect(wrong.status).toBe(400);
+    const page = await wrong.text();
+    expect(page).toMatch(/role="alert">Invalid input: since: must be an ISO-8601 timestamp/);
+    expect(page).toContain('name="since" value="last tuesday"');
+  });
+
   it("bulk archive and delete from the list, restore and delete from the archive, each redirecting back with a notice", async () => {
     const archived = await app().request(
       "/ui/tasks/bulk",
