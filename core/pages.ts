@@ -40,9 +40,10 @@ const EMPTY_PAGE: TaskPageText = Object.freeze({ tasks: "[]", count: 0, total: 0
  * One page of the tasks of `tables` that match `filter`, newest first, and how many match in all.
  *
  * Without a search, each table's listing index is walked from the newest end, so a page costs
- * its own rows; the total comes from the counts. A search matches text no index holds: walking
- * the listing order to find rare matches would look up every row, so each table is read once
- * straight through instead, and that one pass gives both the page and the total.
+ * its own rows; the total comes from the counts. A search matches text no index holds, and its
+ * total needs one pass over the table whatever is done. Where a page's matches lie among the
+ * newest tasks (a common word), they are found there and the pass only counts; elsewhere walking
+ * the listing order would look up row after row, so one pass finds the page and the total at once.
  */
 export function listPage(
   ctx: StoreContext,
@@ -74,7 +75,39 @@ function indexedPage(ctx: StoreContext, tables: readonly Table[], filter: TaskFi
   });
 }
 
+/** How many of the newest tasks a search looks among for its page before it reads the whole table. */
+const SEARCH_WINDOW = 5000;
+
 function searchedPage(ctx: StoreContext, tables: readonly Table[], filter: TaskFilter, paging: Paging) {
+  const pass = passPage(ctx, tables, filter, paging);
+  // Across two tables, a window of each would not say where the other's matches stop.
+  const [table] = tables;
+  if (tables.length > 1 || !table) return readPage(ctx, pass.listing, pass.args, pass.read);
+  const window = windowPage(ctx, table, filter, paging);
+  return readPage(ctx, pass.listing, pass.args, async () => {
+    const rows = await ctx.driver.all<PageRow>(window.listing, window.args);
+    // A full page from the window holds the first matches; a page short of full may have more
+    // beyond the window.
+    if (rows.length < paging.limit) return pass.read();
+    return { rows, total: await countRows(ctx, table, filter) };
+  });
+}
+
+/** The page among the newest {@link SEARCH_WINDOW} tasks that pass the filter's other conditions. */
+function windowPage(ctx: StoreContext, table: Table, filter: TaskFilter, paging: Paging) {
+  const { search, ...indexed } = filter;
+  const candidates = whereOf(indexed, afterOf(paging.after));
+  const matches = whereOf({ search }, undefined, ctx.shapes.errorMessages);
+  const columns = `${ctx.shapes.summary(table)}${ctx.shapes.errorMessages ? ", error_message" : ""}`;
+  const listing = summaryRows(
+    `SELECT * FROM (SELECT ${columns} FROM ${table} ${candidates.sql} ${NEWEST_FIRST} LIMIT ${SEARCH_WINDOW})
+      ${matches.sql} ${NEWEST_FIRST} LIMIT ? OFFSET ?`,
+  );
+  return { listing, args: [...candidates.args, ...matches.args, paging.limit, paging.offset] };
+}
+
+/** The page and the total in one pass over each table. */
+function passPage(ctx: StoreContext, tables: readonly Table[], filter: TaskFilter, paging: Paging) {
   const { shapes } = ctx;
   const where = whereOf(filter, undefined, shapes.errorMessages);
   const after = afterOf(paging.after);
@@ -93,11 +126,12 @@ function searchedPage(ctx: StoreContext, tables: readonly Table[], filter: TaskF
     SELECT counted.total, page.* FROM (SELECT COUNT(*) AS total FROM hits) AS counted
       LEFT JOIN (${summaryRows(chosen)}) AS page`;
   const args = [...tables.flatMap(() => where.args), ...(after?.args ?? []), paging.limit, paging.offset];
-  return readPage(ctx, listing, args, async () => {
+  const read = async () => {
     const rows = await ctx.driver.all<PageRow>(`${listing} ${NEWEST_FIRST}`, args);
     // With no task on the page, the one row carries the total alone.
     return { rows: rows.filter((row) => row.summary !== null), total: Number(rows[0]?.total ?? 0) };
-  });
+  };
+  return { listing, args, read };
 }
 
 interface PageRow {

@@ -1,0 +1,207 @@
+/**
+ * Finding tasks in a large cache: an id prefix, submit-time ranges and text searches through the
+ * library (a page of 100 and the total), each beside the least the database can do for the same
+ * question in the same run, on the same connection's driver.
+ *
+ *   npx tsx bench/search.ts [--db bench/out/read-1000000.sqlite] [--runs 7] [--sync-rows 100000]
+ *
+ * The floors: for an id prefix and a time range, counting the range on its index (the total is
+ * the larger half of the work); for a search, one pass over the table that tests each row's text
+ * and keeps nothing, which any search without a text index has to make. Kept pages are off, and
+ * every run asks something slightly different, so no answer is served twice. With `--sync-rows`,
+ * the same searches on a synced replica and on a local file of that many tasks.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { openCache, openConnection } from "../adapters/open.ts";
+import type { Connection, TaskCache, TaskFilter } from "../core/index.ts";
+import { DEFAULTS, generate } from "./generate.ts";
+import { startSyncServer } from "../test/fixtures/sync-server.ts";
+
+const { values } = parseArgs({
+  options: { db: { type: "string" }, runs: { type: "string" }, "sync-rows": { type: "string" } },
+});
+const db = values.db ?? "bench/out/read-1000000.sqlite";
+const runs = Number(values.runs ?? 7);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function timed(fn: (run: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    await fn(run);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+interface Question {
+  name: string;
+  /** The filter of run `run`: each run's differs a little, so nothing is answered twice. */
+  filter: (run: number) => TaskFilter & { includeArchived?: boolean };
+  /** The floor's statement and arguments for run `run`. */
+  floor: (run: number) => [string, unknown[]];
+}
+
+const day = (n: number) => new Date(Date.UTC(2026, 9, 1) + n * 86_400_000).toISOString().slice(0, 10);
+const pattern = (text: string) => `%${text}%`;
+const textPass = (table: string, text: string): [string, unknown[]] => [
+  `SELECT COUNT(*) FROM ${table} WHERE metadata_json LIKE ? OR task_id LIKE ?`,
+  [pattern(text), pattern(text)],
+];
+
+async function questions(cache: TaskCache): Promise<Question[]> {
+  const ids = JSON.parse((await cache.listText({ limit: 1000 })).tasks) as { task_id: string }[];
+  const prefix = (run: number) => ids[(run * 97) % ids.length]!.task_id.slice(0, 9);
+  return [
+    {
+      name: "id prefix (9 characters)",
+      filter: (run) => ({ idPrefix: prefix(run) }),
+      floor: (run) => [
+        "SELECT COUNT(*) FROM tasks WHERE task_id >= ? AND task_id < ?",
+        [prefix(run), `${prefix(run)}\u{10FFFF}`],
+      ],
+    },
+    ...[1, 7, 30].map((days) => ({
+      name: `time range, ${days} day${days > 1 ? "s" : ""}`,
+      filter: (run: number) => ({ since: day(run), until: day(run + days) }),
+      floor: (run: number): [string, unknown[]] => [
+        "SELECT COUNT(*) FROM tasks WHERE submit_time >= ? AND submit_time < ?",
+        [day(run), day(run + days)],
+      ],
+    })),
+    {
+      name: "time range, 1 day, failed only",
+      filter: (run) => ({ since: day(run), until: day(run + 1), status: "failed" }),
+      floor: (run) => [
+        "SELECT COUNT(*) FROM tasks WHERE status = 'failed' AND submit_time >= ? AND submit_time < ?",
+        [day(run), day(run + 1)],
+      ],
+    },
+    // Terms that match no task, about 3 in 1,000, about 3 in 100, and every task.
+    ...[
+      ["no match", (run: number) => `zz-none-${run}`],
+      ["rare (0.3 %)", (run: number) => `RX q[3],(1.${70 + run})`],
+      ["common (3 %)", (run: number) => `RX q[3],(1.${run % 7})`],
+      ["every task", (run: number) => ["bench", "BENCH", "Bench", "bEnch", "benCH", "BEnch", "bencH"][run % 7]!],
+    ].map(([label, term]) => {
+      const text = term as (run: number) => string;
+      return {
+        name: `search, ${label as string}`,
+        filter: (run: number) => ({ search: text(run) }),
+        floor: (run: number) => textPass("tasks", text(run)),
+      };
+    }),
+    {
+      name: "search, rare, with the archive",
+      filter: (run) => ({ search: `RX q[3],(1.${70 + run})`, includeArchived: true }),
+      floor: (run) => {
+        const [active, args] = textPass("tasks", `RX q[3],(1.${70 + run})`);
+        const [archived] = textPass("archived_tasks", `RX q[3],(1.${70 + run})`);
+        return [`SELECT (${active}) + (${archived})`, [...args, ...args]];
+      },
+    },
+    {
+      name: "search, rare, in 30 days",
+      filter: (run) => ({ search: `RX q[3],(1.${70 + run})`, since: day(run), until: day(run + 30) }),
+      floor: (run) => textPass("tasks", `RX q[3],(1.${70 + run})`),
+    },
+  ];
+}
+
+interface Row {
+  question: string;
+  cacheMs: number;
+  floorMs: number;
+  total: number;
+}
+
+/** Each question through `cache`, and its floor on `connection` where one is given. */
+async function measure(cache: TaskCache, connection: Connection | undefined): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const question of await questions(cache)) {
+    let total = 0;
+    const cacheMs = await timed(async (run) => {
+      total = (await cache.listText({ ...question.filter(run), limit: 100 })).total;
+    });
+    const floorMs = connection
+      ? await timed((run) => connection.all(...(question.floor(run) as [string, never[]])))
+      : Number.NaN;
+    rows.push({ question: question.name, cacheMs, floorMs, total });
+  }
+  return rows;
+}
+
+function print(title: string, rows: Row[], against: { label: string; ms: (row: Row, i: number) => number }): void {
+  console.log(`\n${title}\n`);
+  console.log(`| question | page of 100 + total, ms | ${against.label}, ms | ratio | tasks matched (last run) |`);
+  console.log("|---|---:|---:|---:|---:|");
+  rows.forEach((row, i) => {
+    const base = against.ms(row, i);
+    console.log(
+      `| ${row.question} | ${row.cacheMs.toFixed(2)} | ${base.toFixed(2)} | ${(row.cacheMs / base).toFixed(2)} | ${row.total} |`,
+    );
+  });
+}
+
+async function onFile(path: string, floors: boolean): Promise<Row[]> {
+  const cache = await openCache(path, { keepPages: false });
+  const connection = await openConnection(path);
+  try {
+    // One pass over each table first, so both sides start with the file in the page cache.
+    await connection.all("SELECT COUNT(*) FROM tasks WHERE metadata_json LIKE '%warm%'");
+    await connection.all("SELECT COUNT(*) FROM archived_tasks WHERE metadata_json LIKE '%warm%'");
+    return await measure(cache, floors ? connection : undefined);
+  } finally {
+    await connection.close();
+    await cache.close();
+  }
+}
+
+const floor = { label: "floor", ms: (row: Row) => row.floorMs };
+
+if (!existsSync(db)) throw new Error(`No cache at ${db}: make one with bench/generate.ts or bench/run.ts.`);
+print(`${db}, on ${process.release.name} ${process.version}, medians of ${runs}`, await onFile(db, true), floor);
+
+if (values["sync-rows"]) {
+  const count = Number(values["sync-rows"]);
+  const scratch = mkdtempSync(join(tmpdir(), "uniqc-search-"));
+  try {
+    const file = join(scratch, "file.sqlite");
+    await generate(file, { ...DEFAULTS, rows: count, archived: 0.095 });
+    const server = await startSyncServer(join(scratch, "server.db"));
+    const replica = await openCache(join(scratch, "replica.db"), {
+      syncUrl: server.url,
+      syncIntervalMs: 0,
+      keepPages: false,
+    });
+    try {
+      const source = await openCache(file, { keepPages: false });
+      let batch: unknown[] = [];
+      for await (const row of source.exportRows("all")) {
+        batch.push(row);
+        if (batch.length === 5_000) {
+          await replica.importRows(batch);
+          batch = [];
+        }
+      }
+      await replica.importRows(batch);
+      await source.close();
+      const onLocal = await onFile(file, false);
+      const onReplica = await measure(replica, undefined);
+      print(`a synced replica of ${count} tasks, against a local file of the same tasks`, onReplica, {
+        label: "local file",
+        ms: (_row, i) => onLocal[i]!.cacheMs,
+      });
+    } finally {
+      await replica.close();
+      await server.stop();
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
