@@ -26,10 +26,13 @@ import {
   parseInput,
   type ArchiveExpiredOptions,
   type ListOptions,
+  type MatchFilter,
   type PurgeOptions,
   type TaskFilter,
 } from "./validation.ts";
 import type { Archive } from "./task-cache.ts";
+import { matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
+import { SHORT_TRANSACTIONS } from "./retention.ts";
 
 /** What a bulk archive did, per id. */
 export interface BulkArchiveResult {
@@ -189,6 +192,66 @@ export function archiveOperations(ctx: StoreContext): Archive {
      * (on a synced replica, in chunks; see `StoreContext.inChunks`). With `terminalOnly` (the
      * default), tasks still pending or running stay and are reported.
      */
+    async archiveMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<MatchedResult> {
+      ctx.assertWritable();
+      const { ids, condition } = await matched(ctx, "tasks", filter);
+      const moved = await ctx.inIdChunks(
+        ids,
+        (tx, json) => moveToArchive(tx, `task_id IN (${ID_LIST}) AND ${condition.sql}`, [json, ...condition.args]),
+        batch,
+      );
+      return { count: moved.length };
+    },
+
+    async restoreMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<RestoredMatching> {
+      ctx.assertWritable();
+      const { ids, condition } = await matched(ctx, "archived_tasks", filter);
+      const conflicts: string[] = [];
+      const restored = await ctx.inIdChunks(
+        ids,
+        async (tx, json) => {
+          const chosen = `task_id IN (${ID_LIST}) AND ${condition.sql}`;
+          const args = [json, ...condition.args];
+          const live = await tx.all<{ task_id: string }>(
+            `SELECT task_id FROM tasks WHERE task_id IN (SELECT task_id FROM archived_tasks WHERE ${chosen})`,
+            args,
+          );
+          conflicts.push(...live.map((row) => String(row.task_id)));
+          const rows = await tx.all<{ task_id: string }>(
+            `INSERT INTO tasks (${copy})
+             SELECT ${copied("archived_tasks")} FROM archived_tasks
+              WHERE ${chosen} AND NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = archived_tasks.task_id)
+             RETURNING task_id`,
+            [...versionArgs(), ...args],
+          );
+          const done = JSON.stringify(rows.map((row) => String(row.task_id)));
+          // After their tasks, which the active shards' foreign key needs.
+          await shards.toActive(tx, ID_LIST, [done]);
+          await tx.run(`DELETE FROM archived_tasks WHERE task_id IN (${ID_LIST})`, [done]);
+          return rows;
+        },
+        batch,
+      );
+      return { count: restored.length, conflicts };
+    },
+
+    async deleteArchivedMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<MatchedResult> {
+      ctx.assertWritable();
+      const { ids, condition } = await matched(ctx, "archived_tasks", filter);
+      const deleted = await ctx.inIdChunks(
+        ids,
+        async (tx, json) => {
+          const chosen = `SELECT task_id FROM archived_tasks WHERE task_id IN (${ID_LIST}) AND ${condition.sql}`;
+          const args = [json, ...condition.args];
+          await shards.dropArchived(tx, chosen, args);
+          await history?.bury(tx, "archived_tasks", chosen, args);
+          return tx.all(`DELETE FROM archived_tasks WHERE task_id IN (${chosen}) RETURNING task_id`, args);
+        },
+        batch,
+      );
+      return { count: deleted.length };
+    },
+
     async archiveExpired(options: ArchiveExpiredOptions = {}, batch?: Batch): Promise<ArchiveExpiredResult> {
       ctx.assertWritable();
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);

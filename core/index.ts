@@ -36,6 +36,7 @@ export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./t
 export type { BulkDeleteResult } from "./tasks.ts";
 export type { TaskPage, TaskPageText } from "./pages.ts";
 export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
+export type { MatchedResult, RestoredMatching } from "./matching.ts";
 export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./circuits.ts";
 export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";
 export * from "./validation.ts";

@@ -129,6 +129,12 @@ export function whereOf(filter: TaskFilter, extra?: Where, errorMessages = false
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", args };
 }
 
+/** The filter as one condition (`1` for none), for statements that add their own. */
+export function conditionOf(filter: TaskFilter, errorMessages: boolean): Where {
+  const { sql, args } = whereOf(filter, undefined, errorMessages);
+  return { sql: sql ? sql.slice("WHERE ".length) : "1", args };
+}
+
 /** Column lists and table presence, fixed for one open file. */
 export interface TableShapes {
   /** Whether the table exists (a v1 file we only read has no archive; only the uniqc lineage's v4 has shards). */

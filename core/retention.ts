@@ -33,7 +33,9 @@ export interface MaintenanceReport {
 
 /** A thousand tasks a transaction: tens of milliseconds on a million-task file. */
 export const MAINTENANCE_ROWS = 1000;
-const PAUSE_MS = 100;
+
+/** Transactions of {@link MAINTENANCE_ROWS} with a pause between them: work that never keeps another writer waiting long. */
+export const SHORT_TRANSACTIONS: Batch = Object.freeze({ rows: MAINTENANCE_ROWS, pauseMs: 100 });
 
 export function retentionOperations(archive: Archive, clock: Clock): Retention {
   return {
@@ -51,8 +53,8 @@ export function retentionOperations(archive: Archive, clock: Clock): Retention {
       let transactions = 0;
       let longest = 0;
       const batch: Batch = {
+        ...SHORT_TRANSACTIONS,
         rows: options.rows ?? MAINTENANCE_ROWS,
-        pauseMs: PAUSE_MS,
         onTransaction(ms, rows) {
           transactions++;
           longest = Math.max(longest, ms);

@@ -38,6 +38,12 @@ export interface StoreContext {
    * the last.
    */
   inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]>;
+  /**
+   * Runs `step` on `ids` a chunk at a time, each in its own transaction of at most `batch.rows`
+   * ids (and {@link SYNCED_CHUNK} on a synced replica), with the same pauses and pushes between
+   * them as {@link inChunks}. `step` is given the chunk as one JSON argument for `ID_LIST`.
+   */
+  inIdChunks<T>(ids: readonly string[], step: (tx: Executor, json: string) => Promise<T[]>, batch: Batch): Promise<T[]>;
 }
 
 /** Short transactions, for work that must never keep another writer waiting long. */
@@ -61,6 +67,21 @@ export function createStoreContext(
   options: { clock: Clock; keepPages: boolean },
 ): StoreContext {
   const { readOnlyReason, version, supportedVersion } = state;
+  const chunkRows = (batch: Batch | undefined) =>
+    Math.min(batch?.rows ?? SYNCED_CHUNK, driver.replica ? SYNCED_CHUNK : Number.POSITIVE_INFINITY);
+  const timedChunk = async <T>(batch: Batch | undefined, step: (tx: Executor) => Promise<T[]>) => {
+    const started = performance.now();
+    const chunk = await driver.transaction(step);
+    batch?.onTransaction?.(performance.now() - started, chunk.length);
+    return chunk;
+  };
+  const betweenChunks = async (batch: Batch | undefined) => {
+    // Offline, the changes stay in the log and go with a later round.
+    if (driver.replica) await driver.replica.push().catch(() => undefined);
+    // Long enough for a writer sleeping in SQLite's busy handler (at most 100 ms a nap) to
+    // wake while the lock is free, so it waits for one transaction at most.
+    if (batch) await new Promise((resolve) => setTimeout(resolve, batch.pauseMs));
+  };
   return Object.freeze({
     driver,
     pages:
@@ -76,22 +97,24 @@ export function createStoreContext(
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
     },
     async inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]> {
-      const { replica } = driver;
-      if (!replica && !batch) return driver.transaction((tx) => step(tx, undefined));
-      const rows = Math.min(batch?.rows ?? SYNCED_CHUNK, replica ? SYNCED_CHUNK : Infinity);
+      if (!driver.replica && !batch) return driver.transaction((tx) => step(tx, undefined));
+      const rows = chunkRows(batch);
       const done: T[] = [];
       for (;;) {
-        const started = performance.now();
-        const chunk = await driver.transaction((tx) => step(tx, rows));
-        batch?.onTransaction?.(performance.now() - started, chunk.length);
+        const chunk = await timedChunk(batch, (tx) => step(tx, rows));
         done.push(...chunk);
         if (chunk.length < rows) return done;
-        // Offline, the changes stay in the log and go with a later round.
-        if (replica) await replica.push().catch(() => undefined);
-        // Long enough for a writer sleeping in SQLite's busy handler (at most 100 ms a nap) to
-        // wake while the lock is free, so it waits for one transaction at most.
-        if (batch) await new Promise((resolve) => setTimeout(resolve, batch.pauseMs));
+        await betweenChunks(batch);
       }
+    },
+    async inIdChunks<T>(ids: readonly string[], step: (tx: Executor, json: string) => Promise<T[]>, batch: Batch) {
+      const rows = chunkRows(batch);
+      const done: T[] = [];
+      for (let start = 0; start < ids.length; start += rows) {
+        if (start > 0) await betweenChunks(batch);
+        done.push(...(await timedChunk(batch, (tx) => step(tx, JSON.stringify(ids.slice(start, start + rows))))));
+      }
+      return done;
     },
   });
 }

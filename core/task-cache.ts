@@ -14,7 +14,15 @@ import type { TaskShards } from "./shards.ts";
 import type { Batch } from "./store-context.ts";
 import type { StatusCounts, Task } from "./task-rows.ts";
 import type { BulkDeleteResult } from "./tasks.ts";
-import type { ArchiveExpiredOptions, ListOptions, PurgeOptions, TaskFilter, TaskInput } from "./validation.ts";
+import type { MatchedResult, RestoredMatching } from "./matching.ts";
+import type {
+  ArchiveExpiredOptions,
+  ListOptions,
+  MatchFilter,
+  PurgeOptions,
+  TaskFilter,
+  TaskInput,
+} from "./validation.ts";
 
 /** The active tasks (the `tasks` table). */
 export interface ActiveTasks {
@@ -44,6 +52,12 @@ export interface ActiveTasks {
   delete(taskId: string): Promise<void>;
   /** Deletes many active tasks (and their shards) in one transaction; ids that were not active come back as missing. */
   bulkDelete(taskIds: readonly string[]): Promise<BulkDeleteResult>;
+  /**
+   * Deletes every active task `filter` matches (the listing's filters), and their shards, in
+   * short transactions (`batch`, a thousand tasks each by default). A filter that names nothing
+   * must say `all: true`. {@link count} with the same filter says first how many it will take.
+   */
+  deleteMatching(filter: MatchFilter, batch?: Batch): Promise<MatchedResult>;
   /** Deletes every active task in a terminal status, and their shards; returns how many. */
   clearCompleted(): Promise<number>;
 }
@@ -56,6 +70,15 @@ export interface Archive {
   restore(taskId: string): Promise<void>;
   /** Archives many tasks in one transaction; ids that were not active come back as missing. */
   bulkArchive(taskIds: readonly string[]): Promise<BulkArchiveResult>;
+  /** Archives every active task `filter` matches, as {@link ActiveTasks.deleteMatching} deletes them. */
+  archiveMatching(filter: MatchFilter, batch?: Batch): Promise<MatchedResult>;
+  /**
+   * Restores every archived task `filter` matches; those live under the same id stay archived
+   * and come back as conflicts.
+   */
+  restoreMatching(filter: MatchFilter, batch?: Batch): Promise<RestoredMatching>;
+  /** Deletes for good every archived task `filter` matches, with their shards. */
+  deleteArchivedMatching(filter: MatchFilter, batch?: Batch): Promise<MatchedResult>;
   /**
    * Archives tasks submitted more than `hours` ago. With `terminalOnly` (the default), tasks
    * still pending or running stay and are reported. With `batch`, in short transactions.

@@ -7,7 +7,9 @@ import { TERMINAL_SQL, resolveFilter } from "./queries.ts";
 import { countRows, groupCounts } from "./group-counts.ts";
 import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
 import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
-import type { StoreContext } from "./store-context.ts";
+import type { Batch, StoreContext } from "./store-context.ts";
+import { matched, type MatchedResult } from "./matching.ts";
+import { SHORT_TRANSACTIONS } from "./retention.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "./timestamps.ts";
@@ -22,6 +24,7 @@ import {
   TaskInputSchema,
   parseInput,
   type ListOptions,
+  type MatchFilter,
   type TaskFilter,
   type TaskInput,
 } from "./validation.ts";
@@ -193,6 +196,23 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
       });
       const deleted = rows.map((row) => String(row.task_id));
       return { deleted, missing: missingFrom(unique, deleted) };
+    },
+
+    async deleteMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<MatchedResult> {
+      ctx.assertWritable();
+      const { ids, condition } = await matched(ctx, "tasks", filter);
+      const deleted = await ctx.inIdChunks(
+        ids,
+        async (tx, json) => {
+          const chosen = `SELECT task_id FROM tasks WHERE task_id IN (${ID_LIST}) AND ${condition.sql}`;
+          const args = [json, ...condition.args];
+          await shards.dropActive(tx, chosen, args);
+          await history?.bury(tx, "tasks", chosen, args);
+          return tx.all(`DELETE FROM tasks WHERE task_id IN (${chosen}) RETURNING task_id`, args);
+        },
+        batch,
+      );
+      return { count: deleted.length };
     },
 
     async clearCompleted(): Promise<number> {

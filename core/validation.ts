@@ -145,6 +145,13 @@ export const FilterSchema = v.object({
 export type TaskFilter = v.InferInput<typeof FilterSchema>;
 export type ParsedFilter = v.InferOutput<typeof FilterSchema>;
 
+/** The tasks a move or delete by filter takes; a filter that names nothing takes them all only with `all`. */
+export const MatchSchema = v.object({
+  ...FilterSchema.entries,
+  all: v.optional(v.boolean("must be true or false"), false),
+});
+export type MatchFilter = v.InferInput<typeof MatchSchema>;
+
 /** Filters and paging of a listing. */
 export const ListOptionsSchema = v.object({
   ...FilterSchema.entries,

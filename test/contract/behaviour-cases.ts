@@ -695,6 +695,67 @@ export const behaviourCases: readonly ContractCase[] = [
     },
   },
   {
+    name: "moves and deletes by filter take every task it matches and nothing else, in short transactions; an empty filter needs all",
+    async run(target) {
+      await withCache(target, async (cache) => {
+        for (let i = 0; i < 30; i++) {
+          await cache.save({
+            task_id: `m${String(i).padStart(2, "0")}`,
+            backend: i % 3 ? "ibm:x" : "dummy",
+            status: i % 2 ? "failed" : "success",
+            submit_time: `2026-03-${String(i + 1).padStart(2, "0")}T00:00:00Z`,
+            metadata: { circuit_name: i % 5 ? "GHZ" : "Bell pair" },
+          });
+        }
+        const everything = async () =>
+          JSON.stringify([await cache.list({ limit: 1000 }), await cache.listArchived({ limit: 1000 })]);
+        const before = await everything();
+        for (const refused of [
+          () => cache.archiveMatching({}),
+          () => cache.deleteMatching({ all: false }),
+          () => cache.restoreMatching({}),
+          () => cache.deleteArchivedMatching({}),
+          () => cache.archiveMatching({ since: "yesterday" }),
+        ]) {
+          await assert.rejects(refused(), InvalidInputError);
+        }
+        assert.equal(await everything(), before);
+        // Failed on ibm:x, in transactions of three tasks at most.
+        const filter = { status: "failed" as const, backend: "ibm:x" };
+        const expected = (await cache.list({ ...filter, limit: 1000 })).tasks.map((t) => t.task_id);
+        assert.equal(await cache.count(filter), expected.length);
+        const chunks: number[] = [];
+        const archived = await cache.archiveMatching(filter, {
+          rows: 3,
+          pauseMs: 0,
+          onTransaction: (_ms, rows) => chunks.push(rows),
+        });
+        assert.equal(archived.count, expected.length);
+        assert.deepEqual(chunks, [3, 3, 3, 1]);
+        assert.deepEqual(
+          (await cache.listArchived({ limit: 1000 })).tasks.map((t) => t.task_id),
+          expected,
+        );
+        assert.equal((await cache.counts()).total, 30 - expected.length);
+        for (const id of expected) assert.equal(await whereIs(cache, id), "archive");
+        // Back by a search among them: only the Bell pairs.
+        const restored = await cache.restoreMatching({ search: "bell" });
+        assert.deepEqual(restored, { count: 2, conflicts: [] });
+        assert.equal(await whereIs(cache, "m05"), "tasks");
+        assert.equal(await whereIs(cache, "m25"), "tasks");
+        assert.equal(await cache.countArchived(), expected.length - 2);
+        // A time range of active tasks (m01 of those four days is archived), deleted; then the
+        // whole archive, which must say so.
+        assert.deepEqual(await cache.deleteMatching({ since: "2026-03-01", until: "2026-03-05" }), { count: 3 });
+        assert.equal(await whereIs(cache, "m03"), "neither");
+        assert.deepEqual(await cache.deleteArchivedMatching({ all: true }), { count: expected.length - 2 });
+        assert.equal(await cache.countArchived(), 0);
+        assert.equal((await cache.counts()).total, 30 - expected.length + 2 - 3);
+        assert.deepEqual(await cache.archiveMatching({ search: "no such text" }), { count: 0 });
+      });
+    },
+  },
+  {
     name: "compiled circuits are stored by format and read back parsed; circuits are found in metadata",
     async run(target) {
       await withCache(target, async (cache) => {
