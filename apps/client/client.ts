@@ -21,6 +21,7 @@ import {
   type CircuitFormat,
   type ExportScope,
   type InputIssue,
+  type MatchFilter,
   type RetentionPolicy,
   type StoredTask,
   type TaskFilter,
@@ -143,6 +144,10 @@ export function createCacheClient(options: ClientOptions) {
   const archived = (id: string) => ({ id, where: "archive" as const });
   const filterQuery = (f: TaskFilter) =>
     query({ status: f.status, backend: f.backend, q: f.search, id_prefix: f.idPrefix, since: f.since, until: f.until });
+  const matchQuery = (filter: MatchFilter, o: { dryRun?: boolean }) => ({
+    ...filterQuery(filter),
+    ...query({ all: filter.all, dry_run: o.dryRun }),
+  });
   const listQuery = (o: ClientListOptions) => ({
     ...filterQuery(o),
     ...query({ limit: o.limit, offset: o.offset, cursor: o.cursor }),
@@ -191,6 +196,16 @@ export function createCacheClient(options: ClientOptions) {
           json: { archive_after_hours: policy.archiveAfterHours, purge_after_hours: policy.purgeAfterHours },
         }),
       ),
+
+    /** Every task a filter matches, moved or deleted, in the library's words; `dryRun` only counts them. */
+    archiveMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
+      read(api.tasks["archive-matching"].$post({ query: matchQuery(filter, o) })),
+    deleteMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
+      read(api.tasks["delete-matching"].$post({ query: matchQuery(filter, o) })),
+    restoreMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
+      read(api.archive["restore-matching"].$post({ query: matchQuery(filter, o) })),
+    deleteArchivedMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
+      read(api.archive["delete-matching"].$post({ query: matchQuery(filter, o) })),
 
     getCircuit: (taskId: string, format: CircuitFormat = "source") =>
       read(api.circuits[":id"].$get({ ...param(taskId), query: { format } }), task(taskId)),

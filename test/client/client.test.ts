@@ -60,6 +60,18 @@ describe("the typed client", () => {
     expect(rows.map((row) => row.task_id).sort()).toEqual(["c1", "c2"]);
     expect(await client.importRows(rows)).toEqual({ written: 0, rejected: [] });
     expect((await client.maintain({ purgeAfterHours: 0 })).purged).toBe(2);
+    // Search and moves by filter, in the library's words.
+    await client.save({ task_id: "f1", backend: "dummy", status: "failed", metadata: { note: "Ramsey scan" } });
+    await client.save({ task_id: "f2", backend: "dummy", status: "failed", submit_time: "2025-01-01T00:00:00Z" });
+    expect((await client.list({ search: "ramsey" })).tasks.map((t) => t.task_id)).toEqual(["f1"]);
+    expect(await client.count({ idPrefix: "f", until: "2025-06-01" })).toBe(1);
+    expect(await client.archiveMatching({ status: "failed" }, { dryRun: true })).toEqual({ count: 2, dry_run: true });
+    await expect(client.archiveMatching({})).rejects.toThrow(InvalidInputError);
+    expect(await client.archiveMatching({ idPrefix: "f" })).toEqual({ count: 2, dry_run: false });
+    expect(await client.countArchived({ search: "ramsey" })).toBe(1);
+    expect(await client.restoreMatching({ search: "ramsey" })).toEqual({ count: 1, conflicts: [], dry_run: false });
+    expect(await client.deleteArchivedMatching({ all: true })).toEqual({ count: 1, dry_run: false });
+    expect(await client.deleteMatching({ search: "ramsey" })).toEqual({ count: 1, dry_run: false });
   });
 
   it("turns problems into the library's typed errors, with the server's sentence", async () => {

@@ -365,6 +365,53 @@ export const conformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "moves by filter count first with dry_run, refuse an empty filter without all, and take only what matches",
+    async run(api) {
+      for (let i = 0; i < 7; i++) {
+        await put(api, `match-${i}`, {
+          backend: "dummy:match-case",
+          status: i % 2 ? "failed" : "success",
+          submit_time: `2023-06-0${i + 1}T00:00:00Z`,
+        });
+      }
+      const failed = "backend=dummy:match-case&status=failed";
+      assert.deepEqual(await api.ok("POST", `/api/tasks/archive-matching?${failed}&dry_run=true`), {
+        count: 3,
+        dry_run: true,
+      });
+      assert.equal((await api.ok("GET", `/api/tasks?${failed}`)).total, 3);
+      for (const path of [
+        "/api/tasks/archive-matching",
+        "/api/tasks/delete-matching?all=false",
+        "/api/archive/restore-matching",
+        "/api/archive/delete-matching",
+      ]) {
+        const refused = await api.refused(400, "POST", path);
+        assert.match(refused.detail, /all/);
+      }
+      await api.refused(400, "POST", "/api/tasks/archive-matching?since=tomorrow");
+      assert.deepEqual(await api.ok("POST", `/api/tasks/archive-matching?${failed}`), { count: 3, dry_run: false });
+      assert.equal((await api.ok("GET", "/api/archive?backend=dummy:match-case")).total, 3);
+      assert.deepEqual(
+        await api.ok("POST", "/api/archive/restore-matching?backend=dummy:match-case&until=2023-06-03"),
+        { count: 1, conflicts: [], dry_run: false },
+      );
+      assert.deepEqual(await api.ok("POST", "/api/archive/delete-matching?id_prefix=match-&dry_run=true"), {
+        count: 2,
+        dry_run: true,
+      });
+      assert.deepEqual(await api.ok("POST", "/api/archive/delete-matching?id_prefix=match-"), {
+        count: 2,
+        dry_run: false,
+      });
+      assert.deepEqual(await api.ok("POST", "/api/tasks/delete-matching?backend=dummy:match-case&status=success"), {
+        count: 4,
+        dry_run: false,
+      });
+      assert.equal((await api.ok("GET", "/api/tasks?backend=dummy:match-case")).total, 1);
+    },
+  },
+  {
     name: "the archive lists with count, filters and cursor, and deletes for good",
     async run(api) {
       for (let i = 0; i < 4; i++)

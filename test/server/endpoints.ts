@@ -27,7 +27,14 @@ export async function documentedEndpoints(): Promise<Endpoint[]> {
 
 /** Each endpoint as a request that would succeed (with the token, if one is set): a real id, a valid body. */
 export function wellFormed(endpoint: Endpoint, id = "t1"): { url: string; init: RequestInit } {
-  const url = endpoint.path.replace("{id}", id) + (endpoint.path === "/api/archive/purge" ? "?older_than=1h" : "");
+  const queries: Record<string, string> = {
+    "/api/archive/purge": "?older_than=1h",
+    "/api/tasks/archive-matching": "?all=true",
+    "/api/tasks/delete-matching": `?id_prefix=${id}`,
+    "/api/archive/restore-matching": "?q=t",
+    "/api/archive/delete-matching": "?since=2000-01-01",
+  };
+  const url = endpoint.path.replace("{id}", id) + (queries[endpoint.path] ?? "");
   const bodies: Record<string, unknown> = {
     "put /api/tasks/{id}": { backend: "dummy", status: "running" },
     "post /api/tasks/bulk-archive": { task_ids: ["t1"] },

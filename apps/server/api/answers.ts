@@ -96,6 +96,16 @@ export const PurgeAnswer = v.object({
   dry_run: v.boolean(),
 });
 
+export const MatchingAnswer = v.object({
+  count: v.pipe(whole, v.description("Tasks moved or deleted; with dry_run, tasks the filter matches now")),
+  dry_run: v.boolean(),
+});
+
+export const RestoreMatchingAnswer = v.object({
+  ...MatchingAnswer.entries,
+  conflicts: v.pipe(ids, v.description("Archived tasks left where they are: a task is live under the same id")),
+});
+
 export const MaintenanceAnswer = v.object({
   ran_at: stamp,
   archived: whole,

@@ -13,6 +13,7 @@ import { ProblemAnswer } from "./answers.ts";
 import { archiveRoutes } from "./archive.ts";
 import { circuitRoutes } from "./circuits.ts";
 import { describe, jsonSchemaOf } from "./describe.ts";
+import { matchingRoutes } from "./matching.ts";
 import { serviceRoutes, type ServiceOptions } from "./service.ts";
 import { taskRoutes } from "./tasks.ts";
 
@@ -23,6 +24,7 @@ export function createApi(cache: TaskCache, hub: EventHub, options: ServiceOptio
     .route("/", serviceRoutes(cache, hub, options))
     .route("/", taskRoutes(cache))
     .route("/", archiveRoutes(cache))
+    .route("/", matchingRoutes(cache))
     .route("/", circuitRoutes(cache));
   // The document and its page are for people; the client has no use for their types.
   let document: ReturnType<typeof openApiDocument> | undefined;

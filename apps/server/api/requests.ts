@@ -63,6 +63,16 @@ export const filterOf = ({ status, backend, q, id_prefix, since, until }: v.Infe
   until,
 });
 
+/**
+ * Which tasks a move or delete by filter takes. A filter that names nothing takes every task only
+ * with `all=true`; `dry_run` counts them and moves nothing, for a confirmation.
+ */
+export const MatchQuery = v.object({
+  ...FilterQuery.entries,
+  all: v.optional(flag, "false"),
+  dry_run: v.optional(flag, "false"),
+});
+
 /** Listing filters and paging; `cursor` is the opaque keyset token of a previous page. */
 export const ListQuery = v.object({
   ...FilterQuery.entries,

@@ -1,0 +1,91 @@
+/**
+ * The routes that act on every task a filter matches: the listing's filters in the query, a dry
+ * run that only counts (what a confirmation shows first), and `all=true` where the filter names
+ * nothing.
+ */
+import { Hono } from "hono";
+import type * as v from "valibot";
+import type { TaskCache } from "../../../core/index.ts";
+import { MatchingAnswer, RestoreMatchingAnswer } from "./answers.ts";
+import { describe, validate } from "./describe.ts";
+import { MatchQuery, filterOf } from "./requests.ts";
+
+const PROBLEMS = [400, 409] as const;
+
+/** The query in the library's words. */
+const matchOf = ({ all, dry_run, ...query }: v.InferOutput<typeof MatchQuery>) => ({
+  filter: filterOf(query),
+  all,
+  dry_run,
+});
+
+export const matchingRoutes = (cache: TaskCache) =>
+  new Hono()
+    .post(
+      "/api/tasks/archive-matching",
+      describe({
+        summary: "Archive every active task the filter matches, in short transactions; with dry_run, count them",
+        tag: "archive",
+        answer: MatchingAnswer,
+        problems: PROBLEMS,
+      }),
+      validate("query", MatchQuery),
+      async (c) => {
+        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
+        const { count } = dry_run
+          ? { count: await cache.count(filter) }
+          : await cache.archiveMatching({ ...filter, all });
+        return c.json({ count, dry_run }, 200);
+      },
+    )
+    .post(
+      "/api/tasks/delete-matching",
+      describe({
+        summary: "Delete every active task the filter matches, in short transactions; with dry_run, count them",
+        tag: "tasks",
+        answer: MatchingAnswer,
+        problems: PROBLEMS,
+      }),
+      validate("query", MatchQuery),
+      async (c) => {
+        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
+        const { count } = dry_run
+          ? { count: await cache.count(filter) }
+          : await cache.deleteMatching({ ...filter, all });
+        return c.json({ count, dry_run }, 200);
+      },
+    )
+    .post(
+      "/api/archive/restore-matching",
+      describe({
+        summary: "Restore every archived task the filter matches, in short transactions; with dry_run, count them",
+        tag: "archive",
+        answer: RestoreMatchingAnswer,
+        problems: PROBLEMS,
+      }),
+      validate("query", MatchQuery),
+      async (c) => {
+        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
+        const { count, conflicts } = dry_run
+          ? { count: await cache.countArchived(filter), conflicts: [] }
+          : await cache.restoreMatching({ ...filter, all });
+        return c.json({ count, conflicts, dry_run }, 200);
+      },
+    )
+    .post(
+      "/api/archive/delete-matching",
+      describe({
+        summary: "Delete for good every archived task the filter matches; with dry_run, count them",
+        tag: "archive",
+        answer: MatchingAnswer,
+        problems: PROBLEMS,
+      }),
+      validate("query", MatchQuery),
+      async (c) => {
+        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
+        const { count } = dry_run
+          ? { count: await cache.countArchived(filter) }
+          : await cache.deleteArchivedMatching({ ...filter, all });
+        return c.json({ count, dry_run }, 200);
+      },
+    );
