@@ -3,10 +3,9 @@
  * a bulk command's outcome, and parsing flag values.
  */
 import process from "node:process";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import * as v from "valibot";
-import { DurationSchema, HOUR_MS } from "../../core/index.ts";
-
+import { DurationSchema, HOUR_MS, TASK_STATUSES, type TaskFilter } from "../../core/index.ts";
 import { printJson, UsageError } from "./output.ts";
 import { openTarget, type Target, type TargetOptions } from "./target.ts";
 
@@ -24,6 +23,27 @@ export interface CommandContext {
   /** The --db of a command that works on the file itself, refusing --server. */
   fileOnly(command: string): string | undefined;
 }
+
+/** The listing's filters as flags, given to `tasks list` and to the `matching` commands alike. */
+export function withFilterOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--status <status>", "only this status").choices(TASK_STATUSES))
+    .option("--backend <name>", "only this backend")
+    .option("--search <text>", "text in the id, the metadata or the error (any case)")
+    .option("--id-prefix <prefix>", "ids that start with this")
+    .option("--since <when>", "submitted at or after: a timestamp, a date, or an age (2d, 36h)")
+    .option("--until <when>", "submitted before: a timestamp, a date, or an age");
+}
+
+/** The filter flags' values, in the library's words; the cache checks them and names a wrong one. */
+export const filterOf = (options: TaskFilter): TaskFilter => ({
+  status: options.status,
+  backend: options.backend,
+  search: options.search,
+  idPrefix: options.idPrefix,
+  since: options.since,
+  until: options.until,
+});
 
 export function commandContext(program: Command): CommandContext {
   const globals = () => program.opts<GlobalOptions>();

@@ -10,6 +10,7 @@ import { isCacheError, messageOf, type ErrorCode } from "../../core/index.ts";
 import { ConfigError } from "../server/index.ts";
 import { VERSION } from "../version.ts";
 import { addArchiveCommands } from "./commands/archive.ts";
+import { addMatchingCommands } from "./commands/matching.ts";
 import { addRowCommands } from "./commands/rows.ts";
 import { addServiceCommands } from "./commands/service.ts";
 import { addTaskCommands } from "./commands/tasks.ts";
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   const context = commandContext(program);
   addServiceCommands(program, context);
   addTaskCommands(program, context);
+  addMatchingCommands(program, context);
   addArchiveCommands(program, context);
   addRowCommands(program, context);
   return program;

@@ -9,6 +9,7 @@ import {
   type ArchiveExpiredResult,
   type ExportScope,
   type ImportResult,
+  type MatchFilter,
   type MaintenanceReport,
   type RetentionPolicy,
   type StatusCounts,
@@ -44,6 +45,15 @@ export interface Listing {
   next_cursor: string | null;
 }
 
+/** What a command by filter does: to active tasks (archive, delete) or archived ones (restore, purge). */
+export type MatchingAction = "archive" | "delete" | "restore" | "purge";
+
+/** What it did, or with `dryRun` how many tasks it would take. */
+export interface MatchingOutcome {
+  count: number;
+  conflicts?: string[] | undefined;
+}
+
 export interface Target {
   /** The file, URL or server, for messages. */
   readonly where: string;
@@ -56,6 +66,7 @@ export interface Target {
   archive(ids: readonly string[]): Promise<{ archived: string[]; missing: string[] }>;
   restore(ids: readonly string[]): Promise<{ restored: string[]; missing: string[] }>;
   archiveExpired(options: { hours: number; terminalOnly: boolean }): Promise<ArchiveExpiredResult>;
+  matching(action: MatchingAction, filter: MatchFilter, dryRun: boolean): Promise<MatchingOutcome>;
   purge(options: { olderThanHours: number; dryRun: boolean }): Promise<{ count: number; cutoff: string }>;
   maintain(policy: RetentionPolicy, onProgress?: (rows: number) => void): Promise<MaintenanceReport>;
   exportRows(scope: ExportScope): AsyncGenerator<StoredTask>;
@@ -105,6 +116,17 @@ function fileTarget(cache: TaskCache, where: string): Target {
     archive: (ids) => cache.bulkArchive(ids),
     restore: (ids) => restoreEach((id) => cache.restore(id), ids),
     archiveExpired: (options) => cache.archiveExpired(options),
+    async matching(action, filter, dryRun) {
+      const archived = action === "restore" || action === "purge";
+      if (dryRun) return { count: archived ? await cache.countArchived(filter) : await cache.count(filter) };
+      const act = {
+        archive: cache.archiveMatching,
+        delete: cache.deleteMatching,
+        restore: cache.restoreMatching,
+        purge: cache.deleteArchivedMatching,
+      }[action];
+      return act(filter);
+    },
     purge: (options) => cache.purgeArchived(options),
     maintain: (policy, onProgress) => cache.maintain(policy, { onProgress }),
     exportRows: (scope) => cache.exportRows(scope),
@@ -134,6 +156,15 @@ function serverTarget(client: CacheClient, where: string): Target {
     },
     restore: (ids) => restoreEach((id) => client.restore(id), ids),
     archiveExpired: (options) => client.archiveExpired(options),
+    matching(action, filter, dryRun) {
+      const act = {
+        archive: client.archiveMatching,
+        delete: client.deleteMatching,
+        restore: client.restoreMatching,
+        purge: client.deleteArchivedMatching,
+      }[action];
+      return act(filter, { dryRun });
+    },
     purge: (options) => client.purgeArchived(options),
     maintain: (policy) => client.maintain(policy),
     exportRows: (scope) => client.exportRows(scope),

@@ -172,6 +172,30 @@ describe("on a file", () => {
     expect(refused.stderr).toMatch(/since.*timestamp/);
   });
 
+  it("matching says how many tasks match, and moves them only with --yes; an empty filter needs --all", async () => {
+    const path = await filled("matching.sqlite", 30);
+    const on = (...args: string[]) => cli(["--db", path, ...args]);
+    const asked = on("matching", "archive", "--status", "failed", "--backend", "dummy");
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toMatch(/^2 active tasks match\. Run again with --yes to archive them\./);
+    expect(on("--json", "tasks", "counts").json).toMatchObject({ total: 24, archived: 6 });
+    expect(on("--json", "matching", "archive", "--status", "failed", "--backend", "dummy", "--yes").json).toEqual({
+      count: 2,
+      dry_run: false,
+    });
+    expect(on("--json", "matching", "restore", "--search", "// 16 ", "--yes").json).toEqual({
+      count: 1,
+      conflicts: [],
+      dry_run: false,
+    });
+    const refused = on("matching", "purge", "--yes");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/all: must be true/);
+    expect(on("--json", "tasks", "counts").json).toMatchObject({ archived: 7 });
+    expect(on("--json", "matching", "purge", "--all", "--yes").json).toEqual({ count: 7, dry_run: false });
+    expect(on("matching", "delete", "--since", "2026-01-29", "--yes").stdout).toBe("Deleted 2.\n");
+  });
+
   it("tasks show, shards and counts answer; an unknown id is one sentence on stderr and exit 1", () => {
     const shown = run("--json", "tasks", "show", "t0003");
     expect(shown.json).toMatchObject({

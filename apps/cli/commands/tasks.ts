@@ -2,24 +2,16 @@
  * `tasks list | show | shards | counts | delete`: the active tasks, and any task by id.
  */
 import process from "node:process";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import pc from "picocolors";
-import { TASK_STATUSES, type Task, type TaskStatus } from "../../../core/index.ts";
-import { type CommandContext, examples, invalid, positiveInteger } from "../context.ts";
+import type { Task, TaskFilter } from "../../../core/index.ts";
+import { type CommandContext, examples, filterOf, invalid, positiveInteger, withFilterOptions } from "../context.ts";
 import { CliError, UsageError, colourStatus, printFields, printJson, printTable } from "../output.ts";
 
 export function addTaskCommands(program: Command, context: CommandContext): void {
   const { globals, withTarget, report } = context;
   const tasks = program.command("tasks").description("list, show, count and delete tasks");
-  tasks
-    .command("list")
-    .description("tasks, newest first")
-    .addOption(new Option("--status <status>", "only this status").choices(TASK_STATUSES))
-    .option("--backend <name>", "only this backend")
-    .option("--search <text>", "text in the id, the metadata or the error (any case)")
-    .option("--id-prefix <prefix>", "ids that start with this")
-    .option("--since <when>", "submitted at or after: a timestamp, a date, or an age (2d, 36h)")
-    .option("--until <when>", "submitted before: a timestamp, a date, or an age")
+  withFilterOptions(tasks.command("list").description("tasks, newest first"))
     .option("--limit <n>", "tasks per page", positiveInteger, 50)
     .option(
       "--offset <n>",
@@ -37,42 +29,31 @@ export function addTaskCommands(program: Command, context: CommandContext): void
         "uniqc-cache tasks list --archived --limit 100 --json",
       ),
     )
-    .action(
-      async (options: {
-        status?: TaskStatus;
-        backend?: string;
-        search?: string;
-        idPrefix?: string;
-        since?: string;
-        until?: string;
-        limit: number;
-        offset: number;
-        cursor?: string;
-        archived?: boolean;
-      }) => {
-        if (options.cursor !== undefined && options.offset !== 0)
-          throw new UsageError("--cursor and --offset cannot be used together.");
-        const page = await withTarget((target) => target.list({ ...options, archived: Boolean(options.archived) }));
-        if (globals().json) return printJson(page);
-        printTable(
-          ["task_id", "status", "backend", "shots", "submitted", ...(options.archived ? ["archived"] : [])],
-          page.tasks.map((t) => [
-            t.task_id,
-            colourStatus(t.status),
-            t.backend,
-            t.shots,
-            t.submit_time,
-            ...(options.archived ? [t.archived_at ?? ""] : []),
-          ]),
-          "No tasks match.",
-        );
-        process.stdout.write(
-          pc.dim(
-            `${page.tasks.length} of ${page.total}${page.next_cursor ? `; next page: --cursor ${page.next_cursor}` : ""}\n`,
-          ),
-        );
-      },
-    );
+    .action(async (options: TaskFilter & { limit: number; offset: number; cursor?: string; archived?: boolean }) => {
+      if (options.cursor !== undefined && options.offset !== 0)
+        throw new UsageError("--cursor and --offset cannot be used together.");
+      const { limit, offset, cursor } = options;
+      const archived = Boolean(options.archived);
+      const page = await withTarget((target) => target.list({ ...filterOf(options), limit, offset, cursor, archived }));
+      if (globals().json) return printJson(page);
+      printTable(
+        ["task_id", "status", "backend", "shots", "submitted", ...(options.archived ? ["archived"] : [])],
+        page.tasks.map((t) => [
+          t.task_id,
+          colourStatus(t.status),
+          t.backend,
+          t.shots,
+          t.submit_time,
+          ...(options.archived ? [t.archived_at ?? ""] : []),
+        ]),
+        "No tasks match.",
+      );
+      process.stdout.write(
+        pc.dim(
+          `${page.tasks.length} of ${page.total}${page.next_cursor ? `; next page: --cursor ${page.next_cursor}` : ""}\n`,
+        ),
+      );
+    });
   tasks
     .command("show")
     .description("one task, whole, active or archived")
