@@ -446,6 +446,14 @@ describe("through a running server", () => {
     const found = via("tasks", "list", "--search", "// 17 ", "--since", "2026-01-01").json;
     expect(found.tasks.map((t: { task_id: string }) => t.task_id)).toEqual(["t0017"]);
     expect(via("tasks", "list", "--id-prefix", "t003", "--limit", "2").json.total).toBe(8);
+    expect(via("matching", "archive", "--id-prefix", "t003").json).toEqual({ count: 8, dry_run: true });
+    expect(via("matching", "restore", "--id-prefix", "t003", "--yes").json).toEqual({
+      count: 2,
+      conflicts: [],
+      dry_run: false,
+    });
+    expect(via("matching", "archive", "--id-prefix", "t003", "--yes").json).toEqual({ count: 10, dry_run: false });
+    expect(via("matching", "restore", "--id-prefix", "t003", "--since", "2026-01-01", "--yes").json.count).toBe(10);
     expect(via("archive", "t0001", "nope").json).toEqual({ archived: ["t0001"], missing: ["nope"] });
     expect(via("restore", "t0001").json).toEqual({ restored: ["t0001"], missing: [] });
     const file = temp.file("served.ndjson");
