@@ -19,6 +19,7 @@ a:focus-visible, button:focus-visible, select:focus-visible, input:focus-visible
 .card b { display: block; font-size: 1.6rem; }
 .banner { background: #fff4e5; border: 1px solid #f0b35b; border-radius: 6px; padding: .5rem .75rem; margin-bottom: 1rem; }
 .banner.problem { background: #fdecec; border-color: #e06c6c; }
+p.matching a { margin-left: 1rem; }
 .scroll { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); white-space: nowrap; }

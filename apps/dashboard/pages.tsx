@@ -139,6 +139,14 @@ export interface ListView {
   problem?: string | undefined;
 }
 
+/** A listing's filter as the query of its pages and forms. */
+export function matchingQuery(filter: ListView["filter"]): Record<string, string> {
+  const { status, backend, search: q, since, until } = filter;
+  return Object.fromEntries(
+    Object.entries({ status, backend, q, since, until }).filter(([, value]) => value),
+  ) as Record<string, string>;
+}
+
 export function ListPage(view: ListView) {
   const readOnly = view.frame.readOnlyReason !== undefined;
   const base = view.listing === "tasks" ? "/tasks" : "/archive";
@@ -208,8 +216,16 @@ export function ListPage(view: ListView) {
         </label>
         <button type="submit">Show</button>
       </form>
-      <p>
+      <p class="matching">
         {view.total} {view.listing === "tasks" ? "active" : "archived"} tasks match.
+        {!readOnly &&
+          view.total > 0 &&
+          !view.problem &&
+          Object.entries(MATCHING_ACTIONS[view.listing]).map(([action, verb]) => (
+            <a href={`/ui/${view.listing}/matching?${new URLSearchParams({ action, ...matchingQuery(view.filter) })}`}>
+              {verb} all {view.total}…
+            </a>
+          ))}
       </p>
       <form method="post" action={`/ui${base}/bulk`}>
         <input type="hidden" name="return_to" value={view.here} />
@@ -253,6 +269,68 @@ export function ListPage(view: ListView) {
           <span />
         )}
       </nav>
+    </Layout>
+  );
+}
+
+/** What acting on everything a listing matches does, per listing. */
+export const MATCHING_ACTIONS = {
+  tasks: { archive: "Archive", delete: "Delete for good" },
+  archive: { restore: "Restore", delete: "Delete for good" },
+} as const;
+
+export type MatchingAction = "archive" | "restore" | "delete";
+
+/** The filter in words, for a person about to act on what it matches. */
+function describeFilter(filter: ListView["filter"]): string {
+  const parts = [
+    filter.status && `status ${filter.status}`,
+    filter.backend && `backend ${filter.backend}`,
+    filter.search && `containing “${filter.search}”`,
+    filter.since && `submitted since ${filter.since}`,
+    filter.until && `submitted before ${filter.until}`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : "no filter: every task";
+}
+
+export function ConfirmMatchingPage(props: {
+  frame: PageFrame;
+  listing: "tasks" | "archive";
+  action: MatchingAction;
+  filter: ListView["filter"];
+  count: number;
+  /** The listing to go back to. */
+  back: string;
+}) {
+  const readOnly = props.frame.readOnlyReason !== undefined;
+  const verb = (MATCHING_ACTIONS[props.listing] as Record<string, string>)[props.action]!;
+  const which = props.listing === "tasks" ? "active" : "archived";
+  const { status, backend, search, since, until } = props.filter;
+  return (
+    <Layout {...props.frame}>
+      <h1>
+        {verb} every {which} task that matches
+      </h1>
+      <p>
+        <b data-count="matching">{props.count}</b> {which} tasks match ({describeFilter(props.filter)}).
+        {props.action === "delete" ? " They will be gone for good." : ""} They move in transactions of a thousand, so
+        other writers never wait long.
+      </p>
+      <form method="post" action={`/ui/${props.listing}/matching`} class="actions">
+        <input type="hidden" name="action" value={props.action} />
+        {Object.entries({ status, backend, q: search, since, until }).map(
+          ([name, value]) => value && <input type="hidden" name={name} value={value} />,
+        )}
+        <input type="hidden" name="return_to" value={props.back} />
+        <button
+          type="submit"
+          class={props.action === "delete" ? "danger" : undefined}
+          disabled={readOnly || props.count === 0}
+        >
+          {verb} {props.count} tasks
+        </button>
+        <a href={props.back}>Cancel</a>
+      </form>
     </Layout>
   );
 }

@@ -13,29 +13,55 @@ import {
   TASK_STATUSES,
   parseInput,
   type TaskCache,
+  type TaskStatus,
 } from "../../core/index.ts";
 import { circuitFragment } from "../http/circuit-fragment.ts";
 import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
 import type { PageFrame } from "./layout.tsx";
-import { ConfirmExpiredPage, ListPage, NotFoundPage, OverviewPage, PAGE_SIZES, TaskPage } from "./pages.tsx";
+import {
+  ConfirmExpiredPage,
+  ConfirmMatchingPage,
+  ListPage,
+  MATCHING_ACTIONS,
+  NotFoundPage,
+  OverviewPage,
+  PAGE_SIZES,
+  TaskPage,
+  matchingQuery,
+} from "./pages.tsx";
 import { LoginPage } from "./login.tsx";
 import { sameToken } from "../http/token.ts";
 
 /** The cookie that carries the token for a person who entered it. */
 export const TOKEN_COOKIE = "uniqc_token";
 
-const ListPageQuery = v.object({
+/** The filter of a listing as its URL and forms carry it; an empty box is no filter, and the cache checks the rest. */
+const FilterFields = {
   status: v.optional(v.union([v.literal(""), v.picklist(TASK_STATUSES, "must be a task status")]), ""),
   backend: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
+  q: v.optional(v.string(), ""),
+  since: v.optional(v.string(), ""),
+  until: v.optional(v.string(), ""),
+};
+
+const filterOf = (fields: { status: string; backend: string; q: string; since: string; until: string }) => {
+  const given = (text: string) => text.trim() || undefined;
+  return {
+    status: (fields.status || undefined) as TaskStatus | undefined,
+    backend: given(fields.backend),
+    search: given(fields.q),
+    since: given(fields.since),
+    until: given(fields.until),
+  };
+};
+
+const ListPageQuery = v.object({
+  ...FilterFields,
   limit: v.optional(
     v.pipe(v.string(), v.transform(Number), v.picklist(PAGE_SIZES, `must be one of ${PAGE_SIZES.join(", ")}`)),
     "50",
   ),
-  // Checked by the cache, which names the field; an empty box is no filter.
-  q: v.optional(v.string(), ""),
-  since: v.optional(v.string(), ""),
-  until: v.optional(v.string(), ""),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(2048))),
   notice: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
@@ -48,6 +74,12 @@ const BulkForm = v.object({
     v.minLength(1, "select at least one task"),
   ),
   // Only paths of this site: a form must not send anyone elsewhere.
+  return_to: v.optional(v.pipe(v.string(), v.regex(/^\/(?!\/)[^\s]*$/, "must be a path of this site")), "/tasks"),
+});
+
+const MatchingForm = v.object({
+  ...FilterFields,
+  action: v.picklist(["archive", "restore", "delete"], "must be archive, restore or delete"),
   return_to: v.optional(v.pipe(v.string(), v.regex(/^\/(?!\/)[^\s]*$/, "must be a path of this site")), "/tasks"),
 });
 
@@ -144,23 +176,11 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
 
   const listing = (kind: "tasks" | "archive") => async (c: Context) => {
     const query = parseInput(ListPageQuery, c.req.query());
-    const given = (text: string) => text.trim() || undefined;
-    const filter = {
-      status: query.status || undefined,
-      backend: query.backend || undefined,
-      search: given(query.q),
-      since: given(query.since),
-      until: given(query.until),
-    };
+    const filter = filterOf(query);
     const scope: CursorScope = { listing: kind, ...filter };
     const base = kind === "tasks" ? "/tasks" : "/archive";
-    const params = (extra: Record<string, string> = {}) => {
-      const { status, backend, search: q, since, until } = filter;
-      const fields = { status, backend, q, since, until, limit: String(query.limit), ...extra };
-      const search = new URLSearchParams();
-      for (const [name, value] of Object.entries(fields)) if (value) search.set(name, value);
-      return `${base}?${search}`;
-    };
+    const params = (extra: Record<string, string> = {}) =>
+      `${base}?${new URLSearchParams({ ...matchingQuery(filter), limit: String(query.limit), ...extra })}`;
     const backends = await cache.backendCounts();
     const view = {
       frame: frame(kind === "tasks" ? "Tasks" : "Archive", kind),
@@ -264,6 +284,50 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
       ]);
     return c.redirect(withNotice(form.return_to, done), 303);
   };
+  /** Acting on everything a listing matches: a page that says how many first, then the move. */
+  const matching = (kind: "tasks" | "archive") => {
+    const allowed = (action: string) => {
+      if (!(action in MATCHING_ACTIONS[kind]))
+        throw new InvalidInputError([
+          { path: "action", message: `cannot ${action} in the ${kind === "tasks" ? "task list" : "archive"}` },
+        ]);
+    };
+    app.get(`/ui/${kind}/matching`, async (c) => {
+      const form = parseInput(MatchingForm, c.req.query());
+      allowed(form.action);
+      const filter = filterOf(form);
+      const count = kind === "tasks" ? await cache.count(filter) : await cache.countArchived(filter);
+      const back = `/${kind}?${new URLSearchParams(matchingQuery(filter))}`;
+      return c.html(
+        <ConfirmMatchingPage
+          frame={frame(kind === "tasks" ? "Tasks" : "Archive", kind)}
+          listing={kind}
+          action={form.action}
+          filter={filter}
+          count={count}
+          back={back}
+        />,
+      );
+    });
+    app.post(`/ui/${kind}/matching`, async (c) => {
+      const form = parseInput(MatchingForm, await c.req.parseBody());
+      allowed(form.action);
+      // The person saw the count and the filter in words, however wide, and confirmed.
+      const filter = { ...filterOf(form), all: true };
+      let done: string;
+      if (kind === "tasks" && form.action === "archive")
+        done = `Archived ${(await cache.archiveMatching(filter)).count} tasks.`;
+      else if (kind === "tasks") done = `Deleted ${(await cache.deleteMatching(filter)).count} tasks.`;
+      else if (form.action === "restore") {
+        const { count, conflicts } = await cache.restoreMatching(filter);
+        done = `Restored ${count} tasks.${conflicts.length ? ` ${conflicts.length} stay archived: a task is live under the same id.` : ""}`;
+      } else done = `Deleted ${(await cache.deleteArchivedMatching(filter)).count} archived tasks for good.`;
+      return c.redirect(withNotice(form.return_to, done), 303);
+    });
+  };
+  matching("tasks");
+  matching("archive");
+
   app.post("/ui/tasks/bulk", bulk("tasks"));
   app.post("/ui/archive/bulk", bulk("archive"));
 

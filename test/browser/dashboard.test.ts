@@ -106,6 +106,30 @@ it("finds tasks by text and by submit time, with the search in the URL", async (
   expect(await page.getByRole("alert").textContent()).toMatch(/since: must be an ISO-8601 timestamp/);
 });
 
+it("archives everything a filter matches after saying how many, and restores it the same way", async () => {
+  await page.goto(`${server.base}/tasks?status=running&until=2026-05-04`);
+  // Running tasks submitted on 1–3 May: tasks 2, 29 and 56.
+  const matched = await rows().evaluateAll((found) => found.map((row) => row.getAttribute("data-task-id")));
+  expect(matched).toEqual(["uqt_002", "uqt_029", "uqt_056"]);
+  await page.getByRole("link", { name: `Archive all ${matched.length}…` }).click();
+  await page.waitForURL(/\/ui\/tasks\/matching\?action=archive&status=running&until=2026-05-04/);
+  expect(await page.locator('[data-count="matching"]').textContent()).toBe(String(matched.length));
+  expect(await page.getByText("status running, submitted before 2026-05-04").count()).toBe(1);
+  await shot("matching-confirm");
+  await page.getByRole("button", { name: `Archive ${matched.length} tasks` }).click();
+  await page.waitForURL(/notice=Archived/);
+  expect(await page.locator(".banner").textContent()).toContain(`Archived ${matched.length} tasks.`);
+  expect(await rows().count()).toBe(0);
+  await page.goto(`${server.base}/archive?status=running&until=2026-05-04`);
+  expect(await rows().count()).toBe(matched.length);
+  await page.getByRole("link", { name: `Restore all ${matched.length}…` }).click();
+  await page.getByRole("button", { name: `Restore ${matched.length} tasks` }).click();
+  await page.waitForURL(/notice=Restored/);
+  expect(await rows().count()).toBe(0);
+  await page.goto(`${server.base}/tasks?status=running&until=2026-05-04`);
+  expect(await rows().count()).toBe(matched.length);
+});
+
 it("archives a selection, which leaves the list and appears in the archive; restores one", async () => {
   await page.goto(`${server.base}/tasks?limit=25`);
   const chosen = [

@@ -153,6 +153,53 @@ describe("dashboard", () => {
     expect(await cache.get("t03")).toBeDefined();
   });
 
+  it("everything a filter matches: the list offers it, a page says how many and what, then the move", async () => {
+    const listing = await (await app().request("/tasks?status=failed&since=2026-05-10")).text();
+    expect(listing).toContain("6 active tasks match.");
+    const link = /href="(\/ui\/tasks\/matching\?action=archive[^"]*)"/.exec(listing)?.[1]?.replace(/&amp;/g, "&");
+    expect(link).toBe("/ui/tasks/matching?action=archive&status=failed&since=2026-05-10");
+    const confirm = await (await app().request(link!)).text();
+    expect(confirm).toContain(
+      '<b data-count="matching">6</b> active tasks match (status failed, submitted since 2026-05-10).',
+    );
+    expect(confirm).toContain('name="since" value="2026-05-10"');
+    const moved = await app().request(
+      "/ui/tasks/matching",
+      form([
+        ["action", "archive"],
+        ["status", "failed"],
+        ["since", "2026-05-10"],
+        ["return_to", "/tasks?status=failed&since=2026-05-10"],
+      ]),
+    );
+    expect(moved.status).toBe(303);
+    expect(decodeURIComponent(moved.headers.get("location")!)).toBe(
+      "/tasks?status=failed&since=2026-05-10&notice=Archived 6 tasks.",
+    );
+    expect(await cache.countArchived({ status: "failed" })).toBe(6);
+    expect(await cache.count({ status: "failed", since: "2026-05-10" })).toBe(0);
+    // From the archive, with no filter at all: the page says it is every task, and the form says all.
+    const every = await (await app().request("/ui/archive/matching?action=restore")).text();
+    expect(every).toContain("(no filter: every task)");
+    const restored = await app().request("/ui/archive/matching", form([["action", "restore"]]));
+    expect(decodeURIComponent(restored.headers.get("location")!)).toMatch(/notice=Restored 6 tasks\.$/);
+    expect(await cache.countArchived()).toBe(0);
+    // An action the listing does not offer, or a filter the cache cannot read, moves nothing.
+    expect((await app().request("/ui/tasks/matching", form([["action", "restore"]]))).status).toBe(400);
+    expect(
+      (
+        await app().request(
+          "/ui/tasks/matching",
+          form([
+            ["action", "delete"],
+            ["since", "soon"],
+          ]),
+        )
+      ).status,
+    ).toBe(400);
+    expect((await cache.counts()).total).toBe(30);
+  });
+
   it("archive-expired asks first, saying how many, then moves them", async () => {
     const confirm = await (await app().request("/ui/tasks/archive-expired")).text();
     const count = Number(/data-count="expired">(\d+)</.exec(confirm)![1]);
