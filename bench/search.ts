@@ -8,10 +8,12 @@
  * The floors: for an id prefix and a time range, counting the range on its index (the total is
  * the larger half of the work); for a search, one pass over the table that tests each row's text
  * and keeps nothing, which any search without a text index has to make. Kept pages are off, and
- * every run asks something slightly different, so no answer is served twice. With `--sync-rows`,
- * the same searches on a synced replica and on a local file of that many tasks.
+ * every run asks something slightly different, so no answer is served twice. With `--moves`,
+ * moves by filter on a copy of the file: how long they take and the longest any transaction held
+ * the write lock. With `--sync-rows`, the same searches on a synced replica and on a local file
+ * of that many tasks.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -22,7 +24,12 @@ import { DEFAULTS, generate } from "./generate.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 
 const { values } = parseArgs({
-  options: { db: { type: "string" }, runs: { type: "string" }, "sync-rows": { type: "string" } },
+  options: {
+    db: { type: "string" },
+    runs: { type: "string" },
+    moves: { type: "boolean" },
+    "sync-rows": { type: "string" },
+  },
 });
 const db = values.db ?? "bench/out/read-1000000.sqlite";
 const runs = Number(values.runs ?? 7);
@@ -166,6 +173,57 @@ const floor = { label: "floor", ms: (row: Row) => row.floorMs };
 
 if (!existsSync(db)) throw new Error(`No cache at ${db}: make one with bench/generate.ts or bench/run.ts.`);
 print(`${db}, on ${process.release.name} ${process.version}, medians of ${runs}`, await onFile(db, true), floor);
+
+/** Moves by filter on a copy of the file, each timed whole and by its longest transaction. */
+async function moves(path: string): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), "uniqc-moves-"));
+  try {
+    const copy = join(scratch, "moves.sqlite");
+    copyFileSync(path, copy);
+    const cache = await openCache(copy, { keepPages: false });
+    try {
+      console.log("\nMoves by filter, in transactions of 1,000 with 100 ms between them\n");
+      console.log(
+        "| move | tasks | counting first, ms | whole move, s | longest transaction, ms | per task, µs (without pauses) |",
+      );
+      console.log("|---|---:|---:|---:|---:|---:|");
+      for (const [name, filter, archived] of [
+        [
+          "archive: failed on one backend, 7 days",
+          { status: "failed", backend: "ibm:ibm_kyiv", since: day(0), until: day(7) },
+          false,
+        ],
+        ["archive: a search (0.3 %)", { search: "RX q[3],(1.75)" }, false],
+        ["restore: the same search", { search: "RX q[3],(1.75)" }, true],
+        ["delete: 1 day", { since: day(20), until: day(21) }, false],
+      ] as const) {
+        const started = performance.now();
+        const count = archived ? await cache.countArchived(filter) : await cache.count(filter);
+        const countMs = performance.now() - started;
+        const times: number[] = [];
+        const batch = { rows: 1000, pauseMs: 100, onTransaction: (ms: number) => times.push(ms) };
+        const moveStart = performance.now();
+        const done = name.startsWith("archive")
+          ? await cache.archiveMatching(filter, batch)
+          : name.startsWith("restore")
+            ? await cache.restoreMatching(filter, batch)
+            : await cache.deleteMatching(filter, batch);
+        const wholeMs = performance.now() - moveStart;
+        const pauses = Math.max(0, times.length - 1) * 100;
+        if (done.count !== count) throw new Error(`${name}: counted ${count}, moved ${done.count}`);
+        console.log(
+          `| ${name} | ${done.count} | ${countMs.toFixed(1)} | ${(wholeMs / 1000).toFixed(2)} | ${Math.max(...times, 0).toFixed(1)} | ${(((wholeMs - pauses) * 1000) / Math.max(done.count, 1)).toFixed(0)} |`,
+        );
+      }
+    } finally {
+      await cache.close();
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (values.moves) await moves(db);
 
 if (values["sync-rows"]) {
   const count = Number(values["sync-rows"]);

@@ -26,7 +26,7 @@ export function addMatchingCommands(program: Command, context: CommandContext): 
       examples(
         "uniqc-cache matching archive --status failed --backend ibm:ibm_kyiv --since 30d",
         "uniqc-cache matching archive --status failed --backend ibm:ibm_kyiv --since 30d --yes",
-        "uniqc-cache matching purge --all --until 365d --yes",
+        "uniqc-cache matching purge --until 365d --yes",
       ),
     );
   for (const { action, description, done, which } of ACTIONS) {
