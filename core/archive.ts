@@ -32,7 +32,7 @@ import {
 } from "./validation.ts";
 import type { Archive } from "./task-cache.ts";
 import { matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
-import { SHORT_TRANSACTIONS } from "./retention.ts";
+import { PACED_TRANSACTIONS } from "./retention.ts";
 
 /** What a bulk archive did, per id. */
 export interface BulkArchiveResult {
@@ -192,7 +192,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
      * (on a synced replica, in chunks; see `StoreContext.inChunks`). With `terminalOnly` (the
      * default), tasks still pending or running stay and are reported.
      */
-    async archiveMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<MatchedResult> {
+    async archiveMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
       ctx.assertWritable();
       const { ids, condition } = await matched(ctx, "tasks", filter);
       const moved = await ctx.inIdChunks(
@@ -203,7 +203,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
       return { count: moved.length };
     },
 
-    async restoreMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<RestoredMatching> {
+    async restoreMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<RestoredMatching> {
       ctx.assertWritable();
       const { ids, condition } = await matched(ctx, "archived_tasks", filter);
       const conflicts: string[] = [];
@@ -235,7 +235,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
       return { count: restored.length, conflicts };
     },
 
-    async deleteArchivedMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<MatchedResult> {
+    async deleteArchivedMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
       ctx.assertWritable();
       const { ids, condition } = await matched(ctx, "archived_tasks", filter);
       const deleted = await ctx.inIdChunks(

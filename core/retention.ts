@@ -37,6 +37,12 @@ export const MAINTENANCE_ROWS = 1000;
 /** Transactions of {@link MAINTENANCE_ROWS} with a pause between them: work that never keeps another writer waiting long. */
 export const SHORT_TRANSACTIONS: Batch = Object.freeze({ rows: MAINTENANCE_ROWS, pauseMs: 100 });
 
+/**
+ * Moves of given ids, wherever they lie in the file: transactions sized to hold the write lock
+ * about 100 ms, at most {@link MAINTENANCE_ROWS} tasks each.
+ */
+export const PACED_TRANSACTIONS: Batch = Object.freeze({ ...SHORT_TRANSACTIONS, lockMs: 100 });
+
 export function retentionOperations(archive: Archive, clock: Clock): Retention {
   return {
     /**

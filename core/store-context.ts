@@ -48,8 +48,15 @@ export interface StoreContext {
 
 /** Short transactions, for work that must never keep another writer waiting long. */
 export interface Batch {
+  /** Rows a transaction takes at most. */
   readonly rows: number;
   readonly pauseMs: number;
+  /**
+   * About how long a transaction over given ids may hold the write lock: each chunk is sized from
+   * the last one's pace, starting small. Ids scattered over a large file cost ten times what the
+   * neighbouring rows a retention run moves do, so no fixed size suits both.
+   */
+  readonly lockMs?: number;
   /** Told how long each transaction held the write lock, and how many rows it did. */
   readonly onTransaction?: (ms: number, rows: number) => void;
 }
@@ -60,6 +67,9 @@ export interface Batch {
  * of 10,000 tasks is 20,000 changes, and each chunk is pushed before the next is made.
  */
 export const SYNCED_CHUNK = 10_000;
+
+/** The first chunk of a paced run ({@link Batch.lockMs}), and the smallest: a few milliseconds anywhere. */
+const FIRST_PACED_CHUNK = 50;
 
 export function createStoreContext(
   driver: Driver,
@@ -108,11 +118,19 @@ export function createStoreContext(
       }
     },
     async inIdChunks<T>(ids: readonly string[], step: (tx: Executor, json: string) => Promise<T[]>, batch: Batch) {
-      const rows = chunkRows(batch);
+      const most = chunkRows(batch);
+      let rows = batch.lockMs === undefined ? most : Math.min(most, FIRST_PACED_CHUNK);
       const done: T[] = [];
-      for (let start = 0; start < ids.length; start += rows) {
+      for (let start = 0; start < ids.length; ) {
         if (start > 0) await betweenChunks(batch);
-        done.push(...(await timedChunk(batch, (tx) => step(tx, JSON.stringify(ids.slice(start, start + rows))))));
+        const chunk = ids.slice(start, start + rows);
+        start += chunk.length;
+        const started = performance.now();
+        done.push(...(await timedChunk(batch, (tx) => step(tx, JSON.stringify(chunk)))));
+        if (batch.lockMs !== undefined) {
+          const pace = (performance.now() - started) / chunk.length;
+          rows = Math.max(FIRST_PACED_CHUNK, Math.min(most, Math.floor(batch.lockMs / Math.max(pace, 0.001))));
+        }
       }
       return done;
     },

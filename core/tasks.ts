@@ -9,7 +9,7 @@ import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
 import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
 import type { Batch, StoreContext } from "./store-context.ts";
 import { matched, type MatchedResult } from "./matching.ts";
-import { SHORT_TRANSACTIONS } from "./retention.ts";
+import { PACED_TRANSACTIONS } from "./retention.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "./timestamps.ts";
@@ -198,7 +198,7 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
       return { deleted, missing: missingFrom(unique, deleted) };
     },
 
-    async deleteMatching(filter: MatchFilter = {}, batch: Batch = SHORT_TRANSACTIONS): Promise<MatchedResult> {
+    async deleteMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
       ctx.assertWritable();
       const { ids, condition } = await matched(ctx, "tasks", filter);
       const deleted = await ctx.inIdChunks(
