@@ -31,7 +31,7 @@ import {
   type TaskFilter,
 } from "./validation.ts";
 import type { Archive } from "./task-cache.ts";
-import { matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
+import { deleteMatched, matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
 import { PACED_TRANSACTIONS } from "./retention.ts";
 
 /** What a bulk archive did, per id. */
@@ -235,21 +235,8 @@ export function archiveOperations(ctx: StoreContext): Archive {
       return { count: restored.length, conflicts };
     },
 
-    async deleteArchivedMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
-      ctx.assertWritable();
-      const { ids, condition } = await matched(ctx, "archived_tasks", filter);
-      const deleted = await ctx.inIdChunks(
-        ids,
-        async (tx, json) => {
-          const chosen = `SELECT task_id FROM archived_tasks WHERE task_id IN (${ID_LIST}) AND ${condition.sql}`;
-          const args = [json, ...condition.args];
-          await shards.dropArchived(tx, chosen, args);
-          await history?.bury(tx, "archived_tasks", chosen, args);
-          return tx.all(`DELETE FROM archived_tasks WHERE task_id IN (${chosen}) RETURNING task_id`, args);
-        },
-        batch,
-      );
-      return { count: deleted.length };
+    deleteArchivedMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
+      return deleteMatched(ctx, "archived_tasks", filter, batch);
     },
 
     async archiveExpired(options: ArchiveExpiredOptions = {}, batch?: Batch): Promise<ArchiveExpiredResult> {

@@ -6,8 +6,10 @@
  */
 import type { SqlValue } from "./driver.ts";
 import { InvalidInputError } from "./errors.ts";
+import { ID_LIST } from "./id-sets.ts";
 import { conditionOf, resolveFilter, scanOf, type Table } from "./queries.ts";
-import type { StoreContext } from "./store-context.ts";
+import { shardMoves } from "./shards.ts";
+import type { Batch, StoreContext } from "./store-context.ts";
 import { MatchSchema, parseInput, type MatchFilter } from "./validation.ts";
 
 /** What a move or delete by filter did. */
@@ -44,4 +46,29 @@ export async function matched(ctx: StoreContext, table: Table, input: MatchFilte
     condition.args,
   );
   return { ids: rows.map((row) => String(row.task_id)), condition };
+}
+
+/** Deletes every task of `table` that `filter` matches, with its shards, burying each on a replica. */
+export async function deleteMatched(
+  ctx: StoreContext,
+  table: Table,
+  filter: MatchFilter,
+  batch: Batch,
+): Promise<MatchedResult> {
+  ctx.assertWritable();
+  const { ids, condition } = await matched(ctx, table, filter);
+  const shards = shardMoves(ctx.shapes);
+  const drop = table === "tasks" ? shards.dropActive : shards.dropArchived;
+  const deleted = await ctx.inIdChunks(
+    ids,
+    async (tx, json) => {
+      const chosen = `SELECT task_id FROM ${table} WHERE task_id IN (${ID_LIST}) AND ${condition.sql}`;
+      const args = [json, ...condition.args];
+      await drop(tx, chosen, args);
+      await ctx.history?.bury(tx, table, chosen, args);
+      return tx.all(`DELETE FROM ${table} WHERE task_id IN (${chosen}) RETURNING task_id`, args);
+    },
+    batch,
+  );
+  return { count: deleted.length };
 }

@@ -8,7 +8,7 @@ import { countRows, groupCounts } from "./group-counts.ts";
 import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
 import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
 import type { Batch, StoreContext } from "./store-context.ts";
-import { matched, type MatchedResult } from "./matching.ts";
+import { deleteMatched, type MatchedResult } from "./matching.ts";
 import { PACED_TRANSACTIONS } from "./retention.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
 import { shardMoves } from "./shards.ts";
@@ -198,21 +198,8 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
       return { deleted, missing: missingFrom(unique, deleted) };
     },
 
-    async deleteMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
-      ctx.assertWritable();
-      const { ids, condition } = await matched(ctx, "tasks", filter);
-      const deleted = await ctx.inIdChunks(
-        ids,
-        async (tx, json) => {
-          const chosen = `SELECT task_id FROM tasks WHERE task_id IN (${ID_LIST}) AND ${condition.sql}`;
-          const args = [json, ...condition.args];
-          await shards.dropActive(tx, chosen, args);
-          await history?.bury(tx, "tasks", chosen, args);
-          return tx.all(`DELETE FROM tasks WHERE task_id IN (${chosen}) RETURNING task_id`, args);
-        },
-        batch,
-      );
-      return { count: deleted.length };
+    deleteMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
+      return deleteMatched(ctx, "tasks", filter, batch);
     },
 
     async clearCompleted(): Promise<number> {
