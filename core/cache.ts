@@ -13,6 +13,7 @@ import { MIGRATIONS, type Migration } from "./schema.ts";
 import { startReplication } from "./replication.ts";
 import { retentionOperations } from "./retention.ts";
 import { shardOperations } from "./shards.ts";
+import { statsOperations } from "./stats.ts";
 import { createStoreContext } from "./store-context.ts";
 import type { TaskCache } from "./task-cache.ts";
 import { taskOperations } from "./tasks.ts";
@@ -107,6 +108,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     ...archive,
     ...shardOperations(ctx),
     ...retentionOperations(archive, ctx.clock),
+    ...statsOperations(ctx),
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),
     ...importOperations(ctx),
     ...exportOperations(ctx),

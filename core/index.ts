@@ -8,7 +8,16 @@ export {
   type CacheInfo,
   type CacheOptions,
 } from "./cache.ts";
-export type { ActiveTasks, Archive, CacheFile, Retention, TaskCache, TaskDetails, Transfer } from "./task-cache.ts";
+export type {
+  ActiveTasks,
+  Activity,
+  Archive,
+  CacheFile,
+  Retention,
+  TaskCache,
+  TaskDetails,
+  Transfer,
+} from "./task-cache.ts";
 export {
   createDriver,
   type Capabilities,
@@ -37,6 +46,14 @@ export type { BulkDeleteResult } from "./tasks.ts";
 export type { TaskPage, TaskPageText } from "./pages.ts";
 export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 export type { MatchedResult, RestoredMatching } from "./matching.ts";
+export {
+  StatsOptionsSchema,
+  type ActivityStats,
+  type BackendActivity,
+  type StatsOptions,
+  type StatusTally,
+  type Turnaround,
+} from "./stats.ts";
 export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./circuits.ts";
 export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";
 export * from "./validation.ts";

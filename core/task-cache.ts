@@ -15,6 +15,7 @@ import type { Batch } from "./store-context.ts";
 import type { StatusCounts, Task } from "./task-rows.ts";
 import type { BulkDeleteResult } from "./tasks.ts";
 import type { MatchedResult, RestoredMatching } from "./matching.ts";
+import type { ActivityStats, StatsOptions } from "./stats.ts";
 import type {
   ArchiveExpiredOptions,
   ListOptions,
@@ -111,6 +112,16 @@ export interface TaskDetails {
   getCircuit(taskId: string, format?: CircuitFormat): Promise<CircuitView>;
 }
 
+/** How the work went. */
+export interface Activity {
+  /**
+   * Tasks per day or week by status, and per backend their success rate, shots and turnaround
+   * (median, p90 and spread), over tasks submitted in the range, archived ones too by default.
+   * One pass over the range, kept until the data changes.
+   */
+  stats(options?: StatsOptions): Promise<ActivityStats>;
+}
+
 /** The retention policy, run once. */
 export interface Retention {
   /** Archives finished tasks and purges old archived ones, in short transactions; `onProgress` hears each. */
@@ -149,4 +160,4 @@ export interface CacheFile {
 }
 
 /** An open task cache: every operation on one checked and migrated file. */
-export interface TaskCache extends ActiveTasks, Archive, TaskDetails, Retention, Transfer, CacheFile {}
+export interface TaskCache extends ActiveTasks, Archive, TaskDetails, Activity, Retention, Transfer, CacheFile {}

@@ -756,6 +756,74 @@ export const behaviourCases: readonly ContractCase[] = [
     },
   },
   {
+    name: "stats: tasks per day and week by status, and per backend the success rate, shots and turnaround",
+    async run(target) {
+      const clock = manualClock("2026-06-10T12:00:00.000Z");
+      await withCache(
+        target,
+        async (cache) => {
+          const made = [
+            ["a", "success", "A", "2026-06-10T11:59:30Z", 100],
+            ["b", "failed", "A", "2026-06-10T11:00:00Z", 200],
+            ["c", "success", "B", "2026-06-09T12:00:00Z", 300],
+            ["d", "running", "B", "2026-06-08T00:00:00Z", 400],
+            ["e", "success", "A", "2026-06-01T12:00:00Z", 500],
+            ["f", "cancelled", "A", "2026-06-10T12:00:00Z", 600],
+          ] as const;
+          for (const [id, status, backend, submit_time, shots] of made) {
+            await cache.save({ task_id: id, status, backend, submit_time, shots });
+          }
+          await cache.archive("e");
+          const stats = await cache.stats();
+          assert.deepEqual(stats.tasks, { pending: 0, running: 1, success: 3, failed: 1, cancelled: 1, total: 6 });
+          assert.deepEqual(
+            stats.periods.map((p) => [p.start, p.tasks.total]),
+            [
+              ["2026-06-01", 1],
+              ["2026-06-08", 1],
+              ["2026-06-09", 1],
+              ["2026-06-10", 3],
+            ],
+          );
+          const [a, b] = stats.backends;
+          assert.equal(a!.backend, "A");
+          assert.equal(a!.success_rate, 0.5);
+          assert.equal(a!.shots, 1400);
+          // 0 s, 30 s, an hour and nine days, in bins of 1–9 × 10^k seconds.
+          assert.deepEqual(a!.turnaround.histogram, [
+            { below_s: 1, n: 1 },
+            { below_s: 40, n: 1 },
+            { below_s: 4000, n: 1 },
+            { below_s: 800_000, n: 1 },
+          ]);
+          assert.equal(a!.turnaround.finished, 4);
+          assert.equal(a!.turnaround.p50_s, 40);
+          assert.equal(a!.turnaround.p90_s, 760_000);
+          assert.deepEqual([b!.backend, b!.success_rate, b!.shots, b!.turnaround.finished], ["B", 1, 700, 1]);
+          assert.deepEqual(b!.turnaround.histogram, [{ below_s: 90_000, n: 1 }]);
+          assert.equal(stats.turnaround.finished, 5);
+          // By week, from Mondays; in a range; without the archive.
+          const weeks = await cache.stats({ by: "week" });
+          assert.deepEqual(
+            weeks.periods.map((p) => [p.start, p.tasks.total]),
+            [
+              ["2026-06-01", 1],
+              ["2026-06-08", 5],
+            ],
+          );
+          const recent = await cache.stats({ since: "2d" });
+          assert.equal(recent.since, "2026-06-08T12:00:00.000000+00:00");
+          assert.equal(recent.tasks.total, 4);
+          assert.equal((await cache.stats({ includeArchived: false })).tasks.total, 5);
+          assert.equal((await cache.stats({ since: "2026-06-09", until: "2026-06-10" })).tasks.total, 1);
+          await assert.rejects(cache.stats({ by: "month" as "day" }), InvalidInputError);
+          await assert.rejects(cache.stats({ since: "soon" }), InvalidInputError);
+        },
+        { clock },
+      );
+    },
+  },
+  {
     name: "compiled circuits are stored by format and read back parsed; circuits are found in metadata",
     async run(target) {
       await withCache(target, async (cache) => {
