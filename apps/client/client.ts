@@ -207,6 +207,13 @@ export function createCacheClient(options: ClientOptions) {
     deleteArchivedMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
       read(api.archive["delete-matching"].$post({ query: matchQuery(filter, o) })),
 
+    stats: (o: { since?: string; until?: string; by?: "day" | "week"; includeArchived?: boolean } = {}) =>
+      read(
+        api.stats.$get({
+          query: query({ since: o.since, until: o.until, by: o.by, include_archived: o.includeArchived }),
+        }),
+      ),
+
     getCircuit: (taskId: string, format: CircuitFormat = "source") =>
       read(api.circuits[":id"].$get({ ...param(taskId), query: { format } }), task(taskId)),
     sync: () => read(api.sync.$post()),

@@ -72,6 +72,7 @@ describe("the typed client", () => {
     expect(await client.restoreMatching({ search: "ramsey" })).toEqual({ count: 1, conflicts: [], dry_run: false });
     expect(await client.deleteArchivedMatching({ all: true })).toEqual({ count: 1, dry_run: false });
     expect(await client.deleteMatching({ search: "ramsey" })).toEqual({ count: 1, dry_run: false });
+    expect(await client.stats({ by: "week" })).toEqual(await cache.stats({ by: "week" }));
   });
 
   it("turns problems into the library's typed errors, with the server's sentence", async () => {

@@ -412,6 +412,42 @@ export const conformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "stats count a range's tasks by day or week and by backend, archived ones too",
+    async run(api) {
+      for (let i = 0; i < 4; i++) {
+        await put(api, `stats-${i}`, {
+          backend: "dummy:stats-case",
+          status: i === 3 ? "failed" : "success",
+          submit_time: `2022-02-0${i + 1}T00:00:00Z`,
+          shots: 1000,
+        });
+      }
+      await api.post("/api/tasks/stats-0/archive");
+      const range = "since=2022-02-01&until=2022-02-08";
+      const days = await api.ok("GET", `/api/stats?${range}`);
+      assert.equal(days.by, "day");
+      assert.deepEqual(
+        days.periods.map((p: { start: string; tasks: { total: number } }) => [p.start, p.tasks.total]),
+        [
+          ["2022-02-01", 1],
+          ["2022-02-02", 1],
+          ["2022-02-03", 1],
+          ["2022-02-04", 1],
+        ],
+      );
+      const [backend] = days.backends;
+      assert.deepEqual([backend.backend, backend.success_rate, backend.shots], ["dummy:stats-case", 0.75, 4000]);
+      const weeks = await api.ok("GET", `/api/stats?${range}&by=week&include_archived=false`);
+      assert.deepEqual(
+        weeks.periods.map((p: { start: string; tasks: { total: number } }) => [p.start, p.tasks.total]),
+        [["2022-01-31", 3]],
+      );
+      for (const query of ["by=month", "since=soon", "include_archived=perhaps"]) {
+        await api.refused(400, "GET", `/api/stats?${query}`);
+      }
+    },
+  },
+  {
     name: "the archive lists with count, filters and cursor, and deletes for good",
     async run(api) {
       for (let i = 0; i < 4; i++)

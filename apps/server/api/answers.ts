@@ -52,6 +52,37 @@ export const CountsAnswer = v.object({
   total: whole,
 } as Record<(typeof TASK_STATUSES)[number] | "total", typeof whole>);
 
+const TurnaroundAnswer = v.object({
+  finished: whole,
+  p50_s: v.nullable(v.number()),
+  p90_s: v.nullable(v.number()),
+  histogram: v.pipe(
+    v.array(v.object({ below_s: v.number(), n: whole })),
+    v.description("Finished tasks per bin of 1–9 × 10^k seconds, shortest first"),
+  ),
+});
+
+export const StatsAnswer = v.object({
+  since: v.nullable(stamp),
+  until: v.nullable(stamp),
+  by: v.picklist(["day", "week"]),
+  tasks: CountsAnswer,
+  periods: v.pipe(
+    v.array(v.object({ start: v.pipe(text, v.description("The day, or a week's Monday")), tasks: CountsAnswer })),
+    v.description("Each day or week with tasks, oldest first"),
+  ),
+  backends: v.array(
+    v.object({
+      backend: text,
+      tasks: CountsAnswer,
+      success_rate: v.pipe(v.nullable(v.number()), v.description("Successes among finished tasks, 0 to 1")),
+      shots: v.number(),
+      turnaround: TurnaroundAnswer,
+    }),
+  ),
+  turnaround: TurnaroundAnswer,
+});
+
 export const ShardsAnswer = v.pipe(
   v.object({
     task_id: text,

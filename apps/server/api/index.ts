@@ -10,6 +10,7 @@ import type { TaskCache } from "../../../core/index.ts";
 import { docsRoutes } from "./docs.ts";
 import type { EventHub } from "../events.ts";
 import { ProblemAnswer } from "./answers.ts";
+import { activityRoutes } from "./activity.ts";
 import { archiveRoutes } from "./archive.ts";
 import { circuitRoutes } from "./circuits.ts";
 import { describe, jsonSchemaOf } from "./describe.ts";
@@ -25,6 +26,7 @@ export function createApi(cache: TaskCache, hub: EventHub, options: ServiceOptio
     .route("/", taskRoutes(cache))
     .route("/", archiveRoutes(cache))
     .route("/", matchingRoutes(cache))
+    .route("/", activityRoutes(cache))
     .route("/", circuitRoutes(cache));
   // The document and its page are for people; the client has no use for their types.
   let document: ReturnType<typeof openApiDocument> | undefined;

@@ -73,6 +73,14 @@ export const MatchQuery = v.object({
   dry_run: v.optional(flag, "false"),
 });
 
+/** The range and grouping of the activity figures. */
+export const StatsQuery = v.object({
+  since: v.optional(TimeTextSchema),
+  until: v.optional(TimeTextSchema),
+  by: v.optional(v.picklist(["day", "week"], "must be day or week"), "day"),
+  include_archived: v.optional(flag, "true"),
+});
+
 /** Listing filters and paging; `cursor` is the opaque keyset token of a previous page. */
 export const ListQuery = v.object({
   ...FilterQuery.entries,
