@@ -11,6 +11,7 @@ import { ConfigError } from "../server/index.ts";
 import { VERSION } from "../version.ts";
 import { addArchiveCommands } from "./commands/archive.ts";
 import { addMatchingCommands } from "./commands/matching.ts";
+import { addStatsCommand } from "./commands/stats.ts";
 import { addRowCommands } from "./commands/rows.ts";
 import { addServiceCommands } from "./commands/service.ts";
 import { addTaskCommands } from "./commands/tasks.ts";
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   addServiceCommands(program, context);
   addTaskCommands(program, context);
   addMatchingCommands(program, context);
+  addStatsCommand(program, context);
   addArchiveCommands(program, context);
   addRowCommands(program, context);
   return program;

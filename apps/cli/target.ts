@@ -6,6 +6,8 @@
 import { DEFAULT_CACHE_PATH, openCache } from "../../adapters/open.ts";
 import {
   NotFoundError,
+  type ActivityStats,
+  type StatsOptions,
   type ArchiveExpiredResult,
   type ExportScope,
   type ImportResult,
@@ -67,6 +69,7 @@ export interface Target {
   restore(ids: readonly string[]): Promise<{ restored: string[]; missing: string[] }>;
   archiveExpired(options: { hours: number; terminalOnly: boolean }): Promise<ArchiveExpiredResult>;
   matching(action: MatchingAction, filter: MatchFilter, dryRun: boolean): Promise<MatchingOutcome>;
+  stats(options: StatsOptions): Promise<ActivityStats>;
   purge(options: { olderThanHours: number; dryRun: boolean }): Promise<{ count: number; cutoff: string }>;
   maintain(policy: RetentionPolicy, onProgress?: (rows: number) => void): Promise<MaintenanceReport>;
   exportRows(scope: ExportScope): AsyncGenerator<StoredTask>;
@@ -116,6 +119,7 @@ function fileTarget(cache: TaskCache, where: string): Target {
     archive: (ids) => cache.bulkArchive(ids),
     restore: (ids) => restoreEach((id) => cache.restore(id), ids),
     archiveExpired: (options) => cache.archiveExpired(options),
+    stats: (options) => cache.stats(options),
     async matching(action, filter, dryRun) {
       const archived = action === "restore" || action === "purge";
       if (dryRun) return { count: archived ? await cache.countArchived(filter) : await cache.count(filter) };
@@ -156,6 +160,7 @@ function serverTarget(client: CacheClient, where: string): Target {
     },
     restore: (ids) => restoreEach((id) => client.restore(id), ids),
     archiveExpired: (options) => client.archiveExpired(options),
+    stats: (options) => client.stats(options),
     matching(action, filter, dryRun) {
       const act = {
         archive: client.archiveMatching,

@@ -196,6 +196,18 @@ describe("on a file", () => {
     expect(on("matching", "delete", "--since", "2026-01-29", "--yes").stdout).toBe("Deleted 2.\n");
   });
 
+  it("stats prints the days or weeks and the backends, or the same figures as JSON", async () => {
+    const json = run("--json", "stats", "--by", "week", "--until", "2026-01-15").json;
+    expect(json).toEqual(await withCache(db, (cache) => cache.stats({ by: "week", until: "2026-01-15" })));
+    expect(json.tasks.total).toBe(14);
+    expect(json.periods[0].start).toBe("2025-12-29");
+    const text = run("stats", "--since", "2026-01-01", "--active-only");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/success rate/);
+    expect(text.stdout).toMatch(/48 tasks since 2026-01-01T00:00:00\.000000\+00:00/);
+    expect(run("stats", "--by", "month").code).toBe(2);
+  });
+
   it("tasks show, shards and counts answer; an unknown id is one sentence on stderr and exit 1", () => {
     const shown = run("--json", "tasks", "show", "t0003");
     expect(shown.json).toMatchObject({
