@@ -116,6 +116,9 @@ const binOf = (digits: number, lead: number): [number, number] => {
   return [lead * unit, (lead + 1) * unit];
 };
 
+/** The upper bound of the bin after the one that ends at `below`: 1, 2, …, 10, 20, …, 100, 200, … */
+const nextBin = (below: number): number => below + 10 ** Math.floor(Math.log10(below));
+
 function turnaroundOf(bins: Map<string, number>): Turnaround {
   const sorted = [...bins]
     .map(([key, n]) => {
@@ -134,12 +137,16 @@ function turnaroundOf(bins: Map<string, number>): Turnaround {
     }
     return sorted.at(-1)!.range[1];
   };
-  return {
-    finished,
-    p50_s: percentile(0.5),
-    p90_s: percentile(0.9),
-    histogram: sorted.map(({ range, n }) => ({ below_s: range[1], n })),
-  };
+  // Every bin from the shortest turnaround to the longest, the empty ones too, so that the
+  // spread reads at its true scale.
+  const histogram: Turnaround["histogram"] = [];
+  const counted = new Map(sorted.map(({ range, n }) => [range[1], n]));
+  const first = sorted[0]?.range[1];
+  const last = sorted.at(-1)?.range[1];
+  for (let below = first; below !== undefined && last !== undefined && below <= last; below = nextBin(below)) {
+    histogram.push({ below_s: below, n: counted.get(below) ?? 0 });
+  }
+  return { finished, p50_s: percentile(0.5), p90_s: percentile(0.9), histogram };
 }
 
 export function statsOperations(ctx: StoreContext) {

@@ -20,6 +20,13 @@ a:focus-visible, button:focus-visible, select:focus-visible, input:focus-visible
 .banner { background: #fff4e5; border: 1px solid #f0b35b; border-radius: 6px; padding: .5rem .75rem; margin-bottom: 1rem; }
 .banner.problem { background: #fdecec; border-color: #e06c6c; }
 p.matching a { margin-left: 1rem; }
+.ranges a { margin-left: .75rem; align-self: center; }
+svg.chart { width: 100%; max-width: 720px; height: auto; display: block; margin: .5rem 0 1rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+svg.chart .axis { font-size: 11px; fill: var(--muted); }
+svg.chart .label { font-size: 13px; fill: var(--ink); }
+svg.chart .axis-line { stroke: var(--line); }
+.legend span { margin-right: 1rem; font-size: .85rem; }
+.legend i { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; vertical-align: -1px; }
 .scroll { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
@@ -49,7 +56,7 @@ pre { background: #fff; border: 1px solid var(--line); border-radius: 6px; paddi
 /** Follows the event stream and refreshes the page's main part, so lists and counts stay current. */
 export const LIVE_SCRIPT = `
 (() => {
-  if (!("EventSource" in window)) return;
+  if (!("EventSource" in window) || document.querySelector("main[data-live=off]")) return;
   const source = new EventSource("/api/events");
   let pending = false;
   const refresh = async () => {

@@ -4,12 +4,16 @@ import type { Child } from "hono/jsx";
 export interface PageFrame {
   title: string;
   /** Which navigation entry is the current page. */
-  section: "overview" | "tasks" | "archive";
+  section: "overview" | "tasks" | "archive" | "activity";
   /** Why writes are refused, when the file may only be read. */
   readOnlyReason: string | undefined;
 }
 
-export function Layout(props: PageFrame & { children?: Child }) {
+/**
+ * `still` pages are not refreshed as tasks are written: figures over a whole range cost a pass over
+ * it, which a busy writer would otherwise ask for again and again.
+ */
+export function Layout(props: PageFrame & { children?: Child; still?: boolean }) {
   const link = (section: PageFrame["section"], href: string, label: string) => (
     <a href={href} aria-current={props.section === section ? "page" : undefined}>
       {label}
@@ -31,9 +35,10 @@ export function Layout(props: PageFrame & { children?: Child }) {
             {link("overview", "/", "Overview")}
             {link("tasks", "/tasks", "Tasks")}
             {link("archive", "/archive", "Archive")}
+            {link("activity", "/activity", "Activity")}
           </nav>
         </header>
-        <main>
+        <main data-live={props.still ? "off" : undefined}>
           {props.readOnlyReason !== undefined && (
             <p class="banner" role="status">
               Read-only: {props.readOnlyReason}. Every action that would change the cache is disabled.

@@ -17,6 +17,7 @@ import {
 } from "../../core/index.ts";
 import { circuitFragment } from "../http/circuit-fragment.ts";
 import { decodeCursor, nextCursor, type CursorScope } from "../http/cursor.ts";
+import { ActivityPage } from "./activity.tsx";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
 import type { PageFrame } from "./layout.tsx";
 import {
@@ -55,6 +56,13 @@ const filterOf = (fields: { status: string; backend: string; q: string; since: s
     until: given(fields.until),
   };
 };
+
+const ActivityQuery = v.object({
+  // The last 30 days unless asked otherwise; an empty box is no bound.
+  since: v.optional(v.string(), "30d"),
+  until: v.optional(v.string(), ""),
+  by: v.optional(v.picklist(["day", "week"], "must be day or week"), "day"),
+});
 
 const ListPageQuery = v.object({
   ...FilterFields,
@@ -223,6 +231,19 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
       />,
     );
   };
+  app.get("/activity", async (c) => {
+    const asked = parseInput(ActivityQuery, c.req.query());
+    const given = (text: string) => text.trim() || undefined;
+    const view = { frame: frame("Activity", "activity"), asked };
+    try {
+      const stats = await cache.stats({ since: given(asked.since), until: given(asked.until), by: asked.by });
+      return c.html(<ActivityPage {...view} stats={stats} />);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return c.html(<ActivityPage {...view} stats={undefined} problem={error.message} />, 400);
+    }
+  });
+
   app.get("/tasks", listing("tasks"));
   app.get("/archive", listing("archive"));
 

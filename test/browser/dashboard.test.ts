@@ -130,6 +130,28 @@ it("archives everything a filter matches after saying how many, and restores it 
   expect(await rows().count()).toBe(matched.length);
 });
 
+it("draws the activity of a range as charts, from the navigation and the range links", async () => {
+  await page.goto(`${server.base}/`);
+  await page.getByRole("link", { name: "Activity" }).click();
+  await page.waitForURL(/\/activity$/);
+  await page.getByLabel("since").fill("2026-05-01");
+  await page.getByLabel("until").fill("2026-05-29");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/since=2026-05-01&until=2026-05-29&by=day/);
+  expect(await page.locator('[data-count="stats-total"]').textContent()).toBe("60");
+  // 28 days of tasks, each a group of bars; two backends, each a success rate.
+  expect(await page.locator('svg[data-chart="periods"] g[data-period]').count()).toBe(28);
+  expect(await page.locator('svg[data-chart="success"] g[data-backend]').count()).toBe(2);
+  expect(await page.getByRole("img", { name: /Tasks per day by status/ }).isVisible()).toBe(true);
+  const box = await page.locator('svg[data-chart="periods"]').boundingBox();
+  expect(box!.width).toBeGreaterThan(600);
+  await shot("activity");
+  await page.selectOption("select[name=by]", "week");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/by=week/);
+  expect(await page.locator('svg[data-chart="periods"] g[data-period]').count()).toBe(5);
+});
+
 it("archives a selection, which leaves the list and appears in the archive; restores one", async () => {
   await page.goto(`${server.base}/tasks?limit=25`);
   const chosen = [

@@ -200,6 +200,33 @@ describe("dashboard", () => {
     expect((await cache.counts()).total).toBe(30);
   });
 
+  it("activity: charts drawn on the server for the range in the URL, the figures beside them", async () => {
+    await cache.archive("t03");
+    const response = await app().request("/activity?since=2026-05-01&until=2026-05-08&by=day");
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    const figures = await cache.stats({ since: "2026-05-01", until: "2026-05-08" });
+    expect(page).toContain(`<b data-count="stats-total">${figures.tasks.total}</b> tasks submitted`);
+    // One group of bars a day, each rectangle a status that had tasks.
+    expect([...page.matchAll(/<g data-period="([^"]+)"/g)].map((m) => m[1])).toEqual(
+      figures.periods.map((period) => period.start),
+    );
+    expect(page).toMatch(/<svg class="chart"[^>]*data-chart="success"/);
+    expect(page).toMatch(/<svg class="chart"[^>]*data-chart="turnaround"/);
+    expect(page).toContain('<main data-live="off">');
+    const weeks = await (await app().request("/activity?since=&by=week")).text();
+    expect([...weeks.matchAll(/<g data-period="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      "2026-04-27",
+      "2026-05-04",
+      "2026-05-11",
+      "2026-05-18",
+      "2026-05-25",
+    ]);
+    const wrong = await app().request("/activity?since=the+start");
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/role="alert">Invalid input: since: must be an ISO-8601 timestamp/);
+  });
+
   it("archive-expired asks first, saying how many, then moves them", async () => {
     const confirm = await (await app().request("/ui/tasks/archive-expired")).text();
     const count = Number(/data-count="expired">(\d+)</.exec(confirm)![1]);
