@@ -10,7 +10,8 @@
  * and keeps nothing, which any search without a text index has to make. Kept pages are off, and
  * every run asks something slightly different, so no answer is served twice. With `--moves`,
  * moves by filter on a copy of the file: how long they take and the longest any transaction held
- * the write lock. With `--sync-rows`, the same searches on a synced replica and on a local file
+ * the write lock. With `--stats`, the activity figures over ranges of the file, the first answer
+ * and the one asked again (kept). With `--sync-rows`, the same searches on a synced replica and on a local file
  * of that many tasks.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     db: { type: "string" },
     runs: { type: "string" },
     moves: { type: "boolean" },
+    stats: { type: "boolean" },
     "sync-rows": { type: "string" },
   },
 });
@@ -227,6 +229,41 @@ async function moves(path: string): Promise<void> {
 }
 
 if (values.moves) await moves(db);
+
+/** The activity figures over ranges: the first answer (median of fresh opens) and the kept one. */
+async function stats(path: string): Promise<void> {
+  console.log("\nActivity figures (`stats`), archived tasks included\n");
+  console.log("| range | by | tasks | first answer, ms | asked again, ms |");
+  console.log("|---|---|---:|---:|---:|");
+  const latest = "2026-11-01T00:00:00Z";
+  for (const [label, since, by] of [
+    ["everything (90 days)", undefined, "day"],
+    ["everything (90 days)", undefined, "week"],
+    ["30 days", "2026-10-02T00:00:00Z", "day"],
+    ["7 days", "2026-10-25T00:00:00Z", "day"],
+    ["1 day", "2026-10-31T00:00:00Z", "day"],
+  ] as const) {
+    const first: number[] = [];
+    const again: number[] = [];
+    let total = 0;
+    for (let run = 0; run < Math.min(runs, 5); run++) {
+      const cache = await openCache(path);
+      try {
+        let started = performance.now();
+        total = (await cache.stats({ since, until: latest, by })).tasks.total;
+        first.push(performance.now() - started);
+        started = performance.now();
+        await cache.stats({ since, until: latest, by });
+        again.push(performance.now() - started);
+      } finally {
+        await cache.close();
+      }
+    }
+    console.log(`| ${label} | ${by} | ${total} | ${median(first).toFixed(0)} | ${median(again).toFixed(3)} |`);
+  }
+}
+
+if (values.stats) await stats(db);
 
 if (values["sync-rows"]) {
   const count = Number(values["sync-rows"]);
