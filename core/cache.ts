@@ -1,6 +1,7 @@
 /**
  * The task cache: one open file, checked and migrated, with every operation on it.
  */
+import { analysisOperations } from "./analysis.ts";
 import { archiveOperations } from "./archive.ts";
 import { circuitOperations } from "./circuits.ts";
 import { createDriver, type Capabilities, type Connection } from "./driver.ts";
@@ -110,6 +111,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     ...retentionOperations(archive, ctx.clock),
     ...statsOperations(ctx),
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),
+    ...analysisOperations({ get: tasks.get, getArchived: archive.getArchived }),
     ...importOperations(ctx),
     ...exportOperations(ctx),
     info,

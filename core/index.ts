@@ -47,6 +47,15 @@ export type { TaskPage, TaskPageText } from "./pages.ts";
 export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 export type { MatchedResult, RestoredMatching } from "./matching.ts";
 export {
+  CompareSchema,
+  hellingerFidelity,
+  totalVariation,
+  type Comparison,
+  type Distribution,
+  type TaskAnalysis,
+} from "./analysis.ts";
+export { MAX_QUBITS } from "./simulation/statevector.ts";
+export {
   StatsOptionsSchema,
   type ActivityStats,
   type BackendActivity,

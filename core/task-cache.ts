@@ -2,6 +2,7 @@
  * What an open task cache offers, in one place: each group of operations is built by its own
  * module (tasks.ts, archive.ts, …) to the part of this interface it implements.
  */
+import type { Comparison, TaskAnalysis } from "./analysis.ts";
 import type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 import type { CacheInfo } from "./cache.ts";
 import type { CircuitFormat, CircuitView } from "./circuits.ts";
@@ -110,6 +111,14 @@ export interface TaskDetails {
   shards(taskId: string): Promise<TaskShards | undefined>;
   /** The circuit of an active or archived task in `format` (`source`, `compiled`, `executed`). */
   getCircuit(taskId: string, format?: CircuitFormat): Promise<CircuitView>;
+  /**
+   * The task's measured outcomes beside the ideal distribution of its circuit (simulated where it
+   * has at most 16 qubits of known gates, measured at its end), with their total variation
+   * distance and Hellinger fidelity; where there is no ideal, the reason.
+   */
+  analyse(taskId: string): Promise<TaskAnalysis>;
+  /** Two to six tasks' measured outcomes side by side, with the total variation distance of each pair. */
+  compare(taskIds: readonly string[]): Promise<Comparison>;
 }
 
 /** How the work went. */

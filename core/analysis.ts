@@ -1,0 +1,186 @@
+/**
+ * How close the hardware got: a task's measured outcomes beside the ideal distribution of its
+ * circuit, with their total variation distance and Hellinger fidelity; and several tasks' results
+ * side by side, with the distance between each pair.
+ *
+ * Outcomes are bit strings with `c[0]` rightmost. Results that name them otherwise are read so:
+ * hexadecimal keys (`0x3`) as the bits they stand for, spaces between registers dropped. Where two
+ * distributions have different widths, both are read over the rightmost bits they share.
+ */
+import * as v from "valibot";
+import { circuitOf, type CircuitFormat } from "./circuits.ts";
+import { parseCircuit } from "./drawing/index.ts";
+import { outcomesOf } from "./drawing/histogram.ts";
+import { CacheError, NotFoundError } from "./errors.ts";
+import { NotSimulable, simulate } from "./simulation/statevector.ts";
+import type { Task } from "./task-rows.ts";
+import { TaskIdSchema, parseInput } from "./validation.ts";
+
+/** Outcome → probability. */
+export type Distribution = Record<string, number>;
+
+export interface TaskAnalysis {
+  task_id: string;
+  backend: string;
+  status: string;
+  /** The circuit simulated: the submitted one, or the compiled one where that is the one that can be. */
+  circuit: { format: CircuitFormat; language: string | null; qubits: number } | null;
+  /** Why there is no ideal distribution, when there is none. */
+  not_simulated: string | null;
+  ideal: Distribution | null;
+  /** The result's outcomes as probabilities; null while the task has none. */
+  measured: Distribution | null;
+  /** Shots counted in the result, where it holds counts. */
+  shots: number | null;
+  /** ½ Σ |ideal − measured|: 0 for the same distribution, 1 for disjoint ones. */
+  tvd: number | null;
+  /** (Σ √(ideal · measured))²: 1 for the same distribution. */
+  hellinger_fidelity: number | null;
+}
+
+export interface Comparison {
+  tasks: { task_id: string; backend: string; status: string; shots: number | null; measured: Distribution | null }[];
+  /** Every outcome any of them measured, in order. */
+  outcomes: string[];
+  /** `tvd[i][j]` between tasks i and j; null where either has no result. */
+  tvd: (number | null)[][];
+}
+
+/** Tasks a comparison takes. */
+export const CompareSchema = v.pipe(
+  v.array(TaskIdSchema, "must be an array of task ids"),
+  v.minLength(2, "must name at least 2 tasks"),
+  v.maxLength(6, "must name at most 6 tasks"),
+);
+
+/** An outcome key as bits: `0x…` read as hexadecimal, spaces between registers dropped. */
+function bitsOf(key: string, width: number): string | undefined {
+  const trimmed = key.replace(/\s+/g, "");
+  if (/^0x[0-9a-f]+$/i.test(trimmed)) return BigInt(trimmed).toString(2).padStart(width, "0");
+  return /^[01]+$/.test(trimmed) ? trimmed : undefined;
+}
+
+/** The result's outcomes as probabilities, and the shots where they are counts. */
+function measuredOf(task: Task, width: number): { distribution: Distribution; shots: number | null } | null {
+  const outcomes = outcomesOf(task.result);
+  if (!outcomes) return null;
+  const total = Object.values(outcomes).reduce((sum, n) => sum + n, 0);
+  if (total <= 0) return null;
+  const distribution: Distribution = {};
+  for (const [key, n] of Object.entries(outcomes)) {
+    const bits = bitsOf(key, width);
+    if (bits === undefined) return null;
+    distribution[bits] = (distribution[bits] ?? 0) + n / total;
+  }
+  return { distribution, shots: Object.values(outcomes).every(Number.isInteger) ? total : null };
+}
+
+/** Both distributions over the rightmost bits they share. */
+function aligned(p: Distribution, q: Distribution): [Distribution, Distribution] {
+  const width = (d: Distribution) => Math.min(...Object.keys(d).map((key) => key.length));
+  const bits = Math.min(width(p), width(q));
+  const cut = (d: Distribution) => {
+    const out: Distribution = {};
+    for (const [key, value] of Object.entries(d)) {
+      const kept = key.slice(key.length - bits);
+      out[kept] = (out[kept] ?? 0) + value;
+    }
+    return out;
+  };
+  return [cut(p), cut(q)];
+}
+
+export function totalVariation(p: Distribution, q: Distribution): number {
+  const [a, b] = aligned(p, q);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  let sum = 0;
+  for (const key of keys) sum += Math.abs((a[key] ?? 0) - (b[key] ?? 0));
+  return Math.min(1, sum / 2);
+}
+
+export function hellingerFidelity(p: Distribution, q: Distribution): number {
+  const [a, b] = aligned(p, q);
+  let overlap = 0;
+  for (const [key, value] of Object.entries(a)) overlap += Math.sqrt(value * (b[key] ?? 0));
+  return Math.min(1, overlap ** 2);
+}
+
+/** The ideal distribution of the first of the task's circuits that can be simulated, or why none can. */
+function idealOf(task: Task) {
+  let reason = "the task records no circuit";
+  for (const format of ["source", "compiled"] as const) {
+    const view = circuitOf(task, format);
+    if (view.circuit === null) continue;
+    if (typeof view.circuit !== "string") {
+      reason = `its ${format} circuit is not text`;
+      continue;
+    }
+    try {
+      const circuit = parseCircuit(view.circuit);
+      const ideal = simulate(circuit);
+      return { ideal, circuit: { format, language: view.language, qubits: circuit.qubits }, reason: null };
+    } catch (error) {
+      if (!(error instanceof NotSimulable) && !(error instanceof CacheError)) throw error;
+      reason = error.message.replace(/^The circuit cannot be drawn: /, "it cannot be read: ");
+      if (format === "source") continue;
+    }
+  }
+  return { ideal: undefined, circuit: null, reason };
+}
+
+/** Reads used to find a task wherever it is. */
+interface TaskLookup {
+  get(taskId: string): Promise<Task | undefined>;
+  getArchived(taskId: string): Promise<Task | undefined>;
+}
+
+export function analysisOperations(lookup: TaskLookup) {
+  const find = async (taskId: string) => {
+    const task = (await lookup.get(taskId)) ?? (await lookup.getArchived(taskId));
+    if (!task) throw new NotFoundError(taskId, "tasks");
+    return task;
+  };
+  return {
+    async analyse(taskId: string): Promise<TaskAnalysis> {
+      const task = await find(parseInput(TaskIdSchema, taskId, "task_id"));
+      const { ideal, circuit, reason } = idealOf(task);
+      const measured = measuredOf(task, ideal?.bits ?? 0);
+      const both = ideal && measured;
+      return {
+        task_id: task.task_id,
+        backend: task.backend,
+        status: task.status,
+        circuit,
+        not_simulated: ideal ? null : reason,
+        ideal: ideal?.probabilities ?? null,
+        measured: measured?.distribution ?? null,
+        shots: measured?.shots ?? null,
+        tvd: both ? totalVariation(ideal.probabilities, measured.distribution) : null,
+        hellinger_fidelity: both ? hellingerFidelity(ideal.probabilities, measured.distribution) : null,
+      };
+    },
+
+    async compare(taskIds: readonly string[]): Promise<Comparison> {
+      const ids = parseInput(CompareSchema, taskIds, "task_ids");
+      const tasks = await Promise.all(ids.map(find));
+      const width = Math.max(0, ...tasks.flatMap((task) => Object.keys(outcomesOf(task.result) ?? {}).map((k) => k.length)));
+      const results = tasks.map((task) => ({ task, measured: measuredOf(task, width) }));
+      const outcomes = [...new Set(results.flatMap(({ measured }) => Object.keys(measured?.distribution ?? {})))].sort();
+      return {
+        tasks: results.map(({ task, measured }) => ({
+          task_id: task.task_id,
+          backend: task.backend,
+          status: task.status,
+          shots: measured?.shots ?? null,
+          measured: measured?.distribution ?? null,
+        })),
+        outcomes,
+        tvd: results.map((a) =>
+          results.map((b) =>
+            a.measured && b.measured ? totalVariation(a.measured.distribution, b.measured.distribution) : null,
+          ),
+        ),
+      };
+    },
+  };
+}
