@@ -207,6 +207,8 @@ export function createCacheClient(options: ClientOptions) {
     deleteArchivedMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
       read(api.archive["delete-matching"].$post({ query: matchQuery(filter, o) })),
 
+    analyse: (taskId: string) => read(api.tasks[":id"].analysis.$get(param(taskId)), task(taskId)),
+    compare: (taskIds: readonly string[]) => read(api.compare.$get({ query: { ids: taskIds.join(",") } })),
     stats: (o: { since?: string; until?: string; by?: "day" | "week"; includeArchived?: boolean } = {}) =>
       read(
         api.stats.$get({

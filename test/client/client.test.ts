@@ -73,6 +73,17 @@ describe("the typed client", () => {
     expect(await client.deleteArchivedMatching({ all: true })).toEqual({ count: 1, dry_run: false });
     expect(await client.deleteMatching({ search: "ramsey" })).toEqual({ count: 1, dry_run: false });
     expect(await client.stats({ by: "week" })).toEqual(await cache.stats({ by: "week" }));
+    await client.save({
+      task_id: "h1",
+      backend: "dummy",
+      status: "success",
+      metadata: { circuit_ir: "QINIT 1\nCREG 1\nH q[0]\nMEASURE q[0],c[0]" },
+      result: { counts: { "0": 45, "1": 55 } },
+    });
+    expect(await client.analyse("h1")).toEqual(await cache.analyse("h1"));
+    await client.save({ task_id: "h2", backend: "dummy", status: "success", result: { counts: { "0": 50, "1": 50 } } });
+    expect(await client.compare(["h1", "h2"])).toEqual(await cache.compare(["h1", "h2"]));
+    await expect(client.analyse("nope")).rejects.toThrow(NotFoundError);
   });
 
   it("turns problems into the library's typed errors, with the server's sentence", async () => {

@@ -448,6 +448,31 @@ export const conformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "a task's analysis puts its counts beside its circuit's ideal; tasks compare pairwise",
+    async run(api) {
+      await put(api, "analysis-ghz", {
+        backend: "dummy:analysis-case",
+        metadata: {
+          circuit_ir:
+            "QINIT 3\nCREG 3\nH q[0]\nCNOT q[0],q[1]\nCNOT q[1],q[2]\nMEASURE q[0],c[0]\nMEASURE q[1],c[1]\nMEASURE q[2],c[2]",
+        },
+        result: { counts: { "000": 450, "111": 450, "001": 100 } },
+      });
+      await put(api, "analysis-other", { backend: "dummy:analysis-case", result: { counts: { "000": 1 } } });
+      const analysis = await api.ok("GET", "/api/tasks/analysis-ghz/analysis");
+      assert.deepEqual(analysis.circuit, { format: "source", language: "originir", qubits: 3 });
+      assert.equal(analysis.shots, 1000);
+      assert.ok(Math.abs(analysis.tvd - 0.1) < 1e-9, String(analysis.tvd));
+      const comparison = await api.ok("GET", "/api/compare?ids=analysis-ghz,analysis-other");
+      assert.deepEqual(comparison.outcomes, ["000", "001", "111"]);
+      assert.ok(Math.abs(comparison.tvd[0][1] - 0.55) < 1e-9, String(comparison.tvd[0][1]));
+      await api.refused(404, "GET", "/api/tasks/analysis-none/analysis");
+      await api.refused(404, "GET", "/api/compare?ids=analysis-ghz,analysis-none");
+      await api.refused(400, "GET", "/api/compare?ids=analysis-ghz");
+      await api.refused(400, "GET", "/api/compare");
+    },
+  },
+  {
     name: "the archive lists with count, filters and cursor, and deletes for good",
     async run(api) {
       for (let i = 0; i < 4; i++)

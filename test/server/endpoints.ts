@@ -33,6 +33,7 @@ export function wellFormed(endpoint: Endpoint, id = "t1"): { url: string; init: 
     "/api/tasks/delete-matching": `?id_prefix=${id}`,
     "/api/archive/restore-matching": "?q=t",
     "/api/archive/delete-matching": "?since=2000-01-01",
+    "/api/compare": "?ids=t1,t2",
   };
   const url = endpoint.path.replace("{id}", id) + (queries[endpoint.path] ?? "");
   const bodies: Record<string, unknown> = {

@@ -1,25 +1,49 @@
 /**
- * The activity figures: tasks per day or week by status, and each backend's success rate, shots
- * and turnaround, over a range of submit times.
+ * How the work went: the activity figures over a range of submit times (tasks per day or week by
+ * status, each backend's success rate, shots and turnaround), and how close the hardware got, a
+ * task against its circuit's ideal and tasks against each other.
  */
 import { Hono } from "hono";
 import type { TaskCache } from "../../../core/index.ts";
-import { StatsAnswer } from "./answers.ts";
+import { AnalysisAnswer, CompareAnswer, StatsAnswer } from "./answers.ts";
 import { describe, validate } from "./describe.ts";
-import { StatsQuery } from "./requests.ts";
+import { CompareQuery, StatsQuery, TaskIdParams } from "./requests.ts";
 
 export const activityRoutes = (cache: TaskCache) =>
-  new Hono().get(
-    "/api/stats",
-    describe({
-      summary: "Tasks per day or week by status, and per backend success rate, shots and turnaround",
-      tag: "tasks",
-      answer: StatsAnswer,
-      problems: [400],
-    }),
-    validate("query", StatsQuery),
-    async (c) => {
-      const { since, until, by, include_archived } = c.req.valid("query");
-      return c.json(await cache.stats({ since, until, by, includeArchived: include_archived }), 200);
-    },
-  );
+  new Hono()
+    .get(
+      "/api/tasks/:id/analysis",
+      describe({
+        summary: "A task's measured outcomes beside its circuit's ideal distribution, with TVD and Hellinger fidelity",
+        tag: "tasks",
+        answer: AnalysisAnswer,
+        problems: [400, 404],
+      }),
+      validate("param", TaskIdParams),
+      async (c) => c.json(await cache.analyse(c.req.valid("param").id), 200),
+    )
+    .get(
+      "/api/compare",
+      describe({
+        summary: "Two to six tasks' measured outcomes side by side, with the TVD of each pair",
+        tag: "tasks",
+        answer: CompareAnswer,
+        problems: [400, 404],
+      }),
+      validate("query", CompareQuery),
+      async (c) => c.json(await cache.compare(c.req.valid("query").ids), 200),
+    )
+    .get(
+      "/api/stats",
+      describe({
+        summary: "Tasks per day or week by status, and per backend success rate, shots and turnaround",
+        tag: "tasks",
+        answer: StatsAnswer,
+        problems: [400],
+      }),
+      validate("query", StatsQuery),
+      async (c) => {
+        const { since, until, by, include_archived } = c.req.valid("query");
+        return c.json(await cache.stats({ since, until, by, includeArchived: include_archived }), 200);
+      },
+    );

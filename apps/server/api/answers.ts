@@ -52,6 +52,38 @@ export const CountsAnswer = v.object({
   total: whole,
 } as Record<(typeof TASK_STATUSES)[number] | "total", typeof whole>);
 
+const DistributionAnswer = v.pipe(
+  v.record(text, v.number()),
+  v.description("Outcome (bits, c[0] rightmost) → probability"),
+);
+
+export const AnalysisAnswer = v.object({
+  task_id: text,
+  backend: text,
+  status: text,
+  circuit: v.nullable(v.object({ format: v.picklist(CIRCUIT_FORMATS), language: v.nullable(text), qubits: whole })),
+  not_simulated: v.pipe(v.nullable(text), v.description("Why there is no ideal distribution, when there is none")),
+  ideal: v.nullable(DistributionAnswer),
+  measured: v.nullable(DistributionAnswer),
+  shots: v.nullable(whole),
+  tvd: v.pipe(v.nullable(v.number()), v.description("Total variation distance, 0 (same) to 1 (disjoint)")),
+  hellinger_fidelity: v.pipe(v.nullable(v.number()), v.description("(Σ √(p·q))², 1 for the same distribution")),
+});
+
+export const CompareAnswer = v.object({
+  tasks: v.array(
+    v.object({
+      task_id: text,
+      backend: text,
+      status: text,
+      shots: v.nullable(whole),
+      measured: v.nullable(DistributionAnswer),
+    }),
+  ),
+  outcomes: v.array(text),
+  tvd: v.pipe(v.array(v.array(v.nullable(v.number()))), v.description("tvd[i][j] between tasks i and j")),
+});
+
 const TurnaroundAnswer = v.object({
   finished: whole,
   p50_s: v.nullable(v.number()),

@@ -6,6 +6,7 @@ import * as v from "valibot";
 
 import {
   CircuitFormatSchema,
+  CompareSchema,
   DurationSchema,
   HoursSchema,
   MAX_LIMIT,
@@ -71,6 +72,16 @@ export const MatchQuery = v.object({
   ...FilterQuery.entries,
   all: v.optional(flag, "false"),
   dry_run: v.optional(flag, "false"),
+});
+
+/** The tasks to compare, comma-separated: `ids=a,b,c`. */
+export const CompareQuery = v.object({
+  ids: v.pipe(
+    v.string("must list task ids, comma-separated"),
+    v.maxLength(6 * 257, "is too long for six task ids"),
+    v.transform((text) => text.split(",").map((id) => id.trim())),
+    CompareSchema,
+  ),
 });
 
 /** The range and grouping of the activity figures. */
