@@ -7,6 +7,8 @@ import { DEFAULT_CACHE_PATH, openCache } from "../../adapters/open.ts";
 import {
   NotFoundError,
   type ActivityStats,
+  type Comparison,
+  type TaskAnalysis,
   type StatsOptions,
   type ArchiveExpiredResult,
   type ExportScope,
@@ -70,6 +72,8 @@ export interface Target {
   archiveExpired(options: { hours: number; terminalOnly: boolean }): Promise<ArchiveExpiredResult>;
   matching(action: MatchingAction, filter: MatchFilter, dryRun: boolean): Promise<MatchingOutcome>;
   stats(options: StatsOptions): Promise<ActivityStats>;
+  analyse(id: string): Promise<TaskAnalysis>;
+  compare(ids: readonly string[]): Promise<Comparison>;
   purge(options: { olderThanHours: number; dryRun: boolean }): Promise<{ count: number; cutoff: string }>;
   maintain(policy: RetentionPolicy, onProgress?: (rows: number) => void): Promise<MaintenanceReport>;
   exportRows(scope: ExportScope): AsyncGenerator<StoredTask>;
@@ -120,6 +124,8 @@ function fileTarget(cache: TaskCache, where: string): Target {
     restore: (ids) => restoreEach((id) => cache.restore(id), ids),
     archiveExpired: (options) => cache.archiveExpired(options),
     stats: (options) => cache.stats(options),
+    analyse: (id) => cache.analyse(id),
+    compare: (ids) => cache.compare(ids),
     async matching(action, filter, dryRun) {
       const archived = action === "restore" || action === "purge";
       if (dryRun) return { count: archived ? await cache.countArchived(filter) : await cache.count(filter) };
@@ -161,6 +167,8 @@ function serverTarget(client: CacheClient, where: string): Target {
     restore: (ids) => restoreEach((id) => client.restore(id), ids),
     archiveExpired: (options) => client.archiveExpired(options),
     stats: (options) => client.stats(options),
+    analyse: (id) => client.analyse(id),
+    compare: (ids) => client.compare(ids),
     matching(action, filter, dryRun) {
       const act = {
         archive: client.archiveMatching,

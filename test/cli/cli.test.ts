@@ -208,6 +208,31 @@ describe("on a file", () => {
     expect(run("stats", "--by", "month").code).toBe(2);
   });
 
+  it("tasks analyse puts the ideal beside the measured; tasks compare lays results side by side", async () => {
+    const path = await filled("analysis.sqlite", 5);
+    await withCache(path, async (cache) => {
+      await cache.save({
+        task_id: "bell",
+        backend: "dummy",
+        status: "success",
+        metadata: { circuit_ir: "QINIT 2\nCREG 2\nH q[0]\nCNOT q[0],q[1]\nMEASURE q[0],c[0]\nMEASURE q[1],c[1]" },
+        result: { counts: { "00": 490, "11": 490, "01": 20 } },
+      });
+    });
+    const on = (...args: string[]) => cli(["--db", path, ...args]);
+    const text = on("tasks", "analyse", "bell");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/00\s*│\s*50\.00 %\s*│\s*49\.00 %/);
+    expect(text.stdout).toMatch(/total variation distance 0\.0200, Hellinger fidelity 0\.9800 over 1000 shots/);
+    expect(on("--json", "tasks", "analyse", "bell").json.tvd).toBeCloseTo(0.02, 12);
+    const compared = on("--json", "tasks", "compare", "bell", "t0001").json;
+    expect(compared.outcomes).toEqual(["00", "01", "11"]);
+    // t0001 measured 1 and 999 of "00" and "11".
+    expect(compared.tvd[0][1]).toBeCloseTo(0.509, 12);
+    expect(on("tasks", "compare", "bell").code).toBe(2);
+    expect(on("tasks", "analyse", "nope").code).toBe(1);
+  });
+
   it("tasks show, shards and counts answer; an unknown id is one sentence on stderr and exit 1", () => {
     const shown = run("--json", "tasks", "show", "t0003");
     expect(shown.json).toMatchObject({

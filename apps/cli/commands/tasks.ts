@@ -65,6 +65,67 @@ export function addTaskCommands(program: Command, context: CommandContext): void
       printTask(task);
     });
   tasks
+    .command("analyse")
+    .alias("analyze")
+    .description("the measured outcomes beside the ideal of the task's circuit, with TVD and Hellinger fidelity")
+    .argument("<id>")
+    .addHelpText("after", examples("uniqc-cache tasks analyse uqt_1", "uniqc-cache --json tasks analyse uqt_1"))
+    .action(async (id: string) => {
+      const analysis = await withTarget((target) => target.analyse(id));
+      if (globals().json) return printJson(analysis);
+      const { ideal, measured } = analysis;
+      const outcomes = [...new Set([...Object.keys(ideal ?? {}), ...Object.keys(measured ?? {})])].sort(
+        (a, b) =>
+          (ideal?.[b] ?? 0) - (ideal?.[a] ?? 0) || (measured?.[b] ?? 0) - (measured?.[a] ?? 0) || (a < b ? -1 : 1),
+      );
+      const percent = (p: number | undefined) => (p === undefined ? "" : `${(100 * p).toFixed(2)} %`);
+      printTable(
+        ["outcome", "ideal", "measured"],
+        outcomes.map((outcome) => [
+          outcome,
+          percent(ideal?.[outcome] ?? (ideal ? 0 : undefined)),
+          percent(measured?.[outcome] ?? (measured ? 0 : undefined)),
+        ]),
+        "The task has no result and no circuit to simulate.",
+      );
+      const lines = [
+        analysis.circuit
+          ? `circuit: ${analysis.circuit.format}, ${analysis.circuit.language ?? "unknown language"}, ${analysis.circuit.qubits} qubits`
+          : undefined,
+        analysis.not_simulated ? `no ideal distribution: ${analysis.not_simulated}` : undefined,
+        analysis.measured ? undefined : "no measured outcomes yet",
+        analysis.tvd === null
+          ? undefined
+          : `total variation distance ${analysis.tvd.toFixed(4)}, Hellinger fidelity ${analysis.hellinger_fidelity!.toFixed(4)}${analysis.shots ? ` over ${analysis.shots} shots` : ""}`,
+      ].filter(Boolean);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+  tasks
+    .command("compare")
+    .description("two to six tasks' measured outcomes side by side, with the TVD of each pair")
+    .argument("<ids...>")
+    .addHelpText("after", examples("uniqc-cache tasks compare uqt_1 uqt_2 uqt_3"))
+    .action(async (ids: string[]) => {
+      const comparison = await withTarget((target) => target.compare(ids));
+      if (globals().json) return printJson(comparison);
+      const short = (id: string) => (id.length > 14 ? `${id.slice(0, 13)}…` : id);
+      printTable(
+        ["outcome", ...comparison.tasks.map((t) => short(t.task_id))],
+        comparison.outcomes.map((outcome) => [
+          outcome,
+          ...comparison.tasks.map((t) => (t.measured ? `${(100 * (t.measured[outcome] ?? 0)).toFixed(2)} %` : "")),
+        ]),
+        "None of these tasks has a result yet.",
+      );
+      printTable(
+        ["TVD", ...comparison.tasks.map((t) => short(t.task_id))],
+        comparison.tasks.map((t, i) => [
+          short(t.task_id),
+          ...comparison.tvd[i]!.map((d) => (d === null ? "" : d.toFixed(4))),
+        ]),
+      );
+    });
+  tasks
     .command("shards")
     .description("the cloud jobs behind a task (files of the uniqc package's lineage)")
     .argument("<id>")
