@@ -163,9 +163,14 @@ export function analysisOperations(lookup: TaskLookup) {
     async compare(taskIds: readonly string[]): Promise<Comparison> {
       const ids = parseInput(CompareSchema, taskIds, "task_ids");
       const tasks = await Promise.all(ids.map(find));
-      const width = Math.max(0, ...tasks.flatMap((task) => Object.keys(outcomesOf(task.result) ?? {}).map((k) => k.length)));
+      const width = Math.max(
+        0,
+        ...tasks.flatMap((task) => Object.keys(outcomesOf(task.result) ?? {}).map((k) => k.length)),
+      );
       const results = tasks.map((task) => ({ task, measured: measuredOf(task, width) }));
-      const outcomes = [...new Set(results.flatMap(({ measured }) => Object.keys(measured?.distribution ?? {})))].sort();
+      const outcomes = [
+        ...new Set(results.flatMap(({ measured }) => Object.keys(measured?.distribution ?? {}))),
+      ].sort();
       return {
         tasks: results.map(({ task, measured }) => ({
           task_id: task.task_id,

@@ -157,3 +157,74 @@ export function TurnaroundChart(props: { turnaround: Turnaround }) {
     </svg>
   );
 }
+
+/** Colours of the series of a distribution chart: ideal first, then each task. */
+export const SERIES_COLOURS = ["#8e8e8e", "#2b59c3", "#c0392b", "#2e8b57", "#d4a017", "#7d3c98", "#16a085"];
+
+/** The outcomes a chart shows at most; the rest are summed into one group. */
+const MAX_OUTCOMES = 32;
+
+/**
+ * Distributions side by side: for each outcome, one bar per series. Outcomes are those with the
+ * highest probability in any series, in bit order; past {@link MAX_OUTCOMES}, the rest are one group.
+ */
+export function DistributionChart(props: {
+  series: { label: string; distribution: Record<string, number> }[];
+  id: string;
+  /** Which of {@link SERIES_COLOURS} the first series takes: grey is the ideal's. */
+  firstColour?: number;
+}) {
+  const { series } = props;
+  const peak = (outcome: string) => Math.max(...series.map((s) => s.distribution[outcome] ?? 0));
+  const all = [...new Set(series.flatMap((s) => Object.keys(s.distribution)))];
+  const shown = [...all]
+    .sort((a, b) => peak(b) - peak(a) || (a < b ? -1 : 1))
+    .slice(0, MAX_OUTCOMES)
+    .sort();
+  const rest = all.filter((outcome) => !shown.includes(outcome));
+  const groups = shown.map((outcome) => ({ label: outcome, values: series.map((s) => s.distribution[outcome] ?? 0) }));
+  if (rest.length)
+    groups.push({
+      label: `${rest.length} others`,
+      values: series.map((s) => rest.reduce((sum, outcome) => sum + (s.distribution[outcome] ?? 0), 0)),
+    });
+  const width = 720;
+  const height = 220;
+  const bottom = 40;
+  const top = Math.max(0.01, ...groups.flatMap((g) => g.values));
+  const slot = width / Math.max(1, groups.length);
+  const bar = Math.max(1, (slot * 0.8) / series.length);
+  return (
+    <svg
+      class="chart"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-labelledby={`${props.id}-title`}
+      data-chart="distribution"
+    >
+      <title id={`${props.id}-title`}>{`Outcome probabilities: ${series.map((s) => s.label).join(" beside ")}`}</title>
+      {groups.map((group, i) => (
+        <g data-outcome={group.label}>
+          <title>{`${group.label}: ${group.values.map((p, k) => `${series[k]!.label} ${(100 * p).toFixed(2)} %`).join(", ")}`}</title>
+          {group.values.map((p, k) => {
+            const h = (p / top) * (height - bottom - 8);
+            return (
+              <rect
+                x={round(i * slot + slot * 0.1 + k * bar)}
+                y={round(height - bottom - h)}
+                width={round(bar)}
+                height={round(h)}
+                fill={SERIES_COLOURS[(k + (props.firstColour ?? 0)) % SERIES_COLOURS.length]}
+              />
+            );
+          })}
+          {(groups.length <= 16 || i % Math.ceil(groups.length / 16) === 0) && (
+            <text x={round(i * slot + slot / 2)} y={height - bottom + 14} class="axis" text-anchor="middle">
+              {group.label}
+            </text>
+          )}
+        </g>
+      ))}
+    </svg>
+  );
+}

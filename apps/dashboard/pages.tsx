@@ -1,8 +1,9 @@
 /** The dashboard's pages, rendered on the server with hono/jsx. */
 import { raw } from "hono/html";
-import type { StatusCounts, Task, TaskShard, TaskSummary } from "../../core/index.ts";
+import type { Comparison, StatusCounts, Task, TaskAnalysis, TaskShard, TaskSummary } from "../../core/index.ts";
 import { TASK_STATUSES, errorTextOf } from "../../core/index.ts";
 import { histogramSvg, outcomesOf } from "../../core/drawing/index.ts";
+import { DistributionChart, SERIES_COLOURS } from "./charts.tsx";
 import { Layout, type PageFrame } from "./layout.tsx";
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
@@ -238,6 +239,10 @@ export function ListPage(view: ListView) {
               <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>
                 Delete selected
               </button>
+              {/* The rows cannot be ticked on a file that may only be read; /compare?ids= still answers. */}
+              <button type="submit" name="action" value="compare" disabled={readOnly}>
+                Compare selected
+              </button>
               <a href="/ui/tasks/archive-expired">Archive finished tasks older than 72 h…</a>
             </>
           ) : (
@@ -247,6 +252,10 @@ export function ListPage(view: ListView) {
               </button>
               <button type="submit" name="action" value="delete" class="danger" disabled={readOnly}>
                 Delete selected for good
+              </button>
+              {/* The rows cannot be ticked on a file that may only be read; /compare?ids= still answers. */}
+              <button type="submit" name="action" value="compare" disabled={readOnly}>
+                Compare selected
               </button>
             </>
           )}
@@ -355,12 +364,97 @@ export function ConfirmExpiredPage(props: { frame: PageFrame; count: number; hou
   );
 }
 
+/** The legend of a distribution chart. */
+function SeriesLegend(props: { labels: string[]; firstColour?: number }) {
+  return (
+    <p class="legend">
+      {props.labels.map((label, k) => (
+        <span>
+          <i style={`background:${SERIES_COLOURS[(k + (props.firstColour ?? 0)) % SERIES_COLOURS.length]}`} /> {label}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+function IdealAndMeasured({ analysis }: { analysis: TaskAnalysis }) {
+  if (!analysis.ideal) return <p data-analysis="none">No ideal distribution: {analysis.not_simulated}.</p>;
+  const series = [
+    { label: "ideal", distribution: analysis.ideal },
+    ...(analysis.measured ? [{ label: "measured", distribution: analysis.measured }] : []),
+  ];
+  return (
+    <>
+      <p data-analysis="figures">
+        {analysis.tvd === null ? (
+          "No measured outcomes yet: the ideal alone."
+        ) : (
+          <>
+            Total variation distance <b data-figure="tvd">{analysis.tvd.toFixed(4)}</b>, Hellinger fidelity{" "}
+            <b data-figure="fidelity">{analysis.hellinger_fidelity!.toFixed(4)}</b>
+            {analysis.shots ? ` over ${analysis.shots} shots` : ""}.
+          </>
+        )}{" "}
+        Simulated from the {analysis.circuit!.format} circuit ({analysis.circuit!.qubits} qubits).
+      </p>
+      <SeriesLegend labels={series.map((s) => s.label)} />
+      <DistributionChart series={series} id="analysis" />
+    </>
+  );
+}
+
+export function ComparePage(props: { frame: PageFrame; comparison: Comparison }) {
+  const { tasks, tvd } = props.comparison;
+  const withResults = tasks.filter((task) => task.measured);
+  return (
+    <Layout {...props.frame}>
+      <h1>Compare {tasks.length} tasks</h1>
+      <SeriesLegend labels={withResults.map((task) => `${task.task_id} (${task.backend})`)} firstColour={1} />
+      {withResults.length > 0 ? (
+        <DistributionChart
+          series={withResults.map((task) => ({ label: task.task_id, distribution: task.measured! }))}
+          id="compare"
+          firstColour={1}
+        />
+      ) : (
+        <p>None of these tasks has a result yet.</p>
+      )}
+      <h2>Total variation distance between each pair</h2>
+      <div class="scroll">
+        <table data-table="tvd">
+          <thead>
+            <tr>
+              <th />
+              {tasks.map((task) => (
+                <th>{task.task_id}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.map((task, i) => (
+              <tr>
+                <th>
+                  <a href={taskHref(task)}>{task.task_id}</a>
+                </th>
+                {tvd[i]!.map((d) => (
+                  <td>{d === null ? "no result" : d.toFixed(4)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Layout>
+  );
+}
+
 export function TaskPage(props: {
   frame: PageFrame;
   task: Task;
   shards: TaskShard[];
   tab: "source" | "compiled" | "executed";
   circuit: string;
+  analysis: TaskAnalysis;
 }) {
   const { task } = props;
   const outcomes = outcomesOf(task.result);
@@ -452,6 +546,8 @@ export function TaskPage(props: {
       ) : (
         <p>{task.result === null ? "No result yet." : "The result holds no outcome counts."}</p>
       )}
+      <h2>Ideal and measured</h2>
+      <IdealAndMeasured analysis={props.analysis} />
       {task.result !== null && (
         <details>
           <summary>Result as JSON</summary>

@@ -21,6 +21,7 @@ import { ActivityPage } from "./activity.tsx";
 import { LIVE_SCRIPT, STYLE } from "./assets.ts";
 import type { PageFrame } from "./layout.tsx";
 import {
+  ComparePage,
   ConfirmExpiredPage,
   ConfirmMatchingPage,
   ListPage,
@@ -75,7 +76,7 @@ const ListPageQuery = v.object({
 });
 
 const BulkForm = v.object({
-  action: v.picklist(["archive", "restore", "delete"], "must be archive, restore or delete"),
+  action: v.picklist(["archive", "restore", "delete", "compare"], "must be archive, restore, delete or compare"),
   task_ids: v.pipe(
     v.union([v.string(), v.array(v.string())]),
     v.transform((ids) => (Array.isArray(ids) ? ids : [ids])),
@@ -231,6 +232,12 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
       />,
     );
   };
+  app.get("/compare", async (c) => {
+    const ids = (c.req.query("ids") ?? "").split(",").filter(Boolean);
+    const comparison = await cache.compare(ids);
+    return c.html(<ComparePage frame={frame("Compare", "tasks")} comparison={comparison} />);
+  });
+
   app.get("/activity", async (c) => {
     const asked = parseInput(ActivityQuery, c.req.query());
     const given = (text: string) => text.trim() || undefined;
@@ -256,7 +263,11 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     const tab = (CIRCUIT_FORMATS as readonly string[]).includes(requested ?? "")
       ? (requested as (typeof CIRCUIT_FORMATS)[number])
       : "source";
-    const [view, shards] = await Promise.all([cache.getCircuit(id, tab), cache.shards(id)]);
+    const [view, shards, analysis] = await Promise.all([
+      cache.getCircuit(id, tab),
+      cache.shards(id),
+      cache.analyse(id),
+    ]);
     return c.html(
       <TaskPage
         frame={frame(id, task.archived_at ? "archive" : "tasks")}
@@ -264,6 +275,7 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
         shards={shards?.shards ?? []}
         tab={tab}
         circuit={circuitFragment(view)}
+        analysis={analysis}
       />,
     );
   });
@@ -290,6 +302,8 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
   const bulk = (kind: "tasks" | "archive") => async (c: Context) => {
     const form = parseInput(BulkForm, await c.req.parseBody({ all: true }));
     const ids = form.task_ids;
+    // Comparing moves nothing: it is a page of its own.
+    if (form.action === "compare") return c.redirect(`/compare?${new URLSearchParams({ ids: ids.join(",") })}`, 303);
     let done: string;
     if (kind === "tasks" && form.action === "archive")
       done = `Archived ${(await cache.bulkArchive(ids)).archived.length} tasks.`;

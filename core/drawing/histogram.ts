@@ -47,6 +47,7 @@ export function histogramSvg(outcomes: Record<string, number>): string {
     const other = i === MAX_BARS ? " other" : "";
     return `<g class="bar${other}"><text class="outcome" x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${escapeXml(outcome)}</text><rect x="${LABEL}" y="${y + 2}" width="${length.toFixed(1)}" height="${BAR - 5}"/><text class="figure" x="${LABEL + length + 6}" y="${y + 12}">${figure}</text></g>`;
   });
-  const style = `<style>rect{fill:#2b59c3}.other rect{fill:#999}text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#222}.figure{fill:#555}</style>`;
+  // Scoped to this drawing: an inline SVG's style applies to the whole page it is in.
+  const style = `<style>.uniqc-histogram rect{fill:#2b59c3}.uniqc-histogram .other rect{fill:#999}.uniqc-histogram text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#222}.uniqc-histogram .figure{fill:#555}</style>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="uniqc-histogram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${sorted.length} outcomes">${style}${bars.join("")}</svg>`;
 }

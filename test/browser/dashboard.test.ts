@@ -152,6 +152,22 @@ it("draws the activity of a range as charts, from the navigation and the range l
   expect(await page.locator('svg[data-chart="periods"] g[data-period]').count()).toBe(5);
 });
 
+it("shows a task's ideal beside its measured outcomes, and compares the ticked tasks", async () => {
+  await page.goto(`${server.base}/tasks/uqt_000`);
+  expect(await page.getByRole("heading", { name: "Ideal and measured" }).isVisible()).toBe(true);
+  expect(await page.locator('svg[data-chart="distribution"] g[data-outcome]').count()).toBeGreaterThan(1);
+  expect(Number(await page.locator('[data-figure="tvd"]').textContent())).toBeGreaterThan(0);
+  await shot("analysis");
+  await page.goto(`${server.base}/tasks?status=success&limit=25`);
+  const ids = (await rows().evaluateAll((found) => found.map((row) => row.getAttribute("data-task-id")))).slice(0, 3);
+  for (const id of ids) await page.check(`input[value="${id}"]`);
+  await page.getByRole("button", { name: "Compare selected" }).click();
+  await page.waitForURL(/\/compare\?ids=/);
+  expect(await page.getByRole("heading", { name: "Compare 3 tasks" }).isVisible()).toBe(true);
+  expect(await page.locator('table[data-table="tvd"] tbody tr').count()).toBe(3);
+  await shot("compare");
+});
+
 it("archives a selection, which leaves the list and appears in the archive; restores one", async () => {
   await page.goto(`${server.base}/tasks?limit=25`);
   const chosen = [

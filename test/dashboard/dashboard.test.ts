@@ -227,6 +227,33 @@ describe("dashboard", () => {
     expect(await wrong.text()).toMatch(/role="alert">Invalid input: since: must be an ISO-8601 timestamp/);
   });
 
+  it("a task's ideal beside its measured outcomes, and a compare page for the ticked tasks", async () => {
+    const page = await (await app().request("/tasks/t03")).text();
+    const analysis = await cache.analyse("t03");
+    expect(analysis.tvd).not.toBeNull();
+    expect(page).toContain(`<b data-figure="tvd">${analysis.tvd!.toFixed(4)}</b>`);
+    expect(page).toContain(`<b data-figure="fidelity">${analysis.hellinger_fidelity!.toFixed(4)}</b>`);
+    expect(page).toMatch(/<svg class="chart"[^>]*data-chart="distribution"/);
+    expect([...page.matchAll(/<g data-outcome="([^"]+)"/g)].map((m) => m[1])).toEqual(["00", "01", "11"]);
+    const noResult = await (await app().request("/tasks/t01")).text();
+    expect(noResult).toContain("No measured outcomes yet: the ideal alone.");
+    const compared = await app().request(
+      "/ui/tasks/bulk",
+      form([
+        ["action", "compare"],
+        ["task_ids", "t00"],
+        ["task_ids", "t03"],
+      ]),
+    );
+    expect(compared.status).toBe(303);
+    const location = compared.headers.get("location")!;
+    expect(decodeURIComponent(location)).toBe("/compare?ids=t00,t03");
+    const comparePage = await (await app().request(location)).text();
+    const comparison = await cache.compare(["t00", "t03"]);
+    expect(comparePage).toContain(`<td>${comparison.tvd[0]![1]!.toFixed(4)}</td>`);
+    expect((await app().request("/compare?ids=t00")).status).toBe(400);
+  });
+
   it("archive-expired asks first, saying how many, then moves them", async () => {
     const confirm = await (await app().request("/ui/tasks/archive-expired")).text();
     const count = Number(/data-count="expired">(\d+)</.exec(confirm)![1]);
