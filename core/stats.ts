@@ -2,15 +2,13 @@
  * How the work went over a time range: tasks per day or week by status, and per backend their
  * success rate, shots and turnaround (submit to final status, median and p90, and its spread).
  *
- * One grouped pass over the tasks in the range gives every figure: each group is a day, a
- * backend, a status and a turnaround bin, and the rest is summed here. Turnarounds fall in bins
- * of 1–9 × 10^k seconds (the digits of the whole seconds: two string functions, on every engine),
- * and percentiles are read off the bins by linear interpolation. The answer is kept until the
+ * One pass over the tasks in the range gives every figure (see {@link passSql}). Turnarounds fall
+ * in bins of 1–9 × 10^k seconds, and percentiles are read off the bins by linear interpolation. The answer is kept until the
  * data changes, with ages resolved to the minute so that a range like "the last 30 days" asked
  * again is the same question.
  */
 import * as v from "valibot";
-import { countRows } from "./group-counts.ts";
+import { countRows, groupCounts } from "./group-counts.ts";
 import type { Table } from "./queries.ts";
 import { keptRead, type StoreContext } from "./store-context.ts";
 import { formatTimestamp } from "./timestamps.ts";
@@ -59,29 +57,8 @@ export interface ActivityStats {
   turnaround: Turnaround;
 }
 
-interface Group {
-  day: string;
-  backend: string;
-  status: string;
-  n: number;
-  shots: number;
-  /** Digits of the whole seconds, and the first of them; null for unfinished tasks. */
-  digits: number | null;
-  lead: number | null;
-}
-
-const TERMINAL_LIST = TERMINAL_STATUSES.map((status) => `'${status}'`).join(", ");
-
-/**
- * Whole seconds from submission to the last update, for finished tasks. Most finish the day they
- * were submitted, where the clock times alone give it; `julianday` only for the others.
- */
-const SECONDS = `CASE WHEN status IN (${TERMINAL_LIST}) THEN max(0,
-  CASE WHEN substr(update_time, 1, 10) = substr(submit_time, 1, 10)
-       THEN 0 ELSE CAST(round((julianday(substr(update_time, 1, 10)) - julianday(substr(submit_time, 1, 10))) * 86400) AS INTEGER) END
-  + (substr(update_time, 12, 2) * 3600 + substr(update_time, 15, 2) * 60 + substr(update_time, 18, 2))
-  - (substr(submit_time, 12, 2) * 3600 + substr(submit_time, 15, 2) * 60 + substr(submit_time, 18, 2)))
-END`;
+/** Places of the terminal statuses in {@link TASK_STATUSES}: a finished task's last update is its turnaround. */
+const TERMINAL_PLACES = new Set(TERMINAL_STATUSES.map((status) => TASK_STATUSES.indexOf(status)));
 
 /**
  * A range holding less than this share of a table is read through the listing index, a lookup a
@@ -89,9 +66,44 @@ END`;
  */
 const INDEXED_SHARE = 0.05;
 
-function groupsSql(table: Table, where: string, straight: boolean): string {
-  return `SELECT substr(submit_time, 1, 10) AS day, backend, status, shots, ${SECONDS} AS secs
-            FROM ${table}${straight ? " NOT INDEXED" : ""} ${where}`;
+/** A name's place in `names` as SQL (a CASE over the few known names), `names.length` for any other. */
+const placeOf = (column: string, names: readonly string[]) =>
+  names.length === 0
+    ? "0"
+    : `CASE ${column} ${names.map((name, i) => `WHEN '${name.replace(/'/g, "''")}' THEN ${i}`).join(" ")} ELSE ${names.length} END`;
+
+/**
+ * Each task of the range as three numbers, gathered into three JSON arrays in one pass: its day,
+ * backend and status as one key, the seconds from its submission to its last update, its shots.
+ * Grouping a million rows in SQL costs a sort of them all, several times the pass itself; the
+ * arrays cost one pass, and the groups are counted here.
+ */
+function passSql(tables: readonly { table: Table; straight: boolean }[], where: string, backends: readonly string[]) {
+  const rows = tables
+    .map(
+      ({ table, straight }) =>
+        `SELECT unixepoch(submit_time) AS us, unixepoch(update_time) AS uu, backend, status, shots
+           FROM ${table}${straight ? " NOT INDEXED" : ""} ${where}`,
+    )
+    .join(" UNION ALL ");
+  const key = `((COALESCE(us / 86400, -1) * ${backends.length + 1} + ${placeOf("backend", backends)}) * ${TASK_STATUSES.length + 1} + ${placeOf("status", TASK_STATUSES)})`;
+  return `SELECT json_group_array(${key}) AS keys, json_group_array(uu - us) AS seconds,
+                 json_group_array(shots) AS shots
+            FROM (${rows})`;
+}
+
+/** The power of ten at or below `n` (at least 1), counted rather than taken from a logarithm that rounds. */
+function unitOf(n: number): number {
+  let unit = 1;
+  while (unit * 10 <= n) unit *= 10;
+  return unit;
+}
+
+/** The bin of a turnaround, as its upper bound: 1 for 0 s, then the next of 2, 3, …, 10, 20, … */
+function binOf(seconds: number): number {
+  if (seconds < 1) return 1;
+  const unit = unitOf(seconds);
+  return (Math.floor(seconds / unit) + 1) * unit;
 }
 
 const emptyTally = (): StatusTally => ({ pending: 0, running: 0, success: 0, failed: 0, cancelled: 0, total: 0 });
@@ -109,42 +121,31 @@ function mondayOf(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Bins, as [lower, upper) in seconds, keyed by digits and lead: 0 s alone, then 1–9 × 10^k. */
-const binOf = (digits: number, lead: number): [number, number] => {
-  if (lead === 0) return [0, 1];
-  const unit = 10 ** (digits - 1);
-  return [lead * unit, (lead + 1) * unit];
-};
-
 /** The upper bound of the bin after the one that ends at `below`: 1, 2, …, 10, 20, …, 100, 200, … */
-const nextBin = (below: number): number => below + 10 ** Math.floor(Math.log10(below));
+const nextBin = (below: number): number => below + unitOf(below);
 
-function turnaroundOf(bins: Map<string, number>): Turnaround {
-  const sorted = [...bins]
-    .map(([key, n]) => {
-      const [digits, lead] = key.split(":").map(Number) as [number, number];
-      return { range: binOf(digits, lead), n };
-    })
-    .sort((a, b) => a.range[0] - b.range[0]);
-  const finished = sorted.reduce((sum, bin) => sum + bin.n, 0);
+/** The spread of turnarounds from their counts per bin (keyed by upper bound). */
+function turnaroundOf(bins: Map<number, number>): Turnaround {
+  const uppers = [...bins.keys()].sort((a, b) => a - b);
+  const finished = uppers.reduce((sum, upper) => sum + bins.get(upper)!, 0);
+  const lowerOf = (upper: number) => (upper === 1 ? 0 : upper - unitOf(upper - 1));
   const percentile = (p: number): number | null => {
     if (finished === 0) return null;
     const rank = p * finished;
     let seen = 0;
-    for (const { range, n } of sorted) {
-      if (seen + n >= rank) return Math.round(range[0] + ((rank - seen) / n) * (range[1] - range[0]));
+    for (const upper of uppers) {
+      const n = bins.get(upper)!;
+      if (seen + n >= rank) return Math.round(lowerOf(upper) + ((rank - seen) / n) * (upper - lowerOf(upper)));
       seen += n;
     }
-    return sorted.at(-1)!.range[1];
+    return uppers.at(-1)!;
   };
   // Every bin from the shortest turnaround to the longest, the empty ones too, so that the
   // spread reads at its true scale.
   const histogram: Turnaround["histogram"] = [];
-  const counted = new Map(sorted.map(({ range, n }) => [range[1], n]));
-  const first = sorted[0]?.range[1];
-  const last = sorted.at(-1)?.range[1];
+  const [first, last] = [uppers[0], uppers.at(-1)];
   for (let below = first; below !== undefined && last !== undefined && below <= last; below = nextBin(below)) {
-    histogram.push({ below_s: below, n: counted.get(below) ?? 0 });
+    histogram.push({ below_s: below, n: bins.get(below) ?? 0 });
   }
   return { finished, p50_s: percentile(0.5), p90_s: percentile(0.9), histogram };
 }
@@ -172,22 +173,25 @@ export function statsOperations(ctx: StoreContext) {
         ctx.shapes.has(table),
       );
       const load = async (): Promise<ActivityStats> => {
-        const straight = await Promise.all(
+        const read = await Promise.all(
           tables.map(async (table) => {
-            if (where === "") return true;
+            if (where === "") return { table, straight: true };
             const [inRange, all] = await Promise.all([countRows(ctx, table, range), countRows(ctx, table, {})]);
-            return inRange > all * INDEXED_SHARE;
+            return { table, straight: inRange > all * INDEXED_SHARE };
           }),
         );
-        const sql = `SELECT day, backend, status, COUNT(*) AS n, TOTAL(shots) AS shots,
-                            length(secs) AS digits, CAST(substr(secs, 1, 1) AS INTEGER) AS lead
-                       FROM (${tables.map((table, i) => groupsSql(table, where, straight[i]!)).join(" UNION ALL ")})
-                      GROUP BY day, backend, status, digits, lead`;
-        const groups = await ctx.driver.all<Group>(
-          sql,
+        const groups = await Promise.all(tables.map((table) => groupCounts(ctx, table)));
+        const backends = [...new Set(groups.flat().map((group) => group.backend))].sort();
+        const [row] = await ctx.driver.all<{ keys: string; seconds: string; shots: string }>(
+          passSql(read, where, backends),
           tables.flatMap(() => args),
         );
-        return Object.freeze(summarise(groups, by, range));
+        const columns = {
+          keys: JSON.parse(row?.keys ?? "[]") as (number | null)[],
+          seconds: JSON.parse(row?.seconds ?? "[]") as (number | null)[],
+          shots: JSON.parse(row?.shots ?? "[]") as (number | null)[],
+        };
+        return Object.freeze(summarise(columns, backends, by, range));
       };
       return keptRead(ctx, `stats\n${JSON.stringify([tables, args, by])}`, load, () => 20_000);
     },
@@ -195,30 +199,49 @@ export function statsOperations(ctx: StoreContext) {
 }
 
 function summarise(
-  groups: readonly Group[],
+  columns: { keys: (number | null)[]; seconds: (number | null)[]; shots: (number | null)[] },
+  backendNames: readonly string[],
   by: "day" | "week",
   range: { since: string | undefined; until: string | undefined },
 ): ActivityStats {
+  const statuses = TASK_STATUSES.length + 1;
+  const perBackend = backendNames.length + 1;
+  // Counted by key first: a handful of thousands of keys for a million tasks.
+  const byKey = new Map<number, number>();
+  const backends = new Map<number, { tasks: StatusTally; shots: number; bins: Map<number, number> }>();
+  const allBins = new Map<number, number>();
+  for (let i = 0; i < columns.keys.length; i++) {
+    const key = columns.keys[i] ?? -statuses * perBackend;
+    byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    const backend = ((key % (statuses * perBackend)) + statuses * perBackend) % (statuses * perBackend);
+    const b = Math.floor(backend / statuses);
+    if (!backends.has(b)) backends.set(b, { tasks: emptyTally(), shots: 0, bins: new Map() });
+    const entry = backends.get(b)!;
+    entry.shots += Number(columns.shots[i] ?? 0);
+    const seconds = columns.seconds[i];
+    if (seconds !== null && seconds !== undefined && TERMINAL_PLACES.has(backend % statuses)) {
+      // An update stamped before its submission (another clock) counts as no time at all.
+      const bin = binOf(Math.max(0, seconds));
+      entry.bins.set(bin, (entry.bins.get(bin) ?? 0) + 1);
+      allBins.set(bin, (allBins.get(bin) ?? 0) + 1);
+    }
+  }
+  const statusName = (index: number) => TASK_STATUSES[index] ?? "other";
   const tasks = emptyTally();
   const periods = new Map<string, StatusTally>();
-  const backends = new Map<string, { tasks: StatusTally; shots: number; bins: Map<string, number> }>();
-  const allBins = new Map<string, number>();
-  for (const group of groups) {
-    const n = Number(group.n);
-    const start = by === "week" ? mondayOf(String(group.day)) : String(group.day);
-    const backend = String(group.backend);
-    add(tasks, String(group.status), n);
+  for (const [key, n] of byKey) {
+    const day = Math.floor(key / (statuses * perBackend));
+    const rest = key - day * statuses * perBackend;
+    const b = Math.floor(rest / statuses);
+    const status = statusName(rest % statuses);
+    add(tasks, status, n);
+    add(backends.get(b)!.tasks, status, n);
+    // A submit time no date function reads has no day: it counts, but in no period.
+    if (day < 0) continue;
+    const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    const start = by === "week" ? mondayOf(date) : date;
     if (!periods.has(start)) periods.set(start, emptyTally());
-    add(periods.get(start)!, String(group.status), n);
-    if (!backends.has(backend)) backends.set(backend, { tasks: emptyTally(), shots: 0, bins: new Map() });
-    const entry = backends.get(backend)!;
-    add(entry.tasks, String(group.status), n);
-    entry.shots += Number(group.shots);
-    if (group.digits !== null && group.lead !== null) {
-      const key = `${Number(group.digits)}:${Number(group.lead)}`;
-      entry.bins.set(key, (entry.bins.get(key) ?? 0) + n);
-      allBins.set(key, (allBins.get(key) ?? 0) + n);
-    }
+    add(periods.get(start)!, status, n);
   }
   return {
     since: range.since ?? null,
@@ -227,10 +250,10 @@ function summarise(
     tasks,
     periods: [...periods].sort(([a], [b]) => (a < b ? -1 : 1)).map(([start, tally]) => ({ start, tasks: tally })),
     backends: [...backends]
-      .map(([backend, entry]) => {
+      .map(([b, entry]) => {
         const finished = entry.tasks.success + entry.tasks.failed + entry.tasks.cancelled;
         return {
-          backend,
+          backend: backendNames[b] ?? "(another backend)",
           tasks: entry.tasks,
           success_rate: finished ? entry.tasks.success / finished : null,
           shots: entry.shots,
