@@ -295,6 +295,16 @@ if (values["sync-rows"]) {
         label: "local file",
         ms: (_row, i) => onLocal[i]!.cacheMs,
       });
+      // The activity figures over everything, not kept (a fresh question each run: a later `until`).
+      const statsOf = async (cache: TaskCache) =>
+        timed((run) => cache.stats({ until: new Date(Date.UTC(2026, 10, 2, 0, run)).toISOString() }));
+      const local = await openCache(file, { keepPages: false });
+      const statsLocal = await statsOf(local);
+      await local.close();
+      const statsReplica = await statsOf(replica);
+      console.log(
+        `\nstats over all ${count} tasks: replica ${statsReplica.toFixed(0)} ms, local file ${statsLocal.toFixed(0)} ms, ratio ${(statsReplica / statsLocal).toFixed(2)}`,
+      );
     } finally {
       await replica.close();
       await server.stop();
