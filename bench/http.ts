@@ -39,10 +39,15 @@ export interface HttpOptions {
  * the heap and SQLite's page cache, without the file pages that SQLite maps (which the kernel
  * can drop), so it is where a leak shows.
  */
-export function memory(pid: number): { peak: number; rss: number; anon: number } {
+export function memory(pid: number): { peak: number; rss: number; anon: number; fileBacked: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024, anon: kib("RssAnon") / 1024 };
+  return {
+    peak: kib("VmHWM") / 1024,
+    rss: kib("VmRSS") / 1024,
+    anon: kib("RssAnon") / 1024,
+    fileBacked: kib("RssFile") / 1024,
+  };
 }
 
 /** Load on one URL, or, with `path`, on a path chosen afresh for every request. */

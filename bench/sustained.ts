@@ -5,9 +5,13 @@
  * write. Reported per runtime: the rate held, p50 / p99 latency, errors and non-2xx answers
  * (both must be 0), and the server's resident memory after a warm-up and at the end.
  *
- *   npx tsx bench/sustained.ts [--seconds 60] [--rate 400] [--runtimes node,deno,bun] [--out FILE]
+ *   npx tsx bench/sustained.ts [--seconds 60] [--rate 400] [--runtimes node,deno,bun] [--out FILE] [--sample 30] [--rows 10000]
+ *
+ * With `--sample`, the server's memory every that many seconds, split the way the kernel counts
+ * it (anonymous: the heaps and SQLite's page cache; file-backed: pages of the database that its
+ * memory map has touched), beside the size of the database and its log.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,6 +33,16 @@ export interface SustainedRow {
   memoryStart: number;
   memoryEnd: number;
   peak: number;
+  samples: MemorySample[];
+}
+
+export interface MemorySample {
+  seconds: number;
+  rss: number;
+  anon: number;
+  fileBacked: number;
+  /** The database and its write-ahead log, MiB. */
+  database: number;
 }
 
 const CONNECTIONS = 16;
@@ -77,9 +91,11 @@ function lifeOfATask(runtime: string): autocannon.Request[] {
 
 export async function sustain(
   runtime: Runtime,
-  options: { seconds: number; rate: number; file: string },
+  options: { seconds: number; rate: number; file: string; sampleSeconds?: number },
 ): Promise<SustainedRow> {
   const server = await startServer(runtime, ["--db", options.file]);
+  const samples: MemorySample[] = [];
+  let sampler: ReturnType<typeof setInterval> | undefined;
   try {
     const run = (seconds: number, tag: string) =>
       autocannon({
@@ -91,7 +107,22 @@ export async function sustain(
       });
     await run(WARM_UP_SECONDS, "warm");
     const start = memory(server.pid);
+    const began = performance.now();
+    const sample = () => {
+      const now = memory(server.pid);
+      const size = (suffix: string) =>
+        existsSync(`${options.file}${suffix}`) ? statSync(`${options.file}${suffix}`).size : 0;
+      samples.push({
+        seconds: Math.round((performance.now() - began) / 1000),
+        rss: now.rss,
+        anon: now.anon,
+        fileBacked: now.fileBacked,
+        database: (size("") + size("-wal")) / 1024 / 1024,
+      });
+    };
+    if (options.sampleSeconds) sampler = setInterval(sample, options.sampleSeconds * 1000);
     const result = await run(options.seconds, "run");
+    if (options.sampleSeconds) sample();
     const end = memory(server.pid);
     return {
       runtime,
@@ -105,8 +136,10 @@ export async function sustain(
       memoryStart: start.rss,
       memoryEnd: end.rss,
       peak: end.peak,
+      samples,
     };
   } finally {
+    clearInterval(sampler);
     await server.stop("SIGTERM");
   }
 }
@@ -114,11 +147,11 @@ export async function sustain(
 /** A fresh 10,000-task file for each runtime, so no run inherits another's writes. */
 export async function sustainOnFreshFile(
   runtime: Runtime,
-  options: { seconds: number; rate: number },
+  options: { seconds: number; rate: number; sampleSeconds?: number; rows?: number },
 ): Promise<SustainedRow> {
   const file = join(tmpdir(), `uniqc-sustained-${runtime}-${process.pid}.sqlite`);
   try {
-    await generate(file, { ...DEFAULTS, rows: 10_000, archived: 0.1 });
+    await generate(file, { ...DEFAULTS, rows: options.rows ?? 10_000, archived: 0.1 });
     return await sustain(runtime, { ...options, file });
   } finally {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
@@ -145,13 +178,26 @@ if (import.meta.filename === process.argv[1]) {
       rate: { type: "string" },
       runtimes: { type: "string" },
       out: { type: "string" },
+      sample: { type: "string" },
+      rows: { type: "string" },
     },
   });
   const seconds = Number(values.seconds ?? 60);
   const rate = Number(values.rate ?? 400);
+  const sampleSeconds = values.sample === undefined ? undefined : Number(values.sample);
+  const fileRows = values.rows === undefined ? undefined : Number(values.rows);
   const rows: SustainedRow[] = [];
   for (const runtime of (values.runtimes ?? "node,deno,bun").split(",") as Runtime[])
-    rows.push(await sustainOnFreshFile(runtime, { seconds, rate }));
+    rows.push(await sustainOnFreshFile(runtime, { seconds, rate, sampleSeconds, rows: fileRows }));
   console.log(sustainedTable(rows));
+  for (const row of rows.filter((r) => r.samples.length)) {
+    console.log(`\n${row.runtime}: memory under load, MiB\n`);
+    console.log("| seconds | RSS | anonymous | file-backed | database + log |");
+    console.log("| ---: | ---: | ---: | ---: | ---: |");
+    for (const s of row.samples)
+      console.log(
+        `| ${s.seconds} | ${s.rss.toFixed(1)} | ${s.anon.toFixed(1)} | ${s.fileBacked.toFixed(1)} | ${s.database.toFixed(1)} |`,
+      );
+  }
   if (values.out) writeFileSync(values.out, JSON.stringify(rows, null, 2));
 }
