@@ -9,10 +9,9 @@
  */
 import * as v from "valibot";
 import { countRows, groupCounts } from "./group-counts.ts";
-import type { Table } from "./queries.ts";
+import { resolveFilter, whereOf, type Table } from "./queries.ts";
 import { keptRead, type StoreContext } from "./store-context.ts";
-import { formatTimestamp } from "./timestamps.ts";
-import { TASK_STATUSES, TERMINAL_STATUSES, TimeBoundSchema, parseInput, type TimeBound } from "./validation.ts";
+import { TASK_STATUSES, TERMINAL_STATUSES, TimeBoundSchema, parseInput } from "./validation.ts";
 
 export const StatsOptionsSchema = v.object({
   since: v.optional(TimeBoundSchema),
@@ -155,20 +154,10 @@ export function statsOperations(ctx: StoreContext) {
     async stats(options: StatsOptions = {}): Promise<ActivityStats> {
       const { since, until, by, includeArchived } = parseInput(StatsOptionsSchema, options);
       // Ages from the start of this minute, so the same range asked again is the same question.
-      const minute = Math.floor(ctx.clock().getTime() / 60_000) * 60_000;
-      const instant = (bound: TimeBound | undefined) =>
-        bound === undefined
-          ? undefined
-          : "at" in bound
-            ? bound.at
-            : formatTimestamp(new Date(minute - bound.beforeNowMs));
-      const range = { since: instant(since), until: instant(until) };
-      const parts = [
-        ...(range.since === undefined ? [] : ["submit_time >= ?"]),
-        ...(range.until === undefined ? [] : ["submit_time < ?"]),
-      ];
-      const where = parts.length ? `WHERE ${parts.join(" AND ")}` : "";
-      const args = [range.since, range.until].filter((value) => value !== undefined);
+      const minute = new Date(Math.floor(ctx.clock().getTime() / 60_000) * 60_000);
+      const { since: from, until: to } = resolveFilter({ since, until }, () => minute);
+      const range = { since: from, until: to };
+      const { sql: where, args } = whereOf(range);
       const tables = (includeArchived ? (["tasks", "archived_tasks"] as const) : (["tasks"] as const)).filter((table) =>
         ctx.shapes.has(table),
       );
