@@ -187,14 +187,10 @@ export function archiveOperations(ctx: StoreContext): Archive {
       return { archived, missing: missingFrom(unique, archived) };
     },
 
-    /**
-     * Archives tasks submitted more than `hours` ago, in one transaction of two set statements
-     * (on a synced replica, in chunks; see `StoreContext.inChunks`). With `terminalOnly` (the
-     * default), tasks still pending or running stay and are reported.
-     */
     async archiveMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<MatchedResult> {
-      ctx.assertWritable();
-      const { ids, condition } = await matched(ctx, "tasks", filter);
+      const matching = await matched(ctx, "tasks", filter);
+      if ("counted" in matching) return { count: matching.counted };
+      const { ids, condition } = matching;
       const moved = await ctx.inIdChunks(
         ids,
         (tx, json) => moveToArchive(tx, `task_id IN (${ID_LIST}) AND ${condition.sql}`, [json, ...condition.args]),
@@ -204,8 +200,9 @@ export function archiveOperations(ctx: StoreContext): Archive {
     },
 
     async restoreMatching(filter: MatchFilter = {}, batch: Batch = PACED_TRANSACTIONS): Promise<RestoredMatching> {
-      ctx.assertWritable();
-      const { ids, condition } = await matched(ctx, "archived_tasks", filter);
+      const matching = await matched(ctx, "archived_tasks", filter);
+      if ("counted" in matching) return { count: matching.counted, conflicts: [] };
+      const { ids, condition } = matching;
       const conflicts: string[] = [];
       const restored = await ctx.inIdChunks(
         ids,
@@ -239,6 +236,11 @@ export function archiveOperations(ctx: StoreContext): Archive {
       return deleteMatched(ctx, "archived_tasks", filter, batch);
     },
 
+    /**
+     * Archives tasks submitted more than `hours` ago, in one transaction of two set statements
+     * (on a synced replica, in chunks; see `StoreContext.inChunks`). With `terminalOnly` (the
+     * default), tasks still pending or running stay and are reported.
+     */
     async archiveExpired(options: ArchiveExpiredOptions = {}, batch?: Batch): Promise<ArchiveExpiredResult> {
       ctx.assertWritable();
       const { hours, terminalOnly } = parseInput(ArchiveExpiredSchema, options);

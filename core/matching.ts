@@ -7,6 +7,7 @@
 import type { SqlValue } from "./driver.ts";
 import { InvalidInputError } from "./errors.ts";
 import { ID_LIST } from "./id-sets.ts";
+import { countRows } from "./group-counts.ts";
 import { conditionOf, resolveFilter, scanOf, type Table } from "./queries.ts";
 import { shardMoves } from "./shards.ts";
 import type { Batch, StoreContext } from "./store-context.ts";
@@ -30,15 +31,24 @@ export interface Matched {
   condition: { sql: string; args: SqlValue[] };
 }
 
-/** The tasks of `table` that `input` matches; a filter that names nothing must say `all`. */
-export async function matched(ctx: StoreContext, table: Table, input: MatchFilter): Promise<Matched> {
-  const { all, ...given } = parseInput(MatchSchema, input);
+/**
+ * The tasks of `table` that `input` matches, or with `dryRun` how many; a filter that names
+ * nothing must say `all`. Refuses a file that may only be read, unless only counting.
+ */
+export async function matched(
+  ctx: StoreContext,
+  table: Table,
+  input: MatchFilter,
+): Promise<Matched | { counted: number }> {
+  const { all, dryRun, ...given } = parseInput(MatchSchema, input);
   const filter = resolveFilter(given, ctx.clock);
   if (!all && Object.values(filter).every((value) => value === undefined)) {
     throw new InvalidInputError([
       { path: "all", message: "must be true to take every task: the filter names nothing, so it matches them all" },
     ]);
   }
+  if (dryRun) return { counted: await countRows(ctx, table, filter) };
+  ctx.assertWritable();
   const condition = conditionOf(filter, ctx.shapes.errorMessages);
   if (!ctx.shapes.has(table)) return { ids: [], condition };
   const rows = await ctx.driver.all<{ task_id: string }>(
@@ -55,8 +65,9 @@ export async function deleteMatched(
   filter: MatchFilter,
   batch: Batch,
 ): Promise<MatchedResult> {
-  ctx.assertWritable();
-  const { ids, condition } = await matched(ctx, table, filter);
+  const matching = await matched(ctx, table, filter);
+  if ("counted" in matching) return { count: matching.counted };
+  const { ids, condition } = matching;
   const shards = shardMoves(ctx.shapes);
   const drop = table === "tasks" ? shards.dropActive : shards.dropArchived;
   const deleted = await ctx.inIdChunks(

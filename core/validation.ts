@@ -145,10 +145,14 @@ export const FilterSchema = v.object({
 export type TaskFilter = v.InferInput<typeof FilterSchema>;
 export type ParsedFilter = v.InferOutput<typeof FilterSchema>;
 
-/** The tasks a move or delete by filter takes; a filter that names nothing takes them all only with `all`. */
+/**
+ * The tasks a move or delete by filter takes; a filter that names nothing takes them all only with
+ * `all`. With `dryRun`, the move only counts them, for a confirmation.
+ */
 export const MatchSchema = v.object({
   ...FilterSchema.entries,
   all: v.optional(v.boolean("must be true or false"), false),
+  dryRun: v.optional(v.boolean("must be true or false"), false),
 });
 export type MatchFilter = v.InferInput<typeof MatchSchema>;
 

@@ -70,7 +70,7 @@ export interface Target {
   archive(ids: readonly string[]): Promise<{ archived: string[]; missing: string[] }>;
   restore(ids: readonly string[]): Promise<{ restored: string[]; missing: string[] }>;
   archiveExpired(options: { hours: number; terminalOnly: boolean }): Promise<ArchiveExpiredResult>;
-  matching(action: MatchingAction, filter: MatchFilter, dryRun: boolean): Promise<MatchingOutcome>;
+  matching(action: MatchingAction, filter: MatchFilter): Promise<MatchingOutcome>;
   stats(options: StatsOptions): Promise<ActivityStats>;
   analyse(id: string): Promise<TaskAnalysis>;
   compare(ids: readonly string[]): Promise<Comparison>;
@@ -126,9 +126,7 @@ function fileTarget(cache: TaskCache, where: string): Target {
     stats: (options) => cache.stats(options),
     analyse: (id) => cache.analyse(id),
     compare: (ids) => cache.compare(ids),
-    async matching(action, filter, dryRun) {
-      const archived = action === "restore" || action === "purge";
-      if (dryRun) return { count: archived ? await cache.countArchived(filter) : await cache.count(filter) };
+    matching(action, filter) {
       const act = {
         archive: cache.archiveMatching,
         delete: cache.deleteMatching,
@@ -169,14 +167,14 @@ function serverTarget(client: CacheClient, where: string): Target {
     stats: (options) => client.stats(options),
     analyse: (id) => client.analyse(id),
     compare: (ids) => client.compare(ids),
-    matching(action, filter, dryRun) {
+    matching(action, filter) {
       const act = {
         archive: client.archiveMatching,
         delete: client.deleteMatching,
         restore: client.restoreMatching,
         purge: client.deleteArchivedMatching,
       }[action];
-      return act(filter, { dryRun });
+      return act(filter);
     },
     purge: (options) => client.purgeArchived(options),
     maintain: (policy) => client.maintain(policy),

@@ -144,9 +144,9 @@ export function createCacheClient(options: ClientOptions) {
   const archived = (id: string) => ({ id, where: "archive" as const });
   const filterQuery = (f: TaskFilter) =>
     query({ status: f.status, backend: f.backend, q: f.search, id_prefix: f.idPrefix, since: f.since, until: f.until });
-  const matchQuery = (filter: MatchFilter, o: { dryRun?: boolean }) => ({
+  const matchQuery = (filter: MatchFilter) => ({
     ...filterQuery(filter),
-    ...query({ all: filter.all, dry_run: o.dryRun }),
+    ...query({ all: filter.all, dry_run: filter.dryRun }),
   });
   const listQuery = (o: ClientListOptions) => ({
     ...filterQuery(o),
@@ -198,14 +198,12 @@ export function createCacheClient(options: ClientOptions) {
       ),
 
     /** Every task a filter matches, moved or deleted, in the library's words; `dryRun` only counts them. */
-    archiveMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
-      read(api.tasks["archive-matching"].$post({ query: matchQuery(filter, o) })),
-    deleteMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
-      read(api.tasks["delete-matching"].$post({ query: matchQuery(filter, o) })),
-    restoreMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
-      read(api.archive["restore-matching"].$post({ query: matchQuery(filter, o) })),
-    deleteArchivedMatching: (filter: MatchFilter, o: { dryRun?: boolean } = {}) =>
-      read(api.archive["delete-matching"].$post({ query: matchQuery(filter, o) })),
+    archiveMatching: (filter: MatchFilter) => read(api.tasks["archive-matching"].$post({ query: matchQuery(filter) })),
+    deleteMatching: (filter: MatchFilter) => read(api.tasks["delete-matching"].$post({ query: matchQuery(filter) })),
+    restoreMatching: (filter: MatchFilter) =>
+      read(api.archive["restore-matching"].$post({ query: matchQuery(filter) })),
+    deleteArchivedMatching: (filter: MatchFilter) =>
+      read(api.archive["delete-matching"].$post({ query: matchQuery(filter) })),
 
     analyse: (taskId: string) => read(api.tasks[":id"].analysis.$get(param(taskId)), task(taskId)),
     compare: (taskIds: readonly string[]) => read(api.compare.$get({ query: { ids: taskIds.join(",") } })),

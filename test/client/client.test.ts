@@ -65,7 +65,7 @@ describe("the typed client", () => {
     await client.save({ task_id: "f2", backend: "dummy", status: "failed", submit_time: "2025-01-01T00:00:00Z" });
     expect((await client.list({ search: "ramsey" })).tasks.map((t) => t.task_id)).toEqual(["f1"]);
     expect(await client.count({ idPrefix: "f", until: "2025-06-01" })).toBe(1);
-    expect(await client.archiveMatching({ status: "failed" }, { dryRun: true })).toEqual({ count: 2, dry_run: true });
+    expect(await client.archiveMatching({ status: "failed", dryRun: true })).toEqual({ count: 2, dry_run: true });
     await expect(client.archiveMatching({})).rejects.toThrow(InvalidInputError);
     expect(await client.archiveMatching({ idPrefix: "f" })).toEqual({ count: 2, dry_run: false });
     expect(await client.countArchived({ search: "ramsey" })).toBe(1);

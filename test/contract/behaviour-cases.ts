@@ -724,6 +724,9 @@ export const behaviourCases: readonly ContractCase[] = [
         const filter = { status: "failed" as const, backend: "ibm:x" };
         const expected = (await cache.list({ ...filter, limit: 1000 })).tasks.map((t) => t.task_id);
         assert.equal(await cache.count(filter), expected.length);
+        assert.deepEqual(await cache.archiveMatching({ ...filter, dryRun: true }), { count: expected.length });
+        assert.equal(await everything(), before);
+        await assert.rejects(cache.deleteMatching({ dryRun: true }), InvalidInputError);
         const chunks: number[] = [];
         const archived = await cache.archiveMatching(filter, {
           rows: 3,
@@ -739,6 +742,7 @@ export const behaviourCases: readonly ContractCase[] = [
         assert.equal((await cache.counts()).total, 30 - expected.length);
         for (const id of expected) assert.equal(await whereIs(cache, id), "archive");
         // Back by a search among them: only the Bell pairs.
+        assert.deepEqual(await cache.restoreMatching({ search: "bell", dryRun: true }), { count: 2, conflicts: [] });
         const restored = await cache.restoreMatching({ search: "bell" });
         assert.deepEqual(restored, { count: 2, conflicts: [] });
         assert.equal(await whereIs(cache, "m05"), "tasks");

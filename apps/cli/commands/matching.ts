@@ -35,8 +35,8 @@ export function addMatchingCommands(program: Command, context: CommandContext): 
       .option("--yes", "do it; without this, only say how many tasks match")
       .action(async (options: TaskFilter & { all?: boolean; yes?: boolean }) => {
         const dryRun = !options.yes;
-        const filter = { ...filterOf(options), all: Boolean(options.all) };
-        const outcome = await withTarget((target) => target.matching(action, filter, dryRun));
+        const filter = { ...filterOf(options), all: Boolean(options.all), dryRun };
+        const outcome = await withTarget((target) => target.matching(action, filter));
         if (globals().json) return printJson({ ...outcome, dry_run: dryRun });
         if (dryRun) {
           process.stdout.write(`${outcome.count} ${which} tasks match. Run again with --yes to ${action} them.\n`);

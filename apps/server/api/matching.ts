@@ -14,9 +14,9 @@ const PROBLEMS = [400, 409] as const;
 
 /** The query in the library's words. */
 const matchOf = ({ all, dry_run, ...query }: v.InferOutput<typeof MatchQuery>) => ({
-  filter: filterOf(query),
+  ...filterOf(query),
   all,
-  dry_run,
+  dryRun: dry_run,
 });
 
 export const matchingRoutes = (cache: TaskCache) =>
@@ -31,11 +31,8 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
-        const { count } = dry_run
-          ? { count: await cache.count(filter) }
-          : await cache.archiveMatching({ ...filter, all });
-        return c.json({ count, dry_run }, 200);
+        const match = matchOf(c.req.valid("query"));
+        return c.json({ ...(await cache.archiveMatching(match)), dry_run: match.dryRun }, 200);
       },
     )
     .post(
@@ -48,11 +45,8 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
-        const { count } = dry_run
-          ? { count: await cache.count(filter) }
-          : await cache.deleteMatching({ ...filter, all });
-        return c.json({ count, dry_run }, 200);
+        const match = matchOf(c.req.valid("query"));
+        return c.json({ ...(await cache.deleteMatching(match)), dry_run: match.dryRun }, 200);
       },
     )
     .post(
@@ -65,11 +59,8 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
-        const { count, conflicts } = dry_run
-          ? { count: await cache.countArchived(filter), conflicts: [] }
-          : await cache.restoreMatching({ ...filter, all });
-        return c.json({ count, conflicts, dry_run }, 200);
+        const match = matchOf(c.req.valid("query"));
+        return c.json({ ...(await cache.restoreMatching(match)), dry_run: match.dryRun }, 200);
       },
     )
     .post(
@@ -82,10 +73,7 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const { filter, all, dry_run } = matchOf(c.req.valid("query"));
-        const { count } = dry_run
-          ? { count: await cache.countArchived(filter) }
-          : await cache.deleteArchivedMatching({ ...filter, all });
-        return c.json({ count, dry_run }, 200);
+        const match = matchOf(c.req.valid("query"));
+        return c.json({ ...(await cache.deleteArchivedMatching(match)), dry_run: match.dryRun }, 200);
       },
     );
