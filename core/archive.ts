@@ -149,7 +149,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
     async archive(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
-      await driver.transaction(async (tx) => {
+      await ctx.write([id], async (tx) => {
         const [moved] = await moveToArchive(tx, "task_id = ?", [id]);
         if (moved) return;
         if (await exists(tx, "tasks", id)) throw new ConflictError(id, `Task ${id} is already in the archive as well.`);
@@ -160,7 +160,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
     async restore(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
-      await driver.transaction(async (tx) => {
+      await ctx.write([id], async (tx) => {
         if (!(await exists(tx, "archived_tasks", id))) throw new NotFoundError(id, "archive");
         if (await exists(tx, "tasks", id)) {
           throw new ConflictError(
@@ -181,7 +181,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
     async bulkArchive(taskIds: readonly string[]): Promise<BulkArchiveResult> {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
-      const archived = await driver.transaction((tx) =>
+      const archived = await ctx.write(unique, (tx) =>
         moveToArchive(tx, `task_id IN (${ID_LIST})`, [json], unique.length >= MANY_TASKS),
       );
       return { archived, missing: missingFrom(unique, archived) };
@@ -319,7 +319,7 @@ export function archiveOperations(ctx: StoreContext): Archive {
     async deleteArchived(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
-      const { changes } = await driver.transaction(async (tx) => {
+      const { changes } = await ctx.write([id], async (tx) => {
         await shards.dropArchived(tx, "?", [id]);
         await history?.bury(tx, "archived_tasks", "?", [id]);
         return tx.run("DELETE FROM archived_tasks WHERE task_id = ?", [id]);

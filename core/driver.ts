@@ -86,10 +86,18 @@ export interface DriverReplica {
    * Applies the server's changes, then runs `settle` in a write transaction before anything else
    * may touch the file, so no other work sees what the pull left unsettled.
    */
-  pull<T>(settle: (tx: Executor) => Promise<T>): Promise<{ changed: boolean; settled: T | undefined }>;
+  pull<T>(settle: (tx: Transaction) => Promise<T>): Promise<{ changed: boolean; settled: T | undefined }>;
   push(): Promise<void>;
   pending(): Promise<number>;
   rewriteChanges(rewrite: ChangeRewrite): Promise<void>;
+}
+
+/** A write transaction as the core sees it. */
+export interface Transaction extends Executor {
+  /** The data's change stamp (see {@link Driver.changeStamp}) as of this transaction's writes so far. */
+  changeStamp(): Promise<string>;
+  /** Runs `fn` once the transaction has committed, before any other work may touch the file; not at all if it rolls back. */
+  afterCommit(fn: () => void): void;
 }
 
 /** What an adapter implements. Optional methods are optional features. */
@@ -115,7 +123,7 @@ export interface Connection extends Executor {
 export interface Driver extends Executor {
   readonly capabilities: Capabilities;
   /** Runs `fn` in a write transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** See {@link Connection.changeStamp}. */
   changeStamp(): Promise<string>;
   /** The replica's sync calls, each run alone: never inside a transaction or beside a statement. */
@@ -152,6 +160,25 @@ export function createDriver(connection: Connection): Driver {
         }
       };
 
+  const stampOf = (db: Executor) =>
+    connection.changeStamp && db === connection
+      ? connection.changeStamp()
+      : db.all<{ version: number; changes: number }>(STAMP_SQL).then(([row]) => `${row?.version}:${row?.changes}`);
+  // Inside the lock: what runs after the commit runs before the next statement or transaction.
+  const transaction = async <T>(fn: (tx: Transaction) => Promise<T>) => {
+    const committed: (() => void)[] = [];
+    const result = await begin((tx) =>
+      fn({
+        all: (sql, args) => tx.all(sql, args),
+        run: (sql, args) => tx.run(sql, args),
+        changeStamp: () => stampOf(tx),
+        afterCommit: (then) => void committed.push(then),
+      }),
+    );
+    for (const then of committed) then();
+    return result;
+  };
+
   const queued = <T>(work: () => Promise<T>) => (statements ? statements.run(work) : work());
   const alone = <T>(work: () => Promise<T>) => transactions.run(work);
   const { replica } = connection;
@@ -160,24 +187,19 @@ export function createDriver(connection: Connection): Driver {
     capabilities,
     all: (sql, args) => queued(() => connection.all(sql, args)),
     run: (sql, args) => queued(() => connection.run(sql, args)),
-    changeStamp: connection.changeStamp
-      ? () => queued(() => connection.changeStamp!())
-      : async () => {
-          const [row] = await queued(() => connection.all<{ version: number; changes: number }>(STAMP_SQL));
-          return `${row?.version}:${row?.changes}`;
-        },
+    changeStamp: () => queued(() => stampOf(connection)),
     replica: replica && {
       id: replica.id,
-      pull: <T>(settle: (tx: Executor) => Promise<T>) =>
+      pull: <T>(settle: (tx: Transaction) => Promise<T>) =>
         alone(async () => {
           const changed = await replica.pull();
-          return { changed, settled: changed ? await begin(settle) : undefined };
+          return { changed, settled: changed ? await transaction(settle) : undefined };
         }),
       push: () => alone(() => replica.push()),
       pending: () => queued(() => replica.pending()),
       rewriteChanges: (rewrite: ChangeRewrite) => alone(() => replica.rewriteChanges(rewrite)),
     },
-    transaction: (fn) => transactions.run(() => begin(fn)),
+    transaction: (fn) => transactions.run(() => transaction(fn)),
     close: () => (closed ??= transactions.run(() => connection.close())),
   };
 }

@@ -2,6 +2,7 @@
  * Counts of a table's rows per backend and status, from which every total is summed.
  */
 import { countedByGroups, scanOf, whereOf, type Table, type TaskFilter } from "./queries.ts";
+import { COUNT_SQL } from "./kept-counts.ts";
 import { keptRead, type StoreContext } from "./store-context.ts";
 
 /** How many rows of a table have one backend and status. */
@@ -13,23 +14,18 @@ export interface GroupCount {
 
 /**
  * The rows of `table` per backend and status, from which every total and count is summed: read
- * from the v4 counters where they hold (a few rows, whatever the table's size); elsewhere (files
- * we only read, replicas) counted in one pass over an index, and kept until the data changes, so
- * every listing and count in between shares that one pass.
+ * from the v4 counters where they hold (a few rows, whatever the table's size); elsewhere counted
+ * in one pass over an index, and kept where every call shares one connection (see kept-counts.ts).
  */
-export function groupCounts(ctx: StoreContext, table: Table): Promise<readonly GroupCount[]> {
-  if (!ctx.shapes.has(table)) return Promise.resolve([]);
-  const load = async () => {
-    const rows = await (ctx.counters
-      ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [
-          table,
-        ])
-      : ctx.driver.all<GroupCount>(`SELECT backend, status, COUNT(*) AS n FROM ${table} GROUP BY backend, status`));
-    return Object.freeze(
-      rows.map((row) => Object.freeze({ backend: String(row.backend), status: String(row.status), n: Number(row.n) })),
-    );
-  };
-  return ctx.counters ? load() : keptRead(ctx, `groups of ${table}`, load, (groups) => 64 * groups.length);
+export async function groupCounts(ctx: StoreContext, table: Table): Promise<readonly GroupCount[]> {
+  if (!ctx.shapes.has(table)) return [];
+  if (ctx.keptCounts) return ctx.keptCounts.groups(table);
+  const rows = await (ctx.counters
+    ? ctx.driver.all<GroupCount>(`SELECT backend, status, n FROM ${ctx.counters.table} WHERE tbl = ? AND n != 0`, [
+        table,
+      ])
+    : ctx.driver.all<GroupCount>(COUNT_SQL(table)));
+  return rows.map((row) => ({ backend: String(row.backend), status: String(row.status), n: Number(row.n) }));
 }
 
 /**

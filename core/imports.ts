@@ -10,7 +10,6 @@
  * arrives as a move.
  */
 import * as v from "valibot";
-import type { Executor } from "./driver.ts";
 import { reconcile } from "./reconcile.ts";
 import { TASK_COLUMNS } from "./schema.ts";
 import type { Table, TableShapes } from "./queries.ts";
@@ -166,14 +165,14 @@ export function importOperations(ctx: StoreContext): Pick<Transfer, "importRows"
         JSON.stringify(
           history ? rows.map((row) => ({ ...row, _c: Date.parse(row.archived_at ?? row.update_time) })) : rows,
         );
-      const written = await ctx.driver.transaction(async (tx: Executor) => {
+      const ids = [...active, ...archived].map((row) => row.task_id);
+      const written = await ctx.write(ids, async (tx) => {
         let changes = 0;
         if (active.length > 0) changes += (await tx.run(statements.active, [text(active)])).changes;
         if (archived.length > 0) changes += (await tx.run(statements.archived, [text(archived)])).changes;
         if (statements.compiled && changes > 0)
           await tx.run(statements.compiled, [JSON.stringify([...active, ...archived])]);
         if (changes > 0) {
-          const ids = [...active, ...archived].map((row) => row.task_id);
           await (history ? history.settle(tx, ids) : reconcile(tx, shared, ids));
         }
         return changes;

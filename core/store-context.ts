@@ -2,10 +2,11 @@
  * What every group of operations shares for one open cache: its driver and file shapes, its
  * kept answers, and how set statements are split into transactions.
  */
-import type { Driver, Executor } from "./driver.ts";
+import type { Driver, Transaction } from "./driver.ts";
 import { ReadOnlyError } from "./errors.ts";
 import type { SchemaState } from "./migrator.ts";
 import { tableShapes, type TableShapes } from "./queries.ts";
+import { KeptCounts } from "./kept-counts.ts";
 import { PageCache } from "./page-cache.ts";
 import { SEED_COUNTERS, type CounterNames } from "./schema.ts";
 import { UNIQC_COUNTERS } from "./uniqc-lineage.ts";
@@ -24,11 +25,18 @@ export interface StoreContext {
    * on a file of the uniqc lineage. Elsewhere counts are counted.
    */
   readonly counters: CounterNames | undefined;
+  /** Where there are no counters and every call shares one connection, the counts kept in memory. */
+  readonly keptCounts: KeptCounts | undefined;
   readonly clock: Clock;
   /** On a writable synced replica, what keeps its task history (see history/); undefined elsewhere. */
   readonly history: History | undefined;
   /** Throws {@link ReadOnlyError} when the file may only be read. */
   assertWritable(): void;
+  /**
+   * Runs `fn` in a write transaction that touches no tasks but those of `ids`, so that kept
+   * counts follow it without counting again.
+   */
+  write<T>(ids: readonly string[], fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
    * Runs a set statement over as many rows as it takes, in transactions of at most
    * {@link SYNCED_CHUNK} rows on a synced replica, sending each to the server before the next
@@ -37,13 +45,17 @@ export interface StoreContext {
    * (undefined for none) and returns what it did; a step that did fewer rows than the limit was
    * the last.
    */
-  inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]>;
+  inChunks<T>(step: (tx: Transaction, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]>;
   /**
    * Runs `step` on `ids` a chunk at a time, each in its own transaction of at most `batch.rows`
    * ids (and {@link SYNCED_CHUNK} on a synced replica), with the same pauses and pushes between
    * them as {@link inChunks}. `step` is given the chunk as one JSON argument for `ID_LIST`.
    */
-  inIdChunks<T>(ids: readonly string[], step: (tx: Executor, json: string) => Promise<T[]>, batch: Batch): Promise<T[]>;
+  inIdChunks<T>(
+    ids: readonly string[],
+    step: (tx: Transaction, json: string) => Promise<T[]>,
+    batch: Batch,
+  ): Promise<T[]>;
 }
 
 /** Short transactions, for work that must never keep another writer waiting long. */
@@ -79,9 +91,24 @@ export function createStoreContext(
   const { readOnlyReason, version, supportedVersion } = state;
   const chunkRows = (batch: Batch | undefined) =>
     Math.min(batch?.rows ?? SYNCED_CHUNK, driver.replica ? SYNCED_CHUNK : Number.POSITIVE_INFINITY);
-  const timedChunk = async <T>(batch: Batch | undefined, step: (tx: Executor) => Promise<T[]>) => {
+  const shapes = tableShapes(state.schema, state.lineage);
+  const counters = countersOf(state, driver.capabilities.synced);
+  const keptCounts =
+    counters || !driver.capabilities.singleConnection
+      ? undefined
+      : new KeptCounts(
+          driver,
+          (["tasks", "archived_tasks"] as const).filter((table) => shapes.has(table)),
+        );
+  const write = <T>(ids: readonly string[], fn: (tx: Transaction) => Promise<T>) =>
+    driver.transaction((tx) => (keptCounts ? keptCounts.tally(tx, ids, () => fn(tx)) : fn(tx)));
+  const timedChunk = async <T>(
+    batch: Batch | undefined,
+    step: (tx: Transaction) => Promise<T[]>,
+    ids?: readonly string[],
+  ) => {
     const started = performance.now();
-    const chunk = await driver.transaction(step);
+    const chunk = await (ids === undefined ? driver.transaction(step) : write(ids, step));
     batch?.onTransaction?.(performance.now() - started, chunk.length);
     return chunk;
   };
@@ -96,8 +123,9 @@ export function createStoreContext(
     driver,
     pages:
       options.keepPages && driver.capabilities.singleConnection ? new PageCache(() => driver.changeStamp()) : undefined,
-    shapes: tableShapes(state.schema, state.lineage),
-    counters: countersOf(state, driver.capabilities.synced),
+    shapes,
+    counters,
+    keptCounts,
     clock: options.clock,
     history:
       driver.replica && readOnlyReason === undefined && hasHistory(state.schema)
@@ -106,7 +134,8 @@ export function createStoreContext(
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);
     },
-    async inChunks<T>(step: (tx: Executor, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]> {
+    write,
+    async inChunks<T>(step: (tx: Transaction, limit: number | undefined) => Promise<T[]>, batch?: Batch): Promise<T[]> {
       if (!driver.replica && !batch) return driver.transaction((tx) => step(tx, undefined));
       const rows = chunkRows(batch);
       const done: T[] = [];
@@ -117,7 +146,7 @@ export function createStoreContext(
         await betweenChunks(batch);
       }
     },
-    async inIdChunks<T>(ids: readonly string[], step: (tx: Executor, json: string) => Promise<T[]>, batch: Batch) {
+    async inIdChunks<T>(ids: readonly string[], step: (tx: Transaction, json: string) => Promise<T[]>, batch: Batch) {
       const most = chunkRows(batch);
       let rows = batch.lockMs === undefined ? most : Math.min(most, FIRST_PACED_CHUNK);
       const done: T[] = [];
@@ -126,7 +155,7 @@ export function createStoreContext(
         const chunk = ids.slice(start, start + rows);
         start += chunk.length;
         const started = performance.now();
-        done.push(...(await timedChunk(batch, (tx) => step(tx, JSON.stringify(chunk)))));
+        done.push(...(await timedChunk(batch, (tx) => step(tx, JSON.stringify(chunk)), chunk)));
         if (batch.lockMs !== undefined) {
           const pace = (performance.now() - started) / chunk.length;
           rows = Math.max(FIRST_PACED_CHUNK, Math.min(most, Math.floor(batch.lockMs / Math.max(pace, 0.001))));

@@ -118,7 +118,7 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
       // conflict rolls it back.
       const rows =
         shapes.compiled === "table" && task.compiled_circuit !== undefined
-          ? await driver.transaction(async (tx) => {
+          ? await ctx.write([task.task_id], async (tx) => {
               await tx.run(
                 compiled === null
                   ? `DELETE FROM ${COMPILED_TABLE} WHERE task_id = ?`
@@ -131,7 +131,7 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
               return rows;
             })
           : history
-            ? await driver.transaction(async (tx) => {
+            ? await ctx.write([task.task_id], async (tx) => {
                 const rows = await upsert(tx);
                 // The save had seen the delete, so the task lives again.
                 if (rows[0]) await tx.run("DELETE FROM sync_tombstones WHERE task_id = ?", [task.task_id]);
@@ -178,7 +178,7 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
     async delete(taskId: string): Promise<void> {
       ctx.assertWritable();
       const id = parseInput(TaskIdSchema, taskId, "task_id");
-      const { changes } = await driver.transaction(async (tx) => {
+      const { changes } = await ctx.write([id], async (tx) => {
         await shards.dropActive(tx, "?", [id]);
         await history?.bury(tx, "tasks", "?", [id]);
         return tx.run("DELETE FROM tasks WHERE task_id = ?", [id]);
@@ -189,7 +189,7 @@ export function taskOperations(ctx: StoreContext): ActiveTasks {
     async bulkDelete(taskIds: readonly string[]): Promise<BulkDeleteResult> {
       ctx.assertWritable();
       const { unique, json } = idSet(parseInput(TaskIdsSchema, taskIds, "task_ids"));
-      const rows = await driver.transaction(async (tx) => {
+      const rows = await ctx.write(unique, async (tx) => {
         await shards.dropActive(tx, ID_LIST, [json]);
         await history?.bury(tx, "tasks", ID_LIST, [json]);
         return tx.all<{ task_id: string }>(`DELETE FROM tasks WHERE task_id IN (${ID_LIST}) RETURNING task_id`, [json]);

@@ -1,13 +1,14 @@
 /**
  * Three replicas of one real sync server run several hundred random saves, archives, restores,
- * deletes and bulk moves, from a small pool of ids so that the same task is often touched on two
- * replicas between syncs. After a final round every replica and the server agree row for row,
- * every task is in exactly one table, every count equals a recount, and no task that was never
- * deleted is missing.
+ * deletes, bulk moves, moves by filter and imports, from a small pool of ids so that the same
+ * task is often touched on two replicas between syncs. After every operation the replica's
+ * counts (kept in memory and moved by its own writes, counted again after a pull) equal a
+ * recount of its rows. After a final round every replica and the server agree row for row,
+ * every task is in exactly one table, and no task that was never deleted is missing.
  */
 import assert from "node:assert/strict";
 import { afterAll, it } from "vitest";
-import { CacheError, type TaskCache } from "../../core/index.ts";
+import { CacheError, type StoredTask, type TaskCache } from "../../core/index.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
 const OPERATIONS = Number(process.env.UNIQC_CONVERGENCE_OPS ?? 400);
@@ -24,6 +25,37 @@ function random(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The replica's counts, as every listing and count reads them, against its rows counted one by one. */
+async function assertCountsHold(replica: TaskCache, context: string) {
+  const groups = new Map<string, number>();
+  const add = (key: string) => groups.set(key, (groups.get(key) ?? 0) + 1);
+  for (const scope of ["active", "archived"] as const)
+    for await (const row of replica.exportRows(scope)) {
+      add(`${scope}|status|${row.status}`);
+      add(`${scope}|backend|${row.backend}`);
+      add(`${scope}|both|${row.backend}|${row.status}`);
+      add(`${scope}|total`);
+    }
+  const expected = (key: string) => groups.get(key) ?? 0;
+  const counts = await replica.counts();
+  assert.equal(counts.total, expected("active|total"), `total, ${context}`);
+  for (const status of STATUSES) {
+    assert.equal(counts[status], expected(`active|status|${status}`), `${status}, ${context}`);
+    assert.equal(
+      await replica.countArchived({ status }),
+      expected(`archived|status|${status}`),
+      `archived ${status}, ${context}`,
+    );
+    for (const backend of BACKENDS)
+      assert.equal(await replica.count({ backend, status }), expected(`active|both|${backend}|${status}`), context);
+  }
+  for (const { backend, n } of await replica.backendCounts())
+    assert.equal(n, expected(`active|backend|${backend}`), context);
+  assert.equal(await replica.countArchived(), expected("archived|total"), `archived, ${context}`);
+}
+
+const BACKENDS = ["b0", "b1"];
 
 let world: SyncWorld | undefined;
 afterAll(() => world?.close());
@@ -55,6 +87,9 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
       "bulkArchive",
       "bulkDelete",
       "archiveExpired",
+      "archiveMatching",
+      "restoreMatching",
+      "importRows",
       "sync",
       "sync",
     ] as const);
@@ -63,7 +98,7 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
         case "save":
           await replica.save({
             task_id: id,
-            backend: pick(["b0", "b1"]),
+            backend: pick(BACKENDS),
             status: pick(STATUSES),
             metadata: { step },
             ...(next() < 0.3 ? { result: { step } } : {}),
@@ -100,6 +135,25 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
         case "archiveExpired":
           await replica.archiveExpired({ hours: 0 });
           break;
+        case "archiveMatching":
+          await replica.archiveMatching({ status: pick(STATUSES) });
+          break;
+        case "restoreMatching":
+          await replica.restoreMatching({ backend: pick(BACKENDS), status: pick(STATUSES) });
+          break;
+        case "importRows": {
+          // A task as stored, brought in again with another backend and status, beside a new one.
+          const rows: StoredTask[] = [];
+          for await (const row of replica.exportRows(pick(["active", "archived"] as const))) rows.push(row);
+          const again = rows.length > 0 ? [{ ...pick(rows), backend: pick(BACKENDS), status: pick(STATUSES) }] : [];
+          const fresh = pick(ids.filter((named) => !created.has(named)).concat(id));
+          const written = await replica.importRows([
+            ...again,
+            { ...(again[0] ?? rows[0] ?? {}), task_id: fresh, status: pick(STATUSES), archived_at: undefined },
+          ]);
+          if (written.written > 0) created.add(fresh);
+          break;
+        }
         case "sync":
           await replica.sync();
           break;
@@ -109,6 +163,7 @@ it(`three replicas converge after ${OPERATIONS} random operations`, async () => 
       // Not found and conflicts are the replica's honest answers to a stale view; nothing else is.
       if (!(error instanceof CacheError) || !["not_found", "conflict"].includes(error.code)) throw error;
     }
+    await assertCountsHold(replica, `after ${kind} at step ${step} (seed ${seed})`);
   }
 
   await syncAll(replicas, 3);
