@@ -13,7 +13,8 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
-import { createTaskCache, type TaskCache } from "../core/index.ts";
+import { openTursoSync } from "../adapters/turso-sync.ts";
+import { createTaskCache, type Row, type TaskCache } from "../core/index.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs, meanMsAfter } from "./mean-time.ts";
@@ -24,6 +25,8 @@ const { values } = parseArgs({
 const rows = Number(values.rows ?? 100_000);
 const pushRows = Number(values.push ?? 10_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;
+/** Tasks imported once more at full size, and inserted by the engine alone, to compare the two rates. */
+const EXTRA_ROWS = 20_000;
 const dir = join(import.meta.dirname, "out", `sync-${rows}`);
 rmSync(dir, { recursive: true, force: true });
 
@@ -209,6 +212,52 @@ try {
   await compare("counts, unchanged (kept)", (c) => c.counts(), keptLocal, keptReplica);
   await keptLocal.close();
   await keptReplica.close();
+
+  // The import's rate against the engine's own inserts, at the same size and cadence: 20,000
+  // more tasks through importRows on A, and as plain prepared INSERTs on a replica the core does
+  // not open (its changes pushed as the engine makes them).
+  const extra = await openConnection(localFile).then(async (file) => {
+    const rows = await file.all(`SELECT * FROM tasks ORDER BY rowid LIMIT ${EXTRA_ROWS}`);
+    await file.close();
+    return rows;
+  });
+  const renamed = (prefix: string) => extra.map((row): Row => ({ ...row, task_id: `${prefix}${row.task_id}` }));
+  const batches = <T>(items: T[]) =>
+    Array.from({ length: Math.ceil(items.length / 1000) }, (_, i) => items.slice(i * 1000, (i + 1) * 1000));
+  const importer = await openCache(join(dir, "a.db"), { syncUrl: server.url, syncIntervalMs: 0 });
+  const [importRate] = await seconds(async () => {
+    for (const [i, batch] of batches(renamed("imp_")).entries()) {
+      await importer.importRows(batch);
+      if (i % 20 === 19) await importer.sync();
+    }
+    await importer.sync();
+  });
+  await importer.close();
+  const raw = await openTursoSync({ path: join(dir, "raw.db"), url: server.url });
+  const columns = Object.keys(extra[0] ?? {});
+  const insert = `INSERT INTO tasks (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  const [rawRate] = await seconds(async () => {
+    for (const [i, batch] of batches(renamed("raw_")).entries()) {
+      await raw.run("BEGIN IMMEDIATE");
+      for (const row of batch)
+        await raw.run(
+          insert,
+          columns.map((column) => row[column] ?? null),
+        );
+      await raw.run("COMMIT");
+      if (i % 20 === 19) await raw.replica!.push();
+    }
+    await raw.replica!.push();
+  });
+  await raw.close();
+  figures.push([
+    `import ${EXTRA_ROWS.toLocaleString("en")} more tasks into A, pushed (importRows)`,
+    `${fmt(importRate, 1)} s, ${fmt(EXTRA_ROWS / importRate, 0)} tasks/s`,
+  ]);
+  figures.push([
+    `the engine's own: ${EXTRA_ROWS.toLocaleString("en")} prepared INSERTs on a replica, pushed, same cadence`,
+    `${fmt(rawRate, 1)} s, ${fmt(EXTRA_ROWS / rawRate, 0)} tasks/s (import / raw time ${fmt(importRate / rawRate)})`,
+  ]);
 
   console.log(
     `Synced replica, ${rows.toLocaleString("en")} tasks (9.5 % archived), against tursodb --sync-server on loopback.\n`,
