@@ -72,9 +72,18 @@ export const TERMINAL_SQL = `status IN (${TERMINAL_STATUSES.map((status) => `'${
 /** Newest first; the id breaks ties so pages never overlap or skip. */
 export const NEWEST_FIRST = "ORDER BY submit_time DESC, task_id DESC";
 
-/** The keyset condition for tasks listed after `after`, in {@link NEWEST_FIRST} order. */
+/**
+ * The keyset condition for tasks listed after `after`, in {@link NEWEST_FIRST} order. The bound on
+ * `submit_time` alone says nothing SQLite does not know, but the replica's engine seeks an index
+ * only by a single column's bound: with the row value alone it walks from the newest task.
+ */
 export function afterOf(after: { submit_time: string; task_id: string } | undefined): Where | undefined {
-  return after && { sql: "(submit_time, task_id) < (?, ?)", args: [after.submit_time, after.task_id] };
+  return (
+    after && {
+      sql: "submit_time <= ? AND (submit_time, task_id) < (?, ?)",
+      args: [after.submit_time, after.submit_time, after.task_id],
+    }
+  );
 }
 
 /**
