@@ -80,4 +80,21 @@ describe.each(["seed", "uniqc"] as const)("query plans on a %s-lineage file", (l
       expect(text, sql).not.toMatch(/\bSCAN (?!CONSTANT ROW)\w+\b(?! USING)/);
     }
   });
+
+  it("read the few tasks an id prefix names by key, and sort only those", async () => {
+    seen.length = 0;
+    // p1, p10–p19 and p100–p199; the archived ones are p0–p99.
+    const page = await cache.list({ idPrefix: "p1", limit: 20, includeArchived: true });
+    expect(page.total).toBe(111);
+    expect(page.tasks.map((task) => task.task_id)).toEqual(Array.from({ length: 20 }, (_, i) => `p${199 - i}`));
+    const listing = seen.find(({ sql }) => /ORDER BY \+submit_time/.test(sql));
+    expect(listing).toBeDefined();
+    const plan = (await raw.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${listing!.sql}`, listing!.args))
+      .map((row) => String(row.detail))
+      .join(" | ");
+    for (const table of ["tasks", "archived_tasks"])
+      expect(plan).toMatch(
+        new RegExp(`SEARCH ${table} USING (COVERING )?INDEX \\w+ \\(task_id>\\? AND task_id<\\?\\)`),
+      );
+  });
 });
