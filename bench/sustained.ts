@@ -5,7 +5,7 @@
  * write. Reported per runtime: the rate held, p50 / p99 latency, errors and non-2xx answers
  * (both must be 0), and the server's resident memory after a warm-up and at the end.
  *
- *   npx tsx bench/sustained.ts [--seconds 60] [--rate 400] [--runtimes node,deno,bun] [--out FILE] [--sample 30] [--rows 10000]
+ *   npx tsx bench/sustained.ts [--seconds 60] [--rate 400] [--runtimes node,deno,bun] [--out FILE] [--sample 30] [--rows 10000] [--trace-gc]
  *
  * With `--sample`, the server's memory every that many seconds, split the way the kernel counts
  * it (anonymous: the heaps and SQLite's page cache; file-backed: pages of the database that its
@@ -43,6 +43,14 @@ export interface MemorySample {
   fileBacked: number;
   /** The database and its write-ahead log, MiB. */
   database: number;
+  /** On Deno with `--trace-gc`: V8's heap after its latest collection, in use and committed, MiB. */
+  heap?: { used: number; committed: number } | undefined;
+}
+
+/** The sizes of V8's latest collection in `--trace-gc` output: `… -> 9.8 (13.3) MB`. */
+function lastCollection(output: string): MemorySample["heap"] {
+  const sizes = [...output.matchAll(/-> ([\d.]+) \(([\d.]+)\) MB/g)].at(-1);
+  return sizes && { used: Number(sizes[1]), committed: Number(sizes[2]) };
 }
 
 const CONNECTIONS = 16;
@@ -91,9 +99,11 @@ function lifeOfATask(runtime: string): autocannon.Request[] {
 
 export async function sustain(
   runtime: Runtime,
-  options: { seconds: number; rate: number; file: string; sampleSeconds?: number },
+  options: { seconds: number; rate: number; file: string; sampleSeconds?: number; traceGc?: boolean },
 ): Promise<SustainedRow> {
-  const server = await startServer(runtime, ["--db", options.file]);
+  // Only Deno takes V8's flags from its environment (Node's NODE_OPTIONS refuses --trace-gc).
+  const env = options.traceGc && runtime === "deno" ? { DENO_V8_FLAGS: "--trace-gc" } : {};
+  const server = await startServer(runtime, ["--db", options.file], env);
   const samples: MemorySample[] = [];
   let sampler: ReturnType<typeof setInterval> | undefined;
   try {
@@ -118,6 +128,7 @@ export async function sustain(
         anon: now.anon,
         fileBacked: now.fileBacked,
         database: (size("") + size("-wal")) / 1024 / 1024,
+        heap: lastCollection(server.output()),
       });
     };
     if (options.sampleSeconds) sampler = setInterval(sample, options.sampleSeconds * 1000);
@@ -147,7 +158,7 @@ export async function sustain(
 /** A fresh 10,000-task file for each runtime, so no run inherits another's writes. */
 export async function sustainOnFreshFile(
   runtime: Runtime,
-  options: { seconds: number; rate: number; sampleSeconds?: number; rows?: number },
+  options: { seconds: number; rate: number; sampleSeconds?: number; rows?: number; traceGc?: boolean },
 ): Promise<SustainedRow> {
   const file = join(tmpdir(), `uniqc-sustained-${runtime}-${process.pid}.sqlite`);
   try {
@@ -180,6 +191,7 @@ if (import.meta.filename === process.argv[1]) {
       out: { type: "string" },
       sample: { type: "string" },
       rows: { type: "string" },
+      "trace-gc": { type: "boolean" },
     },
   });
   const seconds = Number(values.seconds ?? 60);
@@ -188,15 +200,17 @@ if (import.meta.filename === process.argv[1]) {
   const fileRows = values.rows === undefined ? undefined : Number(values.rows);
   const rows: SustainedRow[] = [];
   for (const runtime of (values.runtimes ?? "node,deno,bun").split(",") as Runtime[])
-    rows.push(await sustainOnFreshFile(runtime, { seconds, rate, sampleSeconds, rows: fileRows }));
+    rows.push(
+      await sustainOnFreshFile(runtime, { seconds, rate, sampleSeconds, rows: fileRows, traceGc: values["trace-gc"] }),
+    );
   console.log(sustainedTable(rows));
   for (const row of rows.filter((r) => r.samples.length)) {
     console.log(`\n${row.runtime}: memory under load, MiB\n`);
-    console.log("| seconds | RSS | anonymous | file-backed | database + log |");
-    console.log("| ---: | ---: | ---: | ---: | ---: |");
+    console.log("| seconds | RSS | anonymous | file-backed | database + log | V8 heap after GC (committed) |");
+    console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const s of row.samples)
       console.log(
-        `| ${s.seconds} | ${s.rss.toFixed(1)} | ${s.anon.toFixed(1)} | ${s.fileBacked.toFixed(1)} | ${s.database.toFixed(1)} |`,
+        `| ${s.seconds} | ${s.rss.toFixed(1)} | ${s.anon.toFixed(1)} | ${s.fileBacked.toFixed(1)} | ${s.database.toFixed(1)} | ${s.heap ? `${s.heap.used.toFixed(1)} (${s.heap.committed.toFixed(1)})` : "–"} |`,
       );
   }
   if (values.out) writeFileSync(values.out, JSON.stringify(rows, null, 2));
