@@ -93,13 +93,16 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     applied: state.applied,
     capabilities: driver.capabilities,
   });
-  const { history } = ctx;
+  const { history, keptCounts } = ctx;
   const replication =
     driver.replica &&
     startReplication(driver, driver.replica, {
       clock: ctx.clock,
       intervalMs: options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
       settle: history && ((tx) => history.settle(tx)),
+      // Counted again within the round, so no request after it waits for the count; one that
+      // fails here is counted again by the next read, which reports what went wrong.
+      pulled: keptCounts && (() => keptCounts.recount().catch(() => undefined)),
     });
   // The first round settles what the replica opened with and pushes the schema; offline, the
   // replica still opens, and its state says why it could not sync.

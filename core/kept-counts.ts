@@ -55,6 +55,11 @@ export class KeptCounts {
     return groups;
   }
 
+  /** Counts again every table whose counts are kept, now, rather than at the next read. */
+  async recount(): Promise<void> {
+    for (const table of [...this.#kept.keys()]) await this.groups(table);
+  }
+
   /**
    * Runs `write` in `tx`, and once it commits moves the kept counts by what it did to the tasks
    * `ids`, read before and after it by key. Nothing is read where no counts are kept as of now.

@@ -53,7 +53,13 @@ const NOTHING_SETTLED: SettleResult = Object.freeze({ active: [], archived: [], 
 export function startReplication(
   driver: Driver,
   replica: DriverReplica,
-  options: { clock: Clock; intervalMs: number; settle: ((tx: Executor) => Promise<SettleResult>) | undefined },
+  options: {
+    clock: Clock;
+    intervalMs: number;
+    settle: ((tx: Executor) => Promise<SettleResult>) | undefined;
+    /** Called in a round whose pull brought changes, once they are settled and pushed. */
+    pulled?: (() => Promise<void>) | undefined;
+  },
 ): Replication {
   const rounds = new Mutex();
   let lastPull: string | null = null;
@@ -89,6 +95,7 @@ export function startReplication(
           await replica.push();
         }
         lastPush = nowTimestamp(options.clock);
+        if (pulled) await options.pulled?.();
         failures = 0;
         lastError = null;
         return { pulled, pushed, reconciled };
