@@ -5,7 +5,7 @@
  * write. Reported per runtime: the rate held, p50 / p99 latency, errors and non-2xx answers
  * (both must be 0), and the server's resident memory after a warm-up and at the end.
  *
- *   npx tsx bench/sustained.ts [--seconds 60] [--rate 400] [--runtimes node,deno,bun] [--out FILE] [--sample 30] [--rows 10000] [--trace-gc]
+ *   npx tsx bench/sustained.ts [--seconds 60] [--rate 400] [--runtimes node,deno,bun] [--out FILE] [--sample 30] [--rows 10000] [--trace-gc] [--fill-cache]
  *
  * With `--sample`, the server's memory every that many seconds, split the way the kernel counts
  * it (anonymous: the heaps and SQLite's page cache; file-backed: pages of the database that its
@@ -99,7 +99,14 @@ function lifeOfATask(runtime: string): autocannon.Request[] {
 
 export async function sustain(
   runtime: Runtime,
-  options: { seconds: number; rate: number; file: string; sampleSeconds?: number; traceGc?: boolean },
+  options: {
+    seconds: number;
+    rate: number;
+    file: string;
+    sampleSeconds?: number;
+    traceGc?: boolean;
+    fillCache?: boolean;
+  },
 ): Promise<SustainedRow> {
   // Only Deno takes V8's flags from its environment (Node's NODE_OPTIONS refuses --trace-gc).
   const env = options.traceGc && runtime === "deno" ? { DENO_V8_FLAGS: "--trace-gc" } : {};
@@ -115,6 +122,12 @@ export async function sustain(
         duration: seconds,
         requests: lifeOfATask(`${runtime}-${tag}`),
       });
+    if (options.fillCache) {
+      // A search reads every row of its table: SQLite's page cache is full before the run.
+      for (const listing of ["tasks", "archive"])
+        if (!(await fetch(`${server.base}/api/${listing}?q=nothing-matches-this&limit=1`)).ok)
+          throw new Error(`the search of ${listing} that fills the page cache failed`);
+    }
     await run(WARM_UP_SECONDS, "warm");
     const start = memory(server.pid);
     const began = performance.now();
@@ -158,7 +171,14 @@ export async function sustain(
 /** A fresh 10,000-task file for each runtime, so no run inherits another's writes. */
 export async function sustainOnFreshFile(
   runtime: Runtime,
-  options: { seconds: number; rate: number; sampleSeconds?: number; rows?: number; traceGc?: boolean },
+  options: {
+    seconds: number;
+    rate: number;
+    sampleSeconds?: number;
+    rows?: number;
+    traceGc?: boolean;
+    fillCache?: boolean;
+  },
 ): Promise<SustainedRow> {
   const file = join(tmpdir(), `uniqc-sustained-${runtime}-${process.pid}.sqlite`);
   try {
@@ -192,6 +212,7 @@ if (import.meta.filename === process.argv[1]) {
       sample: { type: "string" },
       rows: { type: "string" },
       "trace-gc": { type: "boolean" },
+      "fill-cache": { type: "boolean" },
     },
   });
   const seconds = Number(values.seconds ?? 60);
@@ -201,7 +222,14 @@ if (import.meta.filename === process.argv[1]) {
   const rows: SustainedRow[] = [];
   for (const runtime of (values.runtimes ?? "node,deno,bun").split(",") as Runtime[])
     rows.push(
-      await sustainOnFreshFile(runtime, { seconds, rate, sampleSeconds, rows: fileRows, traceGc: values["trace-gc"] }),
+      await sustainOnFreshFile(runtime, {
+        seconds,
+        rate,
+        sampleSeconds,
+        rows: fileRows,
+        traceGc: values["trace-gc"],
+        fillCache: values["fill-cache"],
+      }),
     );
   console.log(sustainedTable(rows));
   for (const row of rows.filter((r) => r.samples.length)) {
