@@ -4,7 +4,9 @@
  *
  * With `--db <file>`, it also moves a task to the archive and back with the raw statements on
  * the adapter's connection (no core, no checks), answering as the real routes do: the floor for
- * one archive and restore over HTTP.
+ * one archive and restore over HTTP. And it answers a page of the newest listing after a cursor
+ * (`/bare/page?t=SUBMIT_TIME&id=TASK_ID`) with one raw statement's rows as JSON: the floor for a
+ * page nobody asked for just before.
  */
 import process from "node:process";
 import { Hono } from "hono";
@@ -24,6 +26,10 @@ const body = {
 };
 const app = new Hono().get("/bare", (c) => c.json(body));
 
+/** The summary columns of the 100 tasks after a cursor, newest first, as stored. */
+const RAW_PAGE = `SELECT task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result,
+  metadata_json FROM tasks WHERE (submit_time, task_id) < (?, ?) ORDER BY submit_time DESC, task_id DESC LIMIT 100`;
+
 const at = process.argv.indexOf("--db");
 if (at > 0) {
   const db = await openConnection(process.argv[at + 1]!);
@@ -37,7 +43,10 @@ if (at > 0) {
       const id = c.req.param("id");
       await rawRestore(db, id);
       return c.json({ restored: id });
-    });
+    })
+    .get("/bare/page", async (c) =>
+      c.json({ tasks: await db.all(RAW_PAGE, [c.req.query("t") ?? "", c.req.query("id") ?? ""]) }),
+    );
 }
 const announce = (port: number) => console.log(`bare hono on http://127.0.0.1:${port}`);
 

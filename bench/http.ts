@@ -64,6 +64,16 @@ export async function load(url: string, seconds: number, amount?: number, path?:
 
 export const pick = <T>(values: readonly T[]) => values[Math.floor(Math.random() * values.length)]!;
 
+/** Where each of the newest `rows` tasks stands in the listing order. */
+export async function positionsInto(api: string, rows: number): Promise<{ submit_time: string; task_id: string }[]> {
+  const positions: { submit_time: string; task_id: string }[] = [];
+  for (let offset = 0; offset < rows; offset += 1000) {
+    const page = await (await fetch(`${api}/tasks?limit=1000&offset=${offset}`)).json();
+    for (const { submit_time, task_id } of page.tasks) positions.push({ submit_time, task_id });
+  }
+  return positions;
+}
+
 /**
  * Cursors that start a page right after each of the first `rows` tasks of a listing: pages as
  * costly as the first one, and so many that no kept page answers a random pick of them.
@@ -132,7 +142,8 @@ export async function measureHttp(
       });
     }
     // The same listings when no kept page can answer: every request asks for a different page.
-    const newest = await cursorsInto(api, "", { listing: "tasks" }, 100_000);
+    const positions = await positionsInto(api, 100_000);
+    const newest = positions.map((position) => encodeCursor(position, { listing: "tasks" }));
     const failed = await cursorsInto(api, "status=failed", { listing: "tasks", status: "failed" }, 40_000);
     const fresh: [string, () => string][] = [
       ["GET /api/tasks?limit=100, a different page each request", () => `/api/tasks?limit=100&cursor=${pick(newest)}`],
@@ -146,8 +157,36 @@ export async function measureHttp(
           `/api/tasks?backend=${encodeURIComponent(backend)}&limit=100&offset=${5000 + Math.floor(Math.random() * 2000)}`,
       ],
     ];
-    for (const [request, path] of fresh)
-      rows.push({ runtime, request, ...(await load(server.base, options.seconds, undefined, path)) });
+    // Its floor: one raw statement behind a bare route, at the same cursors, on the same file.
+    const bareReads = await startAnnounced(`bare reads ${runtime}`, launch.command, [
+      ...launch.args.slice(0, -1),
+      "bench/bare-server.ts",
+      "--db",
+      options.readFile,
+    ]);
+    let pageFloor: number;
+    try {
+      const page = () => {
+        const at = pick(positions);
+        return `/bare/page?t=${encodeURIComponent(at.submit_time)}&id=${at.task_id}`;
+      };
+      const floorLoad = await load(bareReads.base, options.seconds, undefined, page);
+      pageFloor = floorLoad.rps;
+      rows.push({
+        runtime,
+        request: "raw page statement behind a bare route (floor), a different page each request",
+        ...floorLoad,
+      });
+    } finally {
+      await bareReads.stop("SIGKILL");
+    }
+    for (const [i, [request, path]] of fresh.entries())
+      rows.push({
+        runtime,
+        request,
+        ...(await load(server.base, options.seconds, undefined, path)),
+        ...(i === 0 ? { floorRps: pageFloor } : {}),
+      });
     const before = memory(server.pid);
     await load(`${api}/tasks/${id}`, 0, options.memoryRequests);
     const after = memory(server.pid);

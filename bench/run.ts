@@ -143,7 +143,7 @@ const lines = [
   "| --- | ---: |",
   ...Object.entries(migration).map(([step, ms]) => `| ${step} | ${fmt(ms, 0)} |`),
   "",
-  "| runtime | request | req/s | p50 ms | p99 ms | / bare Hono |",
+  "| runtime | request | req/s | p50 ms | p99 ms | / its floor (bare Hono, or the floor row above it) |",
   "| --- | --- | ---: | ---: | ---: | ---: |",
   ...http.map(
     (r) =>
