@@ -29,8 +29,13 @@ export interface TursoSyncOptions {
   url: string;
   /** A token, or a function that gives a fresh one for every request. */
   authToken?: string | (() => Promise<string>) | undefined;
-  /** How long one request to the server may take. */
+  /** How long the server may take to start answering a request of a round. */
   timeoutMs?: number;
+  /**
+   * The same, for the requests that bootstrap a replica not yet on this machine: a server
+   * prepares the whole history before its first byte (more than 15 s at a million tasks).
+   */
+  bootstrapTimeoutMs?: number;
   /** The WAL size past which a push or pull ends with a checkpoint. */
   checkpointBytes?: number;
 }
@@ -68,9 +73,10 @@ const CHECKPOINT_BYTES = 8 * 1024 * 1024;
  * not answer must not hold the replica (and every request waiting on it) forever. Once it
  * answers, the body may take as long as it needs: a bootstrap downloads the whole history.
  */
-function answeredWithin(ms: number): typeof fetch {
+function answeredWithin(limitMs: () => number): typeof fetch {
   return async (input, init) => {
     const controller = new AbortController();
+    const ms = limitMs();
     const timer = setTimeout(() => controller.abort(new Error(`the sync server did not answer within ${ms} ms`)), ms);
     const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
     try {
@@ -118,8 +124,10 @@ export async function openTursoSync({
   url,
   authToken,
   timeoutMs = 15_000,
+  bootstrapTimeoutMs = 600_000,
   checkpointBytes = CHECKPOINT_BYTES,
 }: TursoSyncOptions): Promise<Connection> {
+  let answerMs = existsSync(path) ? timeoutMs : Math.max(timeoutMs, bootstrapTimeoutMs);
   const open = async (rewrite?: ChangeRewrite) => {
     try {
       const opened = await connect({
@@ -130,7 +138,7 @@ export async function openTursoSync({
         // Requests of bounded size. The engine still gathers every waiting change in memory first,
         // and aborts past about 128 MiB; the core keeps below that (see SYNCED_CHUNK).
         pushOperationsThreshold: PUSH_BATCH,
-        fetch: answeredWithin(timeoutMs),
+        fetch: answeredWithin(() => answerMs),
         ...(rewrite ? { transform: transformWith(rewrite) } : {}),
       });
       await opened.exec(PAGE_CACHE_PRAGMA);
@@ -143,6 +151,7 @@ export async function openTursoSync({
     }
   };
   let db = await open();
+  answerMs = timeoutMs;
   const id = replicaIdOf(path);
 
   const statements = new StatementCache<Statement>();

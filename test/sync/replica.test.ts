@@ -164,6 +164,30 @@ describe("synced replicas", () => {
     assert.deepEqual(await everyTask(a), await everyTask(b));
   });
 
+  it("a bootstrap waits longer for the server's first answer than a round may", async () => {
+    const a = await world.replica("a");
+    await a.save(task("t"));
+    await a.sync();
+    const proxy = await startSyncProxy(world.server.url);
+    try {
+      proxy.delayMs = 800;
+      const b = await openTursoSync({
+        path: world.path("b"),
+        url: proxy.url,
+        timeoutMs: 300,
+        bootstrapTimeoutMs: 5000,
+      });
+      try {
+        assert.deepEqual(await b.all("SELECT task_id FROM tasks"), [{ task_id: "t" }]);
+        await assert.rejects(b.replica!.pull(), /did not answer within 300 ms/);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("a task settled here is not lost when another replica moves it again before this settling is pushed", async () => {
     // Replica x reaches the server through a proxy that can refuse pushes while pulls go through.
     const proxy = await startSyncProxy(world.server.url);
