@@ -160,6 +160,8 @@ export function createDriver(connection: Connection): Driver {
         }
       };
 
+  // A driver that owns its file knows its stamp on its one connection; elsewhere SQLite is asked
+  // on the handle given (a transaction's own, where the adapter has one).
   const stampOf = (db: Executor) =>
     connection.changeStamp && db === connection
       ? connection.changeStamp()

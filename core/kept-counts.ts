@@ -11,10 +11,10 @@ export const COUNT_SQL = (table: Table) =>
   `SELECT backend, status, COUNT(*) AS n FROM ${table} GROUP BY backend, status`;
 const keyOf = (backend: string, status: string) => JSON.stringify([backend, status]);
 
-/** Counted groups as of a change stamp. */
+/** Counted groups as of a change stamp, by {@link keyOf} their backend and status. */
 interface Counted {
   stamp: string;
-  readonly n: Map<string, number>;
+  readonly groups: Map<string, { backend: string; status: string; n: number }>;
 }
 
 /**
@@ -39,20 +39,16 @@ export class KeptCounts {
     let counted = this.#kept.get(table);
     if (counted?.stamp !== stamp) {
       const rows = await this.#driver.all<GroupCount>(COUNT_SQL(table));
-      counted = {
-        stamp,
-        n: new Map(rows.map((row) => [keyOf(String(row.backend), String(row.status)), Number(row.n)])),
-      };
+      const groups = rows.map((row) => ({
+        backend: String(row.backend),
+        status: String(row.status),
+        n: Number(row.n),
+      }));
+      counted = { stamp, groups: new Map(groups.map((group) => [keyOf(group.backend, group.status), group])) };
       // A write committed between the stamp and the count leaves it behind its stamp: counted again next time.
       this.#kept.set(table, counted);
     }
-    const groups: GroupCount[] = [];
-    for (const [key, n] of counted.n) {
-      if (n === 0) continue;
-      const [backend, status] = JSON.parse(key) as [string, string];
-      groups.push({ backend, status, n });
-    }
-    return groups;
+    return [...counted.groups.values()].filter((group) => group.n !== 0).map((group) => ({ ...group }));
   }
 
   /** Counts again every table whose counts are kept, now, rather than at the next read. */
@@ -89,8 +85,10 @@ export class KeptCounts {
         if (counted?.stamp !== before) continue;
         for (const row of moved) {
           if (row.tbl !== table) continue;
-          const key = keyOf(String(row.backend), String(row.status));
-          counted.n.set(key, (counted.n.get(key) ?? 0) + row.n);
+          const [backend, status] = [String(row.backend), String(row.status)];
+          const group = counted.groups.get(keyOf(backend, status));
+          if (group) group.n += row.n;
+          else counted.groups.set(keyOf(backend, status), { backend, status, n: row.n });
         }
         counted.stamp = after;
       }

@@ -72,7 +72,9 @@ async function indexedPage(ctx: StoreContext, tables: readonly Table[], filter: 
     .join(" UNION ALL ");
   const total = async () =>
     (await Promise.all(tables.map((table) => countRows(ctx, table, filter)))).reduce((a, b) => a + b, 0);
-  const byKey = filter.idPrefix !== undefined && (await total()) <= FEW_BY_KEY;
+  // An id prefix's total decides how its page is read, so it is counted first, once.
+  const prefixTotal = filter.idPrefix === undefined ? undefined : await total();
+  const byKey = prefixTotal !== undefined && prefixTotal <= FEW_BY_KEY;
   // A plain compound SELECT, so SQLite merges the index walks instead of sorting; by key, a
   // sort that no index can spare (the `+`) of the few rows the range holds.
   const listing = summaryRows(
@@ -82,7 +84,7 @@ async function indexedPage(ctx: StoreContext, tables: readonly Table[], filter: 
   );
   const args = [...tables.flatMap(() => where.args), paging.limit, paging.offset];
   return readPage(ctx, listing, args, async () => {
-    const [rows, counted] = await Promise.all([ctx.driver.all<PageRow>(listing, args), total()]);
+    const [rows, counted] = await Promise.all([ctx.driver.all<PageRow>(listing, args), prefixTotal ?? total()]);
     return { rows, total: counted };
   });
 }
