@@ -184,10 +184,11 @@ try {
       metadata: { circuit_ir: "QINIT 2\nH q[0]" },
     });
 
-  // The next page from deep in the listing, and an id prefix of seven characters (a few hundred
-  // tasks at a million), as a user finds a task by the start of its id.
+  // The next page from deep in the listing, and an id prefix of seven characters of a generated
+  // task (past B's new ones, whose ids all begin alike): a few hundred tasks at a million, as a
+  // user finds a task by the start of its id.
   const cursor = (await local.listText({ limit: 100, offset: 5000 })).last;
-  const prefix = (await local.listText({ limit: 1, offset: 777 })).last!.task_id.slice(0, 7);
+  const prefix = (await local.listText({ limit: 1, offset: pushRows + 777 })).last!.task_id.slice(0, 7);
   const operations: [string, (cache: TaskCache) => Promise<unknown>][] = [
     ["list newest 100", (c) => c.listText({ limit: 100 })],
     ["list the 100 after a cursor 5,100 tasks in", (c) => c.listText({ limit: 100, after: cursor })],
