@@ -27,6 +27,9 @@ const pushRows = Number(values.push ?? 10_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;
 /** Tasks imported once more at full size, and inserted by the engine alone, to compare the two rates. */
 const EXTRA_ROWS = 20_000;
+/** A listing's columns as stored, newest first, for the raw statement beside the core's. */
+const RAW_LISTING = `SELECT task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result,
+  metadata_json FROM tasks ORDER BY submit_time DESC, task_id DESC`;
 /** Above this many tasks a replica is not opened on the whole history (see the import). */
 const BOOTSTRAP_ROWS = 200_000;
 const dir = join(import.meta.dirname, "out", `sync-${rows}`);
@@ -229,6 +232,25 @@ try {
     table.push(`| ${name} | ${fmt(localMs, 3)} | ${fmt(replicaMs, 3)} | ${fmt(replicaMs / localMs)} |`);
   };
   for (const [name, op] of operations) await compare(name, op, local, b);
+  // The engines' floor: the same raw statement on the file and on a replica holding the same
+  // tasks (the raw replica, brought up to date), its rows serialised in JavaScript.
+  await raw.replica!.pull();
+  const file = await openConnection(localFile);
+  for (const [name, sql, args] of [
+    ["list newest 100, the raw statement (the engines' floor)", `${RAW_LISTING} LIMIT 100`, []],
+    [
+      "list the 100 after the cursor, the raw statement (the engines' floor)",
+      `${RAW_LISTING.replace("FROM tasks", "FROM tasks WHERE submit_time <= ? AND (submit_time, task_id) < (?, ?)")} LIMIT 100`,
+      [cursor!.submit_time, cursor!.submit_time, cursor!.task_id],
+    ],
+  ] as const) {
+    const [fileMs, replicaMs] = [
+      await perCall(async () => JSON.stringify(await file.all(sql, args))),
+      await perCall(async () => JSON.stringify(await raw.all(sql, args))),
+    ];
+    table.push(`| ${name} | ${fmt(fileMs, 3)} | ${fmt(replicaMs, 3)} | ${fmt(replicaMs / fileMs)} |`);
+  }
+  await file.close();
   for (const [name, timed] of afterSaves) {
     const [localMs, replicaMs] = [await timed(local), await timed(b)];
     table.push(`| ${name} | ${fmt(localMs, 3)} | ${fmt(replicaMs, 3)} | ${fmt(replicaMs / localMs)} |`);
