@@ -90,8 +90,8 @@ export function afterOf(after: { submit_time: string; task_id: string } | undefi
  * A summary's members as `"name":value` text, each value JSON text already: strings through
  * `json_quote`, the stored metadata through `json()` (another writer's text that is not JSON comes
  * out as a JSON string rather than breaking the page). Joined as text, not by `json_object`: the
- * same bytes, and a cold page of 100 builds in about 70 % of the time (BENCHMARKS.md, "Speed on
- * every path").
+ * same bytes in about 70 % of the statement's time where the rows are in memory (BENCHMARKS.md,
+ * "Listings: SQLite writes the JSON").
  */
 const SUMMARY_MEMBERS = [
   ["task_id", "json_quote(task_id)"],
