@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
 import { openTursoSync } from "../adapters/turso-sync.ts";
 import { createTaskCache, type Row, type TaskCache } from "../core/index.ts";
+import { NEWEST_FIRST } from "../core/queries.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs, meanMsAfter } from "./mean-time.ts";
@@ -27,9 +28,9 @@ const pushRows = Number(values.push ?? 10_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;
 /** Tasks imported once more at full size, and inserted by the engine alone, to compare the two rates. */
 const EXTRA_ROWS = 20_000;
-/** A listing's columns as stored, newest first, for the raw statement beside the core's. */
-const RAW_LISTING = `SELECT task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result,
-  metadata_json FROM tasks ORDER BY submit_time DESC, task_id DESC`;
+/** A listing's columns as stored, for the raw statement beside the core's. */
+const RAW_COLUMNS =
+  "task_id, backend, status, shots, submit_time, update_time, result_json IS NOT NULL AS has_result, metadata_json";
 /** Above this many tasks a replica is not opened on the whole history (see the import). */
 const BOOTSTRAP_ROWS = 200_000;
 const dir = join(import.meta.dirname, "out", `sync-${rows}`);
@@ -237,10 +238,14 @@ try {
   await raw.replica!.pull();
   const file = await openConnection(localFile);
   for (const [name, sql, args] of [
-    ["list newest 100, the raw statement (the engines' floor)", `${RAW_LISTING} LIMIT 100`, []],
+    [
+      "list newest 100, the raw statement (the engines' floor)",
+      `SELECT ${RAW_COLUMNS} FROM tasks ${NEWEST_FIRST} LIMIT 100`,
+      [],
+    ],
     [
       "list the 100 after the cursor, the raw statement (the engines' floor)",
-      `${RAW_LISTING.replace("FROM tasks", "FROM tasks WHERE submit_time <= ? AND (submit_time, task_id) < (?, ?)")} LIMIT 100`,
+      `SELECT ${RAW_COLUMNS} FROM tasks WHERE submit_time <= ? AND (submit_time, task_id) < (?, ?) ${NEWEST_FIRST} LIMIT 100`,
       [cursor!.submit_time, cursor!.submit_time, cursor!.task_id],
     ],
   ] as const) {
