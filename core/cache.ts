@@ -96,7 +96,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
   const { history, keptCounts } = ctx;
   const replication =
     driver.replica &&
-    startReplication(driver, driver.replica, {
+    startReplication(driver.replica, {
       clock: ctx.clock,
       intervalMs: options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
       settle: history && ((tx) => history.settle(tx)),

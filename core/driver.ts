@@ -84,9 +84,10 @@ export interface DriverReplica {
   readonly id: string;
   /**
    * Applies the server's changes, then runs `settle` in a write transaction before anything else
-   * may touch the file, so no other work sees what the pull left unsettled.
+   * may touch the file, so no other work sees what the pull left unsettled. It runs whether or
+   * not the pull brought changes: what an earlier settle left undone is settled now.
    */
-  pull<T>(settle: (tx: Transaction) => Promise<T>): Promise<{ changed: boolean; settled: T | undefined }>;
+  pull<T>(settle: (tx: Transaction) => Promise<T>): Promise<{ changed: boolean; settled: T }>;
   push(): Promise<void>;
   pending(): Promise<number>;
   rewriteChanges(rewrite: ChangeRewrite): Promise<void>;
@@ -195,7 +196,7 @@ export function createDriver(connection: Connection): Driver {
       pull: <T>(settle: (tx: Transaction) => Promise<T>) =>
         alone(async () => {
           const changed = await replica.pull();
-          return { changed, settled: changed ? await transaction(settle) : undefined };
+          return { changed, settled: await transaction(settle) };
         }),
       push: () => alone(() => replica.push()),
       pending: () => queued(() => replica.pending()),

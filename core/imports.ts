@@ -2,20 +2,20 @@
  * Bringing rows from another cache file into this one, as they are stored: what follows the
  * Python package's file into a synced replica.
  *
- * An import never undoes anything newer here. A row is written only where it is newer than the
- * copy this cache holds (by `update_time`, and for the archive also by `archived_at`), and not
- * where the other table holds a copy that would win over it anyway; a task that then sits in both
- * tables is settled: on a replica by the merge rule (history/settle.ts), elsewhere as reconcile.ts
- * says. So importing the same rows twice changes nothing, and a move made in the other file
- * arrives as a move.
+ * On a file, an import never undoes anything newer here. A row is written only where it is newer
+ * than the copy this cache holds (by `update_time`, and for the archive also by `archived_at`),
+ * and not where the other table holds a copy that would win over it anyway; a task that then sits
+ * in both tables is reconciled (reconcile.ts). On a replica, time orders nothing: a row whose
+ * content this replica has not taken from the file before enters as a version of the file's own,
+ * and the merge rule settles it (history/file-versions.ts). Either way, importing the same rows
+ * twice changes nothing, and a move made in the other file arrives as a move.
  */
 import * as v from "valibot";
 import { reconcile } from "./reconcile.ts";
 import { TASK_COLUMNS } from "./schema.ts";
 import type { Table, TableShapes } from "./queries.ts";
-import type { History } from "./history/history.ts";
+import { enterFileRows } from "./history/file-versions.ts";
 import { recordedIn } from "./history/statements.ts";
-import { UNVERSIONED_JSON } from "./history/version.ts";
 import type { StoreContext } from "./store-context.ts";
 import { COMPILED_TABLE } from "./uniqc-lineage.ts";
 import { normalizeTimestamp } from "./timestamps.ts";
@@ -57,68 +57,38 @@ export interface ImportResult {
   readonly rejected: readonly { task_id: unknown; reason: string }[];
 }
 
-/** The statements of an import into one file: its columns, and where it keeps compiled circuits. */
-function importStatements(shapes: TableShapes, history: History | undefined) {
-  const stored = [
-    ...TASK_COLUMNS.filter((column) => column !== "compiled_circuit_json" || shapes.compiled === "column"),
-  ];
-  if (shapes.errorMessages) stored.push("error_message");
+/** The columns an import takes into each table of this file. */
+function importColumns(shapes: TableShapes) {
+  const active = TASK_COLUMNS.filter((column) => column !== "compiled_circuit_json" || shapes.compiled === "column");
+  if (shapes.errorMessages) active.push("error_message");
+  return { tasks: active, archived_tasks: [...active, "archived_at"] };
+}
+
+/** The statements of an import into a file that is not a replica. */
+function importStatements(shapes: TableShapes) {
+  const { tasks: stored, archived_tasks: archived } = importColumns(shapes);
   const id = "j.value ->> '$.task_id'";
-  const recorded = history ? recordedIn(stored) : [];
-  const isRecorded = (column: string) => (recorded as readonly string[]).includes(column);
-  /**
-   * A column from the import. On a replica, a recorded field the import lacks is what this
-   * replica holds of the task, wherever it is: an imported row says nothing of a result it lacks.
-   */
-  const fromJson = (columns: string[], other: Table) =>
-    columns
-      .map((column) =>
-        isRecorded(column)
-          ? `COALESCE(j.value ->> '$.${column}', (SELECT o.${column} FROM ${other} AS o WHERE o.task_id = ${id}))`
-          : `j.value ->> '$.${column}'`,
-      )
-      .join(", ");
-  /** On update: every column from the import, but a compiled circuit (on a replica, any recorded field) the other file lacks is kept. */
+  const fromJson = (columns: string[]) => columns.map((column) => `j.value ->> '$.${column}'`).join(", ");
+  /** On update: every column from the import, but a compiled circuit the other file lacks is kept. */
   const assignments = (table: Table, columns: string[]) =>
     columns
       .filter((column) => column !== "task_id")
       .map((column) =>
-        column === "compiled_circuit_json" || isRecorded(column)
+        column === "compiled_circuit_json"
           ? `${column} = COALESCE(excluded.${column}, ${table}.${column})`
           : `${column} = excluded.${column}`,
       )
       .join(", ");
-  /**
-   * On a replica, an imported row is a version this replica makes over all it holds of the task,
-   * its clock the row's own time (`_c`, see `importRows`): the file carries no versions.
-   */
-  const version = (table: Table, other: Table) =>
-    history
-      ? {
-          columns: ", sync_version, sync_siblings",
-          select: `, ${history.stamp(
-            `COALESCE((SELECT sync_version FROM ${other} WHERE task_id = ${id}), (SELECT sync_version FROM sync_tombstones WHERE task_id = ${id}), '${UNVERSIONED_JSON}')`,
-            recorded,
-            { clock: "(j.value ->> '$._c')", when: (field) => `j.value ->> '$.${field}' IS NOT NULL` },
-          )}, NULL`,
-          assignments: `, sync_version = ${history.stamp(`${table}.sync_version`, recorded, {
-            clock: "json_extract(excluded.sync_version, '$.c')",
-            when: (field) => `excluded.${field} IS NOT NULL`,
-          })}, sync_siblings = NULL`,
-        }
-      : { columns: "", select: "", assignments: "" };
-  const archived = [...stored, "archived_at"];
-  const [toActive, toArchive] = [version("tasks", "archived_tasks"), version("archived_tasks", "tasks")];
   return {
-    active: `INSERT INTO tasks (${stored.join(", ")}${toActive.columns})
-      SELECT ${fromJson(stored, "archived_tasks")}${toActive.select} FROM json_each(?) AS j
+    active: `INSERT INTO tasks (${stored.join(", ")})
+      SELECT ${fromJson(stored)} FROM json_each(?) AS j
        WHERE NOT EXISTS (SELECT 1 FROM archived_tasks AS a WHERE a.task_id = ${id} AND a.archived_at >= j.value ->> '$.update_time')
-      ON CONFLICT (task_id) DO UPDATE SET ${assignments("tasks", stored)}${toActive.assignments}
+      ON CONFLICT (task_id) DO UPDATE SET ${assignments("tasks", stored)}
        WHERE excluded.update_time > tasks.update_time`,
-    archived: `INSERT INTO archived_tasks (${archived.join(", ")}${toArchive.columns})
-      SELECT ${fromJson(archived, "tasks")}${toArchive.select} FROM json_each(?) AS j
+    archived: `INSERT INTO archived_tasks (${archived.join(", ")})
+      SELECT ${fromJson(archived)} FROM json_each(?) AS j
        WHERE NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = ${id} AND t.update_time > j.value ->> '$.archived_at')
-      ON CONFLICT (task_id) DO UPDATE SET ${assignments("archived_tasks", archived)}${toArchive.assignments}
+      ON CONFLICT (task_id) DO UPDATE SET ${assignments("archived_tasks", archived)}
        WHERE excluded.archived_at > archived_tasks.archived_at OR excluded.update_time > archived_tasks.update_time`,
     // Beside the tasks (the uniqc lineage), for the rows whose task now holds this row's times.
     compiled:
@@ -135,7 +105,8 @@ function importStatements(shapes: TableShapes, history: History | undefined) {
 
 export function importOperations(ctx: StoreContext): Pick<Transfer, "importRows"> {
   const { history } = ctx;
-  const statements = importStatements(ctx.shapes, history);
+  const statements = importStatements(ctx.shapes);
+  const columns = importColumns(ctx.shapes);
   const shared = ctx.shapes.copy.split(", ");
   return {
     async importRows(rows: readonly unknown[]): Promise<ImportResult> {
@@ -160,21 +131,25 @@ export function importOperations(ctx: StoreContext): Pick<Transfer, "importRows"
         } else (parsed.output.archived_at === undefined ? active : archived).push(parsed.output);
       }
       if (active.length + archived.length === 0) return { written: 0, rejected };
-      // A replica's versions take the row's own time as their clock.
-      const text = (rows: StoredTask[]) =>
-        JSON.stringify(
-          history ? rows.map((row) => ({ ...row, _c: Date.parse(row.archived_at ?? row.update_time) })) : rows,
-        );
       const ids = [...active, ...archived].map((row) => row.task_id);
       const written = await ctx.write(ids, async (tx) => {
+        if (history) {
+          const entered = await enterFileRows(
+            tx,
+            history,
+            [...active, ...archived],
+            columns,
+            recordedIn(columns.tasks),
+          );
+          if (entered.length > 0) await history.settle(tx, entered);
+          return entered.length;
+        }
         let changes = 0;
-        if (active.length > 0) changes += (await tx.run(statements.active, [text(active)])).changes;
-        if (archived.length > 0) changes += (await tx.run(statements.archived, [text(archived)])).changes;
+        if (active.length > 0) changes += (await tx.run(statements.active, [JSON.stringify(active)])).changes;
+        if (archived.length > 0) changes += (await tx.run(statements.archived, [JSON.stringify(archived)])).changes;
         if (statements.compiled && changes > 0)
           await tx.run(statements.compiled, [JSON.stringify([...active, ...archived])]);
-        if (changes > 0) {
-          await (history ? history.settle(tx, ids) : reconcile(tx, shared, ids));
-        }
+        if (changes > 0) await reconcile(tx, shared, ids);
         return changes;
       });
       return { written, rejected };

@@ -7,7 +7,7 @@
  * its log, and the next round that reaches the server sends them. While the server cannot be
  * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
  */
-import type { Driver, DriverReplica, Executor } from "./driver.ts";
+import type { DriverReplica, Executor } from "./driver.ts";
 import { SyncError, messageOf } from "./errors.ts";
 import type { SettleResult } from "./history/settle.ts";
 import { Mutex } from "./mutex.ts";
@@ -51,7 +51,6 @@ export interface Replication {
 const NOTHING_SETTLED: SettleResult = Object.freeze({ active: [], archived: [], deleted: [] });
 
 export function startReplication(
-  driver: Driver,
   replica: DriverReplica,
   options: {
     clock: Clock;
@@ -66,7 +65,6 @@ export function startReplication(
   let lastPush: string | null = null;
   let lastError: SyncState["last_error"] = null;
   let failures = 0;
-  let settled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
@@ -81,14 +79,13 @@ export function startReplication(
           () => undefined,
           (error: unknown) => error,
         );
-        // Only a pull brings versions from elsewhere; a replica's first round also settles what it
-        // opened with. A replica that may only be read leaves the settling to the others.
+        // Every round settles every unsettled task, whatever its pull brought, so a settle that
+        // failed is made again. A replica that may only be read leaves the settling to the others.
         const { settle } = options;
         const pull = await replica.pull(async (tx) => (settle ? settle(tx) : NOTHING_SETTLED));
         const pulled = pull.changed;
         lastPull = nowTimestamp(options.clock);
-        const reconciled = pull.settled ?? (settle && !settled ? await driver.transaction(settle) : NOTHING_SETTLED);
-        settled = true;
+        const reconciled = pull.settled;
         const settling = await replica.pending();
         if (refused !== undefined || settling > 0) {
           if (refused === undefined) pushed += settling;

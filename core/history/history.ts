@@ -12,6 +12,11 @@ import type { RecordedField } from "./version.ts";
 export interface History {
   /** This replica's id, the origin of the versions it makes. */
   readonly replica: string;
+  /**
+   * The writer of the versions this replica takes from its machine's own cache file: that file
+   * sees none of the replica's versions, so its rows are versions of a writer of their own.
+   */
+  readonly importer: string;
   /** Now, in milliseconds: the argument every stamp takes. */
   clockMs(): number;
   /** A new version of a row whose version is `old` (see `stampSql`); takes one argument, now, unless given a clock. */
@@ -24,6 +29,9 @@ export interface History {
   settle(tx: Executor, among?: readonly string[]): Promise<SettleResult>;
 }
 
+/** Replica ids are eight characters; the importer's ten, so it never names a replica. */
+export const importerOf = (replica: string) => `${replica}py`;
+
 export function createHistory(replica: string, schema: LiveSchema, clock: Clock): History {
   const columns = Object.fromEntries(
     VERSIONED_TABLES.map((table) => [table, [...(schema.get(table) ?? [])]]),
@@ -32,6 +40,7 @@ export function createHistory(replica: string, schema: LiveSchema, clock: Clock)
     stampSql(old, replica, written, options);
   return Object.freeze({
     replica,
+    importer: importerOf(replica),
     clockMs: () => clock().getTime(),
     stamp,
     copyFrom: (copy: string, source: string) =>

@@ -4,12 +4,17 @@
  * the same answer, in whatever order the versions arrived.
  *
  * 1. A version that had seen another replaces it (causality, from the version vectors).
- * 2. Of the versions left (none had seen another), a terminal one (`success`, `failed`,
- *    `cancelled`, or a delete) wins over one that is not; between two of the same kind the later
- *    clock wins, then the higher replica id.
- * 3. A recorded field (result, error message, compiled circuit) keeps the value of whichever
- *    version left wrote it, unless a version that had seen that write replaced it: the winner's
- *    value when it has one, else the best-ranked version's that does.
+ * 2. Of the versions left (none had seen another), the winner is, in this order: not a delete
+ *    that had not seen a recorded value another of them holds (a delete never erases what it had
+ *    not seen); one that holds an outcome (a result or an error) some other had not seen; a
+ *    terminal one (`success`, `failed`, `cancelled`, or a delete); the later clock; the higher
+ *    replica id.
+ * 3. The task shows the winner's status with the winner's outcome, so a status never stands
+ *    beside another version's result. A compiled circuit keeps the value of whichever version
+ *    left wrote it, unless a version that had seen that write replaced it: the winner's value
+ *    when it has one, else the best-ranked version's that does.
+ * 4. The versions that lost stay beside the task (its conflicts) until a version that had seen
+ *    them all replaces them.
  */
 import { TERMINAL_STATUSES } from "../validation.ts";
 import {
@@ -44,11 +49,21 @@ export interface SettledTask {
 
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
 
+/** The recorded fields that say how a task ended, and so go with its status. */
+export const OUTCOME_FIELDS = ["result_json", "error_message"] as const satisfies readonly RecordedField[];
+
 /** Whether a version is final: a terminal status, or a delete. */
 export const isTerminal = (version: TaskVersion) =>
   version.place === "deleted" || TERMINAL.has(String(version.columns.status));
 
-/** Orders versions that did not see each other: negative when `a` wins over `b`. */
+/** Whether `version` holds a value of one of `fields` that `other` had not seen written. */
+function holdsUnseen(version: TaskVersion, other: TaskVersion, fields: readonly RecordedField[]): boolean {
+  return fields.some(
+    (field) => (version.columns[field] ?? null) !== null && !covers(other.version.vv, fieldDot(version.version, field)),
+  );
+}
+
+/** Orders copies of one version, or versions with the same standing: negative when `a` wins over `b`. */
 export function compareRank(a: TaskVersion, b: TaskVersion): number {
   const byKind = Number(isTerminal(b)) - Number(isTerminal(a));
   if (byKind !== 0) return byKind;
@@ -57,6 +72,30 @@ export function compareRank(a: TaskVersion, b: TaskVersion): number {
   if (wa !== wb) return wa < wb ? 1 : -1;
   // Only copies of one unversioned row get here; their place decides, so the order is total.
   return a.place === b.place ? 0 : a.place < b.place ? 1 : -1;
+}
+
+/**
+ * Versions none of which had seen another, winner first (rule 2). A version's standing is read
+ * against all the others, so every replica holding the same versions ranks them alike.
+ */
+export function rankConcurrent(versions: readonly TaskVersion[]): TaskVersion[] {
+  const others = (version: TaskVersion) => versions.filter((other) => other !== version);
+  const standing = new Map(
+    versions.map((version) => [
+      version,
+      {
+        // A delete that had not seen what another holds would erase it.
+        blind: version.place === "deleted" && others(version).some((o) => holdsUnseen(o, version, RECORDED_FIELDS)),
+        news: others(version).some((o) => holdsUnseen(version, o, OUTCOME_FIELDS)),
+      },
+    ]),
+  );
+  return [...versions].sort((a, b) => {
+    const [sa, sb] = [standing.get(a)!, standing.get(b)!];
+    if (sa.blind !== sb.blind) return sa.blind ? 1 : -1;
+    if (sa.news !== sb.news) return sa.news ? -1 : 1;
+    return compareRank(a, b);
+  });
 }
 
 /** The versions none of the others had seen, winner first. */
@@ -68,13 +107,14 @@ export function frontierOf(versions: readonly TaskVersion[]): TaskVersion[] {
     if (!held || compareRank(version, held) < 0) byDot.set(dot, version);
   }
   const distinct = [...byDot.entries()];
-  return distinct
-    .filter(
-      ([dot], i) =>
-        !distinct.some(([other, version], j) => j !== i && other !== dot && covers(version.version.vv, dot)),
-    )
-    .map(([, version]) => version)
-    .sort(compareRank);
+  return rankConcurrent(
+    distinct
+      .filter(
+        ([dot], i) =>
+          !distinct.some(([other, version], j) => j !== i && other !== dot && covers(version.version.vv, dot)),
+      )
+      .map(([, version]) => version),
+  );
 }
 
 /** The value of a recorded field that rule 3 keeps among `frontier` (winner first), with its dot. */
@@ -115,7 +155,10 @@ export function settleVersions(versions: readonly TaskVersion[], vectors: readon
   if (winner.place !== "deleted") {
     for (const field of RECORDED_FIELDS) {
       if (!(field in winner.columns)) continue;
-      const { value, dot } = recordedValue(frontier, field);
+      // The outcome goes with the winner's status; the rest keep what nobody replaced.
+      const { value, dot } = (OUTCOME_FIELDS as readonly RecordedField[]).includes(field)
+        ? { value: winner.columns[field] ?? null, dot: fieldDot(winner.version, field) }
+        : recordedValue(frontier, field);
       columns[field] = value;
       if (dot !== "") f[FIELD_KEYS[field]] = dot;
     }

@@ -1,7 +1,7 @@
 /**
  * What a synced replica keeps besides the tasks, for the merge rule: each row's version and its
- * siblings, and a tombstone for each deleted task (so that a version made before the delete
- * cannot bring it back). The replica file is the sync engine's own, never the Python package's,
+ * siblings, a tombstone for each deleted task (so that a version made before the delete
+ * cannot bring it back), and what it took from its machine's own cache file. The replica file is the sync engine's own, never the Python package's,
  * so these live only there; a local file never has them.
  */
 import type { LiveSchema } from "../introspection.ts";
@@ -28,6 +28,13 @@ export const HISTORY_CHANGES: readonly SchemaChange[] = [
     sync_version TEXT NOT NULL,
     sync_siblings TEXT
   )`,
+  // What this replica last took from each task of its machine's own cache file, by the file's
+  // writer (see file-versions.ts): `import_key` is that writer's id, a slash, and the task id.
+  `CREATE TABLE IF NOT EXISTS sync_imports (
+    import_key TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    sync_version TEXT NOT NULL
+  )`,
   // The rows a settle must look at after every pull: few, found without a scan.
   "CREATE INDEX IF NOT EXISTS tasks_siblings_idx ON tasks(task_id) WHERE sync_siblings IS NOT NULL",
   "CREATE INDEX IF NOT EXISTS archived_siblings_idx ON archived_tasks(task_id) WHERE sync_siblings IS NOT NULL",
@@ -39,6 +46,7 @@ export const HISTORY_TABLES: Readonly<Record<string, readonly string[]>> = {
   tasks: VERSION_COLUMNS,
   archived_tasks: VERSION_COLUMNS,
   sync_tombstones: ["task_id", ...VERSION_COLUMNS],
+  sync_imports: ["import_key", "digest", "sync_version"],
 };
 
 /** Whether the replica has every merge object. */
@@ -49,7 +57,7 @@ export const hasHistory = (schema: LiveSchema) =>
 export function withoutHistory(schema: LiveSchema): LiveSchema {
   const rest = new Map<string, ReadonlySet<string>>();
   for (const [table, columns] of schema) {
-    if (table === "sync_tombstones") continue;
+    if (table === "sync_tombstones" || table === "sync_imports") continue;
     rest.set(table, new Set([...columns].filter((column) => !(VERSION_COLUMNS as readonly string[]).includes(column))));
   }
   return rest;

@@ -40,12 +40,12 @@ const UNSETTLED = `SELECT task_id FROM tasks INDEXED BY tasks_siblings_idx WHERE
   UNION SELECT d.task_id FROM sync_tombstones AS d JOIN tasks AS t ON t.task_id = d.task_id
   UNION SELECT d.task_id FROM sync_tombstones AS d JOIN archived_tasks AS a ON a.task_id = d.task_id`;
 
-/** Of the given ids, those in more than one place: what a write that may land beside a copy leaves to settle. */
-const IN_TWO_PLACES = `SELECT task_id FROM (
-    SELECT task_id FROM tasks WHERE task_id IN (${ID_LIST})
-    UNION ALL SELECT task_id FROM archived_tasks WHERE task_id IN (${ID_LIST})
-    UNION ALL SELECT task_id FROM sync_tombstones WHERE task_id IN (${ID_LIST}))
-  GROUP BY task_id HAVING COUNT(*) > 1`;
+/** Of the given ids, those in more than one place or holding siblings: what a write that may land beside a copy leaves to settle. */
+const AMONG_UNSETTLED = `SELECT task_id FROM (
+    SELECT task_id, sync_siblings FROM tasks WHERE task_id IN (${ID_LIST})
+    UNION ALL SELECT task_id, sync_siblings FROM archived_tasks WHERE task_id IN (${ID_LIST})
+    UNION ALL SELECT task_id, sync_siblings FROM sync_tombstones WHERE task_id IN (${ID_LIST}))
+  GROUP BY task_id HAVING COUNT(*) > 1 OR MAX(sync_siblings IS NOT NULL) = 1`;
 
 /** JSON with object keys in order, so equal values give equal text. */
 function canonical(value: unknown): string {
@@ -87,9 +87,9 @@ export async function settleTasks(
   among?: readonly string[],
 ): Promise<SettleResult> {
   const list = among && JSON.stringify([...new Set(among)]);
-  const ids = (await tx.all<{ task_id: string }>(list ? IN_TWO_PLACES : UNSETTLED, list ? [list, list, list] : [])).map(
-    (row) => String(row.task_id),
-  );
+  const ids = (
+    await tx.all<{ task_id: string }>(list ? AMONG_UNSETTLED : UNSETTLED, list ? [list, list, list] : [])
+  ).map((row) => String(row.task_id));
   const result = { active: [] as string[], archived: [] as string[], deleted: [] as string[] };
   if (ids.length === 0) return result;
 

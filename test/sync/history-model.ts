@@ -24,6 +24,8 @@ const TERMINAL = new Set(["success", "failed", "cancelled"]);
 const STATUSES = ["pending", "running", "success", "failed", "cancelled"] as const;
 const RECORDED = ["result", "compiled_circuit"] as const;
 type Recorded = (typeof RECORDED)[number];
+/** The recorded fields that say how a task ended. */
+const OUTCOMES: readonly Recorded[] = ["result"];
 type Place = "tasks" | "archived_tasks" | "deleted";
 
 /** One version, as the model keeps it. */
@@ -47,16 +49,34 @@ interface Shown {
   readonly fields: Record<string, unknown>;
   readonly writers: Partial<Record<Recorded, number>>;
   readonly clock: number;
+  /** How many versions lost to the winner and stay readable beside it. */
+  readonly conflicts: number;
 }
 
-const rank = (a: Version, b: Version) => {
+/** Whether `v` holds a value of one of `fields` whose writer `u` had not seen. */
+const holdsUnseen = (v: Version, u: Version, fields: readonly Recorded[]) =>
+  fields.some(
+    (field) => (v.fields[field] ?? null) !== null && v.writers[field] !== undefined && !u.seen.has(v.writers[field]!),
+  );
+
+/** The order among versions none of which had seen another: negative when `a` wins. */
+function ranking(frontier: readonly Version[]) {
+  const others = (v: Version) => frontier.filter((u) => u !== v);
+  const blind = (v: Version) => v.place === "deleted" && others(v).some((u) => holdsUnseen(u, v, RECORDED));
+  const news = (v: Version) => others(v).some((u) => holdsUnseen(v, u, OUTCOMES));
   const terminal = (v: Version) => (v.place === "deleted" || TERMINAL.has(String(v.fields.status)) ? 1 : 0);
-  return terminal(b) - terminal(a) || b.clock - a.clock || (a.replica < b.replica ? 1 : a.replica > b.replica ? -1 : 0);
-};
+  return (a: Version, b: Version) =>
+    Number(blind(a)) - Number(blind(b)) ||
+    Number(news(b)) - Number(news(a)) ||
+    terminal(b) - terminal(a) ||
+    b.clock - a.clock ||
+    (a.replica < b.replica ? 1 : a.replica > b.replica ? -1 : 0);
+}
 
 /** The rule, from the versions' seen sets: what the versions of one task make together. */
 export function shownBy(versions: readonly Version[]): Shown | undefined {
-  const frontier = versions.filter((v) => !versions.some((u) => u !== v && u.seen.has(v.id))).sort(rank);
+  const concurrent = versions.filter((v) => !versions.some((u) => u !== v && u.seen.has(v.id)));
+  const frontier = concurrent.sort(ranking(concurrent));
   const winner = frontier[0];
   if (!winner) return undefined;
   const fields = { ...winner.fields };
@@ -64,15 +84,24 @@ export function shownBy(versions: readonly Version[]): Shown | undefined {
   if (winner.place !== "deleted") {
     for (const field of RECORDED) {
       const writer = (v: Version) => v.writers[field];
-      // A value is replaced when another version left had seen its writer and holds another.
+      // The outcome is the winner's; a value is otherwise replaced when another version left had
+      // seen its writer and holds another.
       const replaced = (v: Version) =>
         frontier.some((u) => u !== v && (writer(v) === undefined || u.seen.has(writer(v)!)) && writer(u) !== writer(v));
-      const kept = frontier.find((v) => (v.fields[field] ?? null) !== null && !replaced(v)) ?? winner;
+      const kept = OUTCOMES.includes(field)
+        ? winner
+        : (frontier.find((v) => (v.fields[field] ?? null) !== null && !replaced(v)) ?? winner);
       fields[field] = kept.fields[field] ?? null;
       if (writer(kept) !== undefined) writers[field] = writer(kept)!;
     }
   }
-  return { place: winner.place, fields, writers, clock: Math.max(...versions.map((v) => v.clock)) };
+  return {
+    place: winner.place,
+    fields,
+    writers,
+    clock: Math.max(...versions.map((v) => v.clock)),
+    conflicts: frontier.length - 1,
+  };
 }
 
 /** One step of a schedule. */

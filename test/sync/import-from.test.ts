@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, it } from "vitest";
 import { fileBytes } from "../contract/fixtures.ts";
 import { Api } from "../server/conformance.ts";
 import { ROOT, startServer } from "../server/server-process.ts";
-import { everyTask, syncWorld, type SyncWorld } from "./replicas.ts";
+import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
 const stored = (task_id: string, update_time: string, extra: Record<string, unknown> = {}) => ({
   task_id,
@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 describe("importRows", () => {
-  it("writes only what is newer, twice is a no-op, moves arrive as moves, bad rows are reported", async () => {
+  it("a row enters when its content is new, whatever its time; twice is a no-op; moves arrive as moves; bad rows are reported", async () => {
     const cache = await world.replica("a");
     await cache.save({ task_id: "mine", backend: "b", status: "running", compiled_circuit: { qasm: "OPENQASM 2.0;" } });
     const first = await cache.importRows([
@@ -54,19 +54,20 @@ describe("importRows", () => {
       stored("old", "2000-01-01T00:00:00.000000+00:00", { task_id: "mine" }),
       { task_id: "bad/id", backend: "b" },
     ]);
-    assert.equal(first.written, 2);
+    assert.equal(first.written, 3);
     assert.deepEqual(
       first.rejected.map((r) => r.task_id),
       ["bad/id"],
     );
-    assert.equal((await cache.get("mine"))!.status, "running", "an older row does not overwrite a newer one");
+    // The file's version had not seen the running save, and is terminal: its old time orders nothing.
+    assert.equal((await cache.get("mine"))!.status, "success");
     const before = await everyTask(cache);
     assert.equal((await cache.importRows([stored("p1", "2026-05-03T09:00:00.000000+00:00")])).written, 0);
     assert.deepEqual(await everyTask(cache), before);
-    // The other file archived p1 later, and changed mine later, without a compiled circuit.
+    // The other file archived p1, and changed mine, without a compiled circuit.
     await cache.importRows([
       stored("p1", "2026-05-03T09:00:00.000000+00:00", { archived_at: "2026-05-03T11:00:00.000000+00:00" }),
-      stored("mine", "2099-01-01T00:00:00.000000+00:00", { status: "failed", compiled_circuit_json: null }),
+      stored("mine", "1999-01-01T00:00:00.000000+00:00", { status: "failed", compiled_circuit_json: null }),
     ]);
     const after = await everyTask(cache);
     assert.equal(after.get("p1")!.table, "archived_tasks");
@@ -76,6 +77,37 @@ describe("importRows", () => {
       { qasm: "OPENQASM 2.0;" },
       "a compiled circuit the other file lacks is kept",
     );
+  });
+
+  it("a result a machine's file recorded reaches every replica, though another machine touched the task later", async () => {
+    const fast = await world.replica("fast", { clock: () => new Date(Date.now() + 10 * 60_000) });
+    const [b, c] = [await world.replica("b"), await world.replica("c")];
+    const submitted = "2026-05-03T09:00:00.000000+00:00";
+    await b.importRows([stored("uqt_1", submitted, { status: "running" })]);
+    await syncAll([b, fast, c]);
+    // b's server is stopped; meanwhile the fast machine notes the task, ten minutes ahead.
+    await fast.save({
+      task_id: "uqt_1",
+      backend: "originq:WK_C180",
+      status: "running",
+      metadata: { note: "slow queue" },
+    });
+    await fast.sync();
+    await c.sync();
+    // b's Python package recorded the result before any of that, by the clocks.
+    const done = stored("uqt_1", "2026-05-03T09:05:00.000000+00:00", { result_json: '{"counts":{"00":51,"11":49}}' });
+    assert.equal((await b.importRows([done])).written, 1);
+    assert.equal((await b.importRows([done])).written, 0, "the same row again enters nothing");
+    await syncAll([b, fast, c], 2);
+    for (const replica of [b, fast, c]) {
+      const task = await replica.get("uqt_1");
+      assert.equal(task?.status, "success");
+      assert.deepEqual(task?.result, { counts: { "00": 51, "11": 49 } });
+    }
+    // A stale copy of the row, without the result, does not take it back.
+    await b.importRows([stored("uqt_1", "2026-05-03T09:06:00.000000+00:00", { status: "running" })]);
+    await syncAll([b, fast, c], 2);
+    assert.deepEqual((await c.get("uqt_1"))?.result, { counts: { "00": 51, "11": 49 } });
   });
 });
 

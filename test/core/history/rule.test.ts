@@ -49,12 +49,57 @@ describe("the merge rule over versions", () => {
     expect(settleVersions([gone, version("b", { a: 1, b: 1 }, 3_000, { status: "success" })]).place).toBe("tasks");
   });
 
-  it("keeps a recorded value that no version which had seen it replaced", () => {
+  it("a version holding a result the others had not seen wins, and the task shows its status with it", () => {
     const withResult = version("b", { a: 1, b: 1 }, 1_000, { status: "success", result_json: "counts" }, { r: "b:1" });
-    const without = version("c", { a: 1, c: 1 }, 2_000, { status: "success", metadata_json: "note" });
+    const without = version("c", { a: 1, c: 1 }, 2_000, { status: "failed", metadata_json: "note" });
     const settled = settleVersions([withResult, without]);
-    expect(settled.columns).toMatchObject({ metadata_json: "note", result_json: "counts" });
+    expect(settled.columns).toMatchObject({ status: "success", result_json: "counts" });
     expect(settled.version.f).toEqual({ r: "b:1" });
+    expect(settled.siblings?.length).toBe(2);
+    // Two results neither had seen: the later clock wins, and brings its own result, not the other's.
+    const other = version("c", { a: 1, c: 1 }, 2_000, { status: "failed", result_json: "partial" }, { r: "c:1" });
+    expect(settleVersions([withResult, other]).columns).toMatchObject({ status: "failed", result_json: "partial" });
+    // A failure that carries no result never shows another version's counts.
+    const archivedFailed = version("c", { a: 1, c: 1 }, 9_000, { status: "failed" }, {}, "archived_tasks");
+    const moved = settleVersions([archivedFailed, withResult]);
+    expect([moved.place, moved.columns.status, moved.columns.result_json]).toEqual(["tasks", "success", "counts"]);
+  });
+
+  it("a delete that had not seen a recorded value leaves the task with it; one that had seen it deletes it", () => {
+    const result = version("b", { a: 1, b: 1 }, 1_000, { status: "success", result_json: "counts" }, { r: "b:1" });
+    const blind = version("c", { a: 1, c: 1 }, 60_000, {}, {}, "deleted");
+    const kept = settleVersions([blind, result]);
+    expect([kept.place, kept.columns.result_json]).toEqual(["tasks", "counts"]);
+    const circuit = version("b", { a: 1, b: 1 }, 1_000, { compiled_circuit_json: "qasm" }, { x: "b:1" });
+    expect(settleVersions([blind, circuit]).place).toBe("tasks");
+    // The delete had seen b's result; d's concurrent save only carries it along.
+    const seeing = version("c", { a: 1, b: 1, c: 1 }, 60_000, {}, {}, "deleted");
+    const carried = version(
+      "d",
+      { a: 1, b: 1, d: 1 },
+      2_000,
+      { status: "running", result_json: "counts" },
+      { r: "b:1" },
+    );
+    expect(settleVersions([seeing, carried]).place).toBe("deleted");
+  });
+
+  it("keeps a compiled circuit that no version which had seen it replaced", () => {
+    const withCircuit = version(
+      "b",
+      { a: 1, b: 1 },
+      1_000,
+      { status: "success", compiled_circuit_json: "qasm" },
+      { x: "b:1" },
+    );
+    const without = version("c", { a: 1, c: 1 }, 2_000, {
+      status: "success",
+      metadata_json: "note",
+      compiled_circuit_json: null,
+    });
+    const settled = settleVersions([withCircuit, without]);
+    expect(settled.columns).toMatchObject({ metadata_json: "note", compiled_circuit_json: "qasm" });
+    expect(settled.version.f).toEqual({ x: "b:1" });
     // c had seen b's result and cleared it; d, concurrent with c, never wrote one: the clear stands.
     const cleared = version("c", { a: 1, b: 1, c: 1 }, 3_000, { status: "success", result_json: null }, { r: "c:1" });
     const other = version("d", { a: 1, b: 1, d: 1 }, 2_500, { status: "success", result_json: "counts" }, { r: "b:1" });
