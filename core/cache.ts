@@ -4,6 +4,7 @@
 import { analysisOperations } from "./analysis.ts";
 import { archiveOperations } from "./archive.ts";
 import { circuitOperations } from "./circuits.ts";
+import { conflictOperations } from "./conflicts.ts";
 import { createDriver, type Capabilities, type Connection } from "./driver.ts";
 import { exportOperations } from "./exports.ts";
 import { importOperations } from "./imports.ts";
@@ -111,6 +112,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     ...tasks,
     ...archive,
     ...shardOperations(ctx),
+    ...conflictOperations(ctx),
     ...retentionOperations(archive, ctx.clock),
     ...statsOperations(ctx),
     ...circuitOperations({ get: tasks.get, getArchived: archive.getArchived }),

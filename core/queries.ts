@@ -108,7 +108,8 @@ const SUMMARY_MEMBERS = [
 ] as const;
 
 const SUMMARY_TEXT = `'{' || ${SUMMARY_MEMBERS.map(([name, value], i) => `'${i ? "," : ""}"${name}":' || ${value}`).join(" || ")}
-  || CASE WHEN archived_at IS NULL THEN '' ELSE ',"archived_at":' || json_quote(archived_at) END || '}'`;
+  || CASE WHEN archived_at IS NULL THEN '' ELSE ',"archived_at":' || json_quote(archived_at) END
+  || CASE WHEN has_conflicts THEN ',"has_conflicts":true' ELSE '' END || '}'`;
 
 /**
  * Each task of a listing as the JSON text of its summary, next to its position, so a page reaches
@@ -156,9 +157,12 @@ export function conditionOf(filter: TaskFilter, errorMessages: boolean): Where {
 export interface TableShapes {
   /** Whether the table exists (a v1 file we only read has no archive; only the uniqc lineage's v4 has shards). */
   has(table: string): boolean;
-  /** Every column of a task, with `archived_at` (NULL for active tasks), as the task's fields. */
+  /**
+   * Every column of a task, with `archived_at` (NULL for active tasks) and `has_conflicts` (true
+   * where a synced replica keeps versions that lost beside it, else NULL), as the task's fields.
+   */
   full(table: Table): string;
-  /** The listing columns, with `archived_at`. */
+  /** The listing columns, with `archived_at` and `has_conflicts`. */
   summary(table: Table): string;
   /** The columns both tables share, for copying rows between them by name as the Python store does. */
   readonly copy: string;
@@ -191,17 +195,21 @@ export function tableShapes(schema: LiveSchema, lineage: Lineage): TableShapes {
     } else columns.push(compiled === "column" ? "compiled_circuit_json" : "NULL AS compiled_circuit_json");
     return columns.join(", ");
   };
-  const archivedAt = (table: Table) => (table === "archived_tasks" ? "archived_at" : "NULL AS archived_at");
+  // A row with siblings shows their merge; the versions that lost are kept with it (history/rule.ts).
+  const marks = (table: Table) =>
+    `${table === "archived_tasks" ? "archived_at" : "NULL AS archived_at"}, ${
+      live(table, "sync_siblings") ? "sync_siblings IS NOT NULL AS has_conflicts" : "NULL AS has_conflicts"
+    }`;
   const full = {
-    tasks: `${columnsOf("tasks")}, ${archivedAt("tasks")}`,
-    archived_tasks: `${columnsOf("archived_tasks")}, ${archivedAt("archived_tasks")}`,
+    tasks: `${columnsOf("tasks")}, ${marks("tasks")}`,
+    archived_tasks: `${columnsOf("archived_tasks")}, ${marks("archived_tasks")}`,
   };
   const shared = (from: string, to: string) =>
     [...(schema.get(from) ?? [])].filter((column) => live(to, column)).join(", ");
   return Object.freeze({
     has: (table: string) => schema.has(table),
     full: (table: Table) => full[table],
-    summary: (table: Table) => `${LIST_COLUMNS}, ${archivedAt(table)}`,
+    summary: (table: Table) => `${LIST_COLUMNS}, ${marks(table)}`,
     copy: shared("tasks", "archived_tasks"),
     errorMessages: live("tasks", "error_message"),
     compiled,

@@ -6,6 +6,7 @@ import type { Comparison, TaskAnalysis } from "./analysis.ts";
 import type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 import type { CacheInfo } from "./cache.ts";
 import type { CircuitFormat, CircuitView } from "./circuits.ts";
+import type { TaskConflicts } from "./conflicts.ts";
 import type { ExportScope } from "./exports.ts";
 import type { ImportResult, StoredTask } from "./imports.ts";
 import type { TaskPage, TaskPageText } from "./pages.ts";
@@ -121,6 +122,18 @@ export interface TaskDetails {
   compare(taskIds: readonly string[]): Promise<Comparison>;
 }
 
+/** What machines disagreed on, on a synced replica. */
+export interface Disagreements {
+  /**
+   * The versions of a task that lost to the one it shows (best-ranked first), kept until a
+   * version made after seeing them replaces them; none anywhere but on a synced replica.
+   * Undefined when no table holds the task and nothing lost to its delete.
+   */
+  conflicts(taskId: string): Promise<TaskConflicts | undefined>;
+  /** The ids of every task with such versions, in id order, read from an index. */
+  conflicted(): Promise<string[]>;
+}
+
 /** How the work went. */
 export interface Activity {
   /**
@@ -169,4 +182,12 @@ export interface CacheFile {
 }
 
 /** An open task cache: every operation on one checked and migrated file. */
-export interface TaskCache extends ActiveTasks, Archive, TaskDetails, Activity, Retention, Transfer, CacheFile {}
+export interface TaskCache
+  extends ActiveTasks,
+    Archive,
+    TaskDetails,
+    Disagreements,
+    Activity,
+    Retention,
+    Transfer,
+    CacheFile {}

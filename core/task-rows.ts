@@ -24,6 +24,8 @@ export interface Task {
   error_message: string | null;
   /** Set on archived tasks only. */
   archived_at?: string;
+  /** Set on a synced replica where machines disagreed and the versions that lost are kept (`conflicts`). */
+  has_conflicts?: true;
 }
 
 /**
@@ -102,5 +104,6 @@ export function rowToTask(row: Row): Task {
     error_message: (row.error_message ?? null) as string | null,
   };
   if (row.archived_at != null) task.archived_at = row.archived_at as string;
+  if (row.has_conflicts) task.has_conflicts = true;
   return task;
 }

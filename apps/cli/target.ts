@@ -22,6 +22,7 @@ import {
   type Task,
   type TaskCache,
   type TaskFilter,
+  type TaskConflicts,
   type TaskShards,
   type TaskSummary,
 } from "../../core/index.ts";
@@ -65,6 +66,8 @@ export interface Target {
   /** A task, active or archived. */
   get(id: string): Promise<Task | undefined>;
   shards(id: string): Promise<TaskShards | undefined>;
+  conflicts(id: string): Promise<TaskConflicts | undefined>;
+  conflicted(): Promise<string[]>;
   counts(): Promise<StatusCounts & { archived: number }>;
   deleteTasks(ids: readonly string[]): Promise<{ deleted: string[]; missing: string[] }>;
   archive(ids: readonly string[]): Promise<{ archived: string[]; missing: string[] }>;
@@ -118,6 +121,8 @@ function fileTarget(cache: TaskCache, where: string): Target {
     },
     get: async (id) => (await cache.get(id)) ?? (await cache.getArchived(id)),
     shards: (id) => cache.shards(id),
+    conflicts: (id) => cache.conflicts(id),
+    conflicted: () => cache.conflicted(),
     counts: async () => ({ ...(await cache.counts()), archived: await cache.countArchived() }),
     deleteTasks: (ids) => cache.bulkDelete(ids),
     archive: (ids) => cache.bulkArchive(ids),
@@ -153,6 +158,8 @@ function serverTarget(client: CacheClient, where: string): Target {
     },
     get: async (id) => (await client.get(id)) ?? (await client.getArchived(id)),
     shards: (id) => client.shards(id),
+    conflicts: (id) => client.conflicts(id),
+    conflicted: () => client.conflicted(),
     counts: async () => ({ ...(await client.counts()), archived: await client.countArchived() }),
     deleteTasks: async (ids) => {
       const { deleted, missing } = await client.bulkDelete(ids);

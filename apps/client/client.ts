@@ -169,6 +169,8 @@ export function createCacheClient(options: ClientOptions) {
     bulkDelete: (taskIds: readonly string[]) =>
       read(api.tasks["bulk-delete"].$post({ json: { task_ids: [...taskIds] } })),
     shards: (taskId: string) => find(read(api.tasks[":id"].shards.$get(param(taskId)), task(taskId))),
+    conflicts: (taskId: string) => find(read(api.tasks[":id"].conflicts.$get(param(taskId)), task(taskId))),
+    conflicted: async () => (await read(api.conflicts.$get())).task_ids,
 
     archive: async (taskId: string) => void (await read(api.tasks[":id"].archive.$post(param(taskId)), task(taskId))),
     restore: async (taskId: string) =>

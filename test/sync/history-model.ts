@@ -27,6 +27,7 @@ type Recorded = (typeof RECORDED)[number];
 /** The recorded fields that say how a task ended. */
 const OUTCOMES: readonly Recorded[] = ["result"];
 type Place = "tasks" | "archived_tasks" | "deleted";
+const PLACE_NAMES = { tasks: "active", archived_tasks: "archived", deleted: "deleted" } as const;
 
 /** One version, as the model keeps it. */
 interface Version {
@@ -49,8 +50,8 @@ interface Shown {
   readonly fields: Record<string, unknown>;
   readonly writers: Partial<Record<Recorded, number>>;
   readonly clock: number;
-  /** How many versions lost to the winner and stay readable beside it. */
-  readonly conflicts: number;
+  /** The versions that lost to the winner and stay readable beside it, best-ranked first. */
+  readonly losers: readonly Version[];
 }
 
 /** Whether `v` holds a value of one of `fields` whose writer `u` had not seen. */
@@ -100,7 +101,7 @@ export function shownBy(versions: readonly Version[]): Shown | undefined {
     fields,
     writers,
     clock: Math.max(...versions.map((v) => v.clock)),
-    conflicts: frontier.length - 1,
+    losers: frontier.slice(1),
   };
 }
 
@@ -118,7 +119,11 @@ type Step =
     }
   | { kind: "archive" | "restore" | "delete" | "deleteArchived"; replica: number; task: number }
   | { kind: "bulkArchive"; replica: number; tasks: number[] }
-  | { kind: "archiveExpired"; replica: number }
+  | { kind: "archiveExpired" | "purge" | "clearCompleted" | "reimport"; replica: number }
+  | { kind: "archiveMatching" | "deleteMatching"; replica: number; status: (typeof STATUSES)[number] }
+  /** The machine's Python package writes its own file, and the replica imports the row. */
+  | { kind: "pySave"; replica: number; task: number; status: (typeof STATUSES)[number]; result: boolean }
+  | { kind: "pyArchive"; replica: number; task: number }
   | { kind: "sync"; replica: number }
   | { kind: "network"; replica: number; mode: ProxyMode };
 
@@ -167,7 +172,37 @@ export function scheduleArbitrary(maxSteps: number): fc.Arbitrary<Schedule> {
         tasks: fc.uniqueArray(task, { minLength: 1, maxLength: 3 }),
       }),
     },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("archiveExpired" as const), replica }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom(
+          "archiveExpired" as const,
+          "purge" as const,
+          "clearCompleted" as const,
+          "reimport" as const,
+        ),
+        replica,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom("archiveMatching" as const, "deleteMatching" as const),
+        replica,
+        status: fc.constantFrom(...STATUSES),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant("pySave" as const),
+        replica,
+        task,
+        status: fc.constantFrom(...STATUSES),
+        result: fc.boolean(),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("pyArchive" as const), replica, task }) },
     { weight: 5, arbitrary: fc.record({ kind: fc.constant("sync" as const), replica }) },
     {
       weight: 2,
@@ -241,6 +276,55 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
       versions.push({ id, task, replica: ids[r]!, seen, clock, place, fields, writers });
       known[r]!.add(id);
     };
+    /**
+     * Each machine's own cache file, as its Python package writes it, and what its replica last
+     * took from each row. A row taken is a version of the file's own writer, which had seen only
+     * that writer's earlier versions of the task, its clock the row's time.
+     */
+    const files: Map<string, Record<string, unknown>>[] = ids.map(() => new Map());
+    const taken: Map<string, string>[] = ids.map(() => new Map());
+    const importer = (r: number) => `${ids[r]}py`;
+    const enter = async (r: number, row: Record<string, unknown>, at: string) => {
+      const task = String(row.task_id);
+      const { written } = await caches[r]!.importRows([row]);
+      const content = JSON.stringify(row);
+      const fresh = taken[r]!.get(task) !== content;
+      assert.equal(written, fresh ? 1 : 0, `${at}: rows entered`);
+      if (!fresh) return;
+      taken[r]!.set(task, content);
+      const before = shown(r, task);
+      const held = before && before.place !== "deleted" ? before : undefined;
+      const chain = versions.filter((v) => v.task === task && v.replica === importer(r));
+      const id = versions.length;
+      const rowResult = row.result_json === null ? null : JSON.parse(String(row.result_json));
+      const heldResult = held?.fields.result ?? null;
+      const ownResult = rowResult !== null && JSON.stringify(rowResult) !== JSON.stringify(heldResult);
+      const writers: Partial<Record<Recorded, number>> = {};
+      if (ownResult) writers.result = id;
+      else if (heldResult !== null && held?.writers.result !== undefined) writers.result = held.writers.result;
+      if ((held?.fields.compiled_circuit ?? null) !== null && held?.writers.compiled_circuit !== undefined)
+        writers.compiled_circuit = held.writers.compiled_circuit;
+      const { result_json: _, metadata_json, task_id: __, ...rest } = row;
+      const fields = {
+        ...rest,
+        metadata: JSON.parse(String(metadata_json)),
+        result: ownResult ? rowResult : heldResult,
+        compiled_circuit: held?.fields.compiled_circuit ?? null,
+        error_message: null,
+      };
+      const time = Date.parse(String(row.archived_at ?? row.update_time));
+      versions.push({
+        id,
+        task,
+        replica: importer(r),
+        seen: new Set([...chain.map((v) => v.id), id]),
+        clock: Math.max(time, ...chain.map((v) => v.clock + 1)),
+        place: row.archived_at === undefined ? "tasks" : "archived_tasks",
+        fields,
+        writers,
+      });
+      known[r]!.add(id);
+    };
     /** Runs an operation the model expects to succeed (`allowed`) or to be refused as not found or a conflict. */
     const expect = async (allowed: boolean, run: () => Promise<unknown>, what: string) => {
       try {
@@ -255,10 +339,23 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
       const tasks = await everyTask(caches[r]!);
       for (let t = 0; t < TASKS; t++) {
         const model = shown(r, name(t));
+        const where = `replica ${r} (${ids[r]}), ${name(t)}, ${when}`;
+        const conflicted = model && model.losers.length > 0 ? { has_conflicts: true } : {};
         const wanted = plain(
-          model && model.place !== "deleted" ? { place: model.place, fields: model.fields } : undefined,
+          model && model.place !== "deleted"
+            ? { place: model.place, fields: { ...model.fields, ...conflicted } }
+            : undefined,
         );
-        assert.deepEqual(comparable(tasks.get(name(t))), wanted, `replica ${r} (${ids[r]}), ${name(t)}, ${when}`);
+        assert.deepEqual(comparable(tasks.get(name(t))), wanted, where);
+        // The versions that lost, as the replica reads them back: who made each, when, and where it put the task.
+        const read = await caches[r]!.conflicts(name(t));
+        assert.deepEqual(
+          read?.conflicts.map((c) => [c.replica_id, Date.parse(c.clock), c.place]),
+          model && (model.place !== "deleted" || model.losers.length > 0)
+            ? model.losers.map((v) => [v.replica, v.clock, PLACE_NAMES[v.place]])
+            : undefined,
+          `${where}: its conflicts`,
+        );
       }
     };
 
@@ -373,6 +470,68 @@ export async function playSchedule(schedule: Schedule): Promise<{ versions: numb
           }
           break;
         }
+        case "purge":
+        case "clearCompleted":
+        case "archiveMatching":
+        case "deleteMatching": {
+          const cutoff = formatTimestamp(new Date(now + schedule.skews[r]!));
+          const table = step.kind === "purge" ? "archived_tasks" : "tasks";
+          const chosen = Array.from({ length: TASKS }, (_, t) => name(t)).filter((task) => {
+            const s = shown(r, task);
+            if (s?.place !== table) return false;
+            if (step.kind === "purge") return String(s.fields.archived_at) < cutoff;
+            if (step.kind === "clearCompleted") return TERMINAL.has(String(s.fields.status));
+            return "status" in step && s.fields.status === step.status;
+          });
+          const done =
+            step.kind === "purge"
+              ? (await cache.purgeArchived({ olderThanHours: 0 })).count
+              : step.kind === "clearCompleted"
+                ? await cache.clearCompleted()
+                : "status" in step
+                  ? (await cache[step.kind]({ status: step.status })).count
+                  : 0;
+          assert.equal(done, chosen.length, `${at}: tasks taken`);
+          for (const task of chosen) {
+            const before = shown(r, task)!;
+            if (step.kind === "archiveMatching") {
+              const archived_at = (await cache.getArchived(task))!.archived_at;
+              make(r, task, "archived_tasks", { ...before.fields, archived_at }, before.writers);
+            } else make(r, task, "deleted", {}, before.writers);
+          }
+          break;
+        }
+        case "pySave": {
+          const task = name(step.task);
+          const stamp = formatTimestamp(new Date(now + schedule.skews[r]!));
+          const file = files[r]!;
+          const old = file.get(task);
+          const row = {
+            task_id: task,
+            backend: `b${step.task % 2}`,
+            shots: 1000,
+            submit_time: old?.submit_time ?? stamp,
+            metadata_json: JSON.stringify({ py: i }),
+            result_json: step.result ? JSON.stringify({ counts: { [`${i}`]: i } }) : (old?.result_json ?? null),
+            status: step.status,
+            update_time: stamp,
+          };
+          file.set(task, row);
+          await enter(r, row, at);
+          break;
+        }
+        case "pyArchive": {
+          const task = name(step.task);
+          const row = files[r]!.get(task);
+          if (!row || row.archived_at !== undefined) break;
+          const archived = { ...row, archived_at: formatTimestamp(new Date(now + schedule.skews[r]!)) };
+          files[r]!.set(task, archived);
+          await enter(r, archived, at);
+          break;
+        }
+        case "reimport":
+          for (const row of files[r]!.values()) await enter(r, row, at);
+          break;
         case "network":
           proxies[r]!.mode = step.mode;
           break;

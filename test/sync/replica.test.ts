@@ -146,8 +146,8 @@ describe("synced replicas", () => {
     await a.archive("x");
     await new Promise((resolve) => setTimeout(resolve, 5));
     await b.save(task("x", { status: "failed", result: { error: "later" } }));
-    // y: saved first elsewhere, archived later, so the archive wins, and keeps the newer save.
-    await b.save(task("y", { status: "failed", result: { counts: { "00": 1 } } }));
+    // y: saved first elsewhere, archived later, so the archive wins, and keeps what the save recorded.
+    await b.save(task("y", { status: "success", compiled_circuit: { qasm: "OPENQASM 2.0;" } }));
     await new Promise((resolve) => setTimeout(resolve, 5));
     await a.archive("y");
     await a.sync();
@@ -159,7 +159,11 @@ describe("synced replicas", () => {
       assert.equal(all.get("x")!.table, "tasks");
       assert.equal(all.get("x")!.task.status, "failed");
       assert.equal(all.get("y")!.table, "archived_tasks");
-      assert.deepEqual(all.get("y")!.task.result, { counts: { "00": 1 } }, "the archived copy took the newer save");
+      assert.deepEqual(
+        all.get("y")!.task.compiled_circuit,
+        { qasm: "OPENQASM 2.0;" },
+        "the archived copy took the save's record",
+      );
     }
     assert.deepEqual(await everyTask(a), await everyTask(b));
   });

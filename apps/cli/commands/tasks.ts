@@ -1,5 +1,5 @@
 /**
- * `tasks list | show | shards | counts | delete`: the active tasks, and any task by id.
+ * `tasks list | show | shards | conflicts | counts | delete`: the active tasks, and any task by id.
  */
 import process from "node:process";
 import type { Command } from "commander";
@@ -144,6 +144,38 @@ export function addTaskCommands(program: Command, context: CommandContext): void
           s.error_message ?? "",
         ]),
         `Task ${id} has no shards.`,
+      );
+    });
+  tasks
+    .command("conflicts")
+    .description("on a synced replica, what machines disagreed on: a task's versions that lost, or every such task")
+    .argument("[id]")
+    .addHelpText("after", examples("uniqc-cache tasks conflicts", "uniqc-cache tasks conflicts uqt_1 --json"))
+    .action(async (id: string | undefined) => {
+      if (id === undefined) {
+        const ids = await withTarget((target) => target.conflicted());
+        if (globals().json) return printJson({ task_ids: ids, count: ids.length });
+        printTable(
+          ["task_id"],
+          ids.map((taskId) => [taskId]),
+          "No task has conflicts.",
+        );
+        return;
+      }
+      const found = await withTarget((target) => target.conflicts(id));
+      if (!found) throw new CliError(`There is no task ${id}.`);
+      if (globals().json) return printJson(found);
+      printTable(
+        ["replica", "clock", "place", "status", "result", "metadata"],
+        found.conflicts.map((version) => [
+          version.replica_id ?? "",
+          version.clock,
+          version.place,
+          version.task ? colourStatus(version.task.status) : "",
+          version.task?.result == null ? "" : JSON.stringify(version.task.result),
+          version.task ? JSON.stringify(version.task.metadata) : "",
+        ]),
+        `Task ${id} has no conflicts.`,
       );
     });
   tasks

@@ -29,6 +29,12 @@ const taskEntries = {
   update_time: stamp,
   metadata: v.record(text, v.unknown()),
   archived_at: v.optional(v.pipe(stamp, v.description("On archived tasks only"))),
+  has_conflicts: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description("On a synced replica, where machines disagreed: the versions that lost are at /conflicts"),
+    ),
+  ),
 };
 
 export const TaskAnswer = v.object({
@@ -137,6 +143,34 @@ export const ShardsAnswer = v.pipe(
   }),
   v.description("The cloud jobs behind one task, on files of the uniqc lineage; none elsewhere"),
 );
+
+export const ConflictsAnswer = v.pipe(
+  v.object({
+    task_id: text,
+    conflicts: v.array(
+      v.object({
+        replica_id: v.pipe(
+          v.nullable(text),
+          v.description("The replica that made it; one ending in `py` took it from that machine's cache file"),
+        ),
+        clock: v.pipe(stamp, v.description("That machine's time, above every version it had seen")),
+        place: v.pipe(
+          v.picklist(["active", "archived", "deleted"]),
+          v.description("A save or restore, an archive move, or a delete"),
+        ),
+        task: v.pipe(v.nullable(TaskAnswer), v.description("The task as that version had it; null for a delete")),
+      }),
+    ),
+  }),
+  v.description(
+    "On a synced replica, the versions of a task that lost to the one it shows (best-ranked first), kept until a save made after seeing them; none elsewhere",
+  ),
+);
+
+export const ConflictedAnswer = v.object({
+  task_ids: v.pipe(ids, v.description("Every task with versions that lost, in id order")),
+  count: whole,
+});
 
 export const DeletedAnswer = v.object({ deleted: text });
 export const ArchivedAnswer = v.object({ archived: text });

@@ -8,7 +8,7 @@ import type { TaskCache } from "../../../core/index.ts";
 import type { EventHub, CacheEvent } from "../events.ts";
 import type { FollowState } from "../follow-file.ts";
 import type { MaintenanceState } from "../maintenance.ts";
-import { HealthAnswer, ImportAnswer, SyncAnswer, VersionAnswer } from "./answers.ts";
+import { ConflictedAnswer, HealthAnswer, ImportAnswer, SyncAnswer, VersionAnswer } from "./answers.ts";
 import { describe, validate } from "./describe.ts";
 import { ExportQuery, ImportBody } from "./requests.ts";
 
@@ -95,6 +95,18 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
       async (c) => {
         const { pulled, pushed, reconciled } = await cache.sync();
         return c.json({ pulled, pushed, reconciled, sync: (await cache.syncState())! }, 200);
+      },
+    )
+    .get(
+      "/api/conflicts",
+      describe({
+        summary: "On a synced replica: every task whose machines disagreed, with versions that lost",
+        tag: "service",
+        answer: ConflictedAnswer,
+      }),
+      async (c) => {
+        const taskIds = await cache.conflicted();
+        return c.json({ task_ids: taskIds, count: taskIds.length }, 200);
       },
     )
     .get(

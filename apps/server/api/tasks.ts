@@ -8,6 +8,7 @@ import {
   ArchiveExpiredAnswer,
   BulkArchiveAnswer,
   BulkDeleteAnswer,
+  ConflictsAnswer,
   CountsAnswer,
   DeletedAnswer,
   PageAnswer,
@@ -105,6 +106,22 @@ export const taskRoutes = (cache: TaskCache) =>
         const shards = await cache.shards(id);
         if (!shards) throw new NotFoundError(id, "tasks");
         return c.json(shards, 200);
+      },
+    )
+    .get(
+      "/api/tasks/:id/conflicts",
+      describe({
+        summary: "On a synced replica: the versions of a task that lost when machines disagreed",
+        tag: "tasks",
+        answer: ConflictsAnswer,
+        problems: [400, 404],
+      }),
+      validate("param", TaskIdParams),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const conflicts = await cache.conflicts(id);
+        if (!conflicts) throw new NotFoundError(id, "tasks");
+        return c.json(conflicts, 200);
       },
     )
     .put(

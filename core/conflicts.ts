@@ -1,0 +1,84 @@
+/**
+ * What machines disagreed on, read back: on a synced replica, the versions of a task that lost
+ * to the one it shows stay beside it (history/rule.ts) until a version made after seeing them
+ * replaces them. Everywhere else a task has none.
+ */
+import type { StoreContext } from "./store-context.ts";
+import { frontierOf } from "./history/rule.ts";
+import { VERSIONED_TABLES, versionsOf, type VersionedRow } from "./history/statements.ts";
+import type { TaskVersion } from "./history/version.ts";
+import { formatTimestamp } from "./timestamps.ts";
+import { rowToTask, type Task } from "./task-rows.ts";
+import { TaskIdSchema, parseInput } from "./validation.ts";
+import type { Disagreements } from "./task-cache.ts";
+
+/** One version that lost, as the machine that made it wrote it. */
+export interface ConflictingVersion {
+  /** The replica that made it; one ending in `py` took it from that machine's own cache file. */
+  replica_id: string | null;
+  /** Its clock: the machine's time, above every version it had seen. */
+  clock: string;
+  /** Where it put the task: a save or restore (`active`), an archive move (`archived`), or a delete. */
+  place: "active" | "archived" | "deleted";
+  /** The task as that version had it; null for a delete. */
+  task: Omit<Task, "has_conflicts"> | null;
+}
+
+/** The answer of `GET /api/tasks/{id}/conflicts`. */
+export interface TaskConflicts {
+  task_id: string;
+  /** The versions that lost to the one the task shows, best-ranked first; empty where none did. */
+  conflicts: ConflictingVersion[];
+}
+
+/** The partial indexes of rows with siblings, named, so that listing them never scans a table. */
+const WITH_SIBLINGS = `SELECT task_id FROM tasks INDEXED BY tasks_siblings_idx WHERE sync_siblings IS NOT NULL
+  UNION SELECT task_id FROM archived_tasks INDEXED BY archived_siblings_idx WHERE sync_siblings IS NOT NULL
+  UNION SELECT task_id FROM sync_tombstones INDEXED BY tombstones_siblings_idx WHERE sync_siblings IS NOT NULL`;
+
+const PLACES = { tasks: "active", archived_tasks: "archived", deleted: "deleted" } as const;
+
+function conflictOf(taskId: string, version: TaskVersion): ConflictingVersion {
+  const { has_conflicts: _, ...task } = rowToTask({ ...version.columns, task_id: taskId });
+  return {
+    replica_id: version.version.w ?? null,
+    clock: formatTimestamp(new Date(version.version.c)),
+    place: PLACES[version.place],
+    task: version.place === "deleted" ? null : task,
+  };
+}
+
+export function conflictOperations(ctx: StoreContext): Disagreements {
+  const { driver, history } = ctx;
+  return {
+    async conflicts(taskId: string): Promise<TaskConflicts | undefined> {
+      const id = parseInput(TaskIdSchema, taskId, "task_id");
+      if (!history) {
+        const [held] = await driver.all(
+          `SELECT 1 FROM tasks WHERE task_id = ?${ctx.shapes.has("archived_tasks") ? " UNION ALL SELECT 1 FROM archived_tasks WHERE task_id = ?" : ""}`,
+          ctx.shapes.has("archived_tasks") ? [id, id] : [id],
+        );
+        return held ? { task_id: id, conflicts: [] } : undefined;
+      }
+      const versions: TaskVersion[] = [];
+      let live = false;
+      for (const table of VERSIONED_TABLES) {
+        for (const row of await driver.all<VersionedRow>(`SELECT * FROM ${table} WHERE task_id = ?`, [id])) {
+          live ||= table !== "sync_tombstones";
+          versions.push(...versionsOf(table, row));
+        }
+      }
+      // A deleted task is gone unless versions lost to its delete, which stay readable.
+      const lost = frontierOf(versions).slice(1);
+      if (!live && lost.length === 0) return undefined;
+      return { task_id: id, conflicts: lost.map((version) => conflictOf(id, version)) };
+    },
+
+    async conflicted(): Promise<string[]> {
+      if (!history) return [];
+      return (await driver.all<{ task_id: string }>(`${WITH_SIBLINGS} ORDER BY task_id`)).map((row) =>
+        String(row.task_id),
+      );
+    },
+  };
+}
