@@ -8,14 +8,16 @@
  * and only one process may open the file.
  */
 import { connect, type DatabaseRowMutation, type DatabaseRowTransformResult } from "@tursodatabase/sync";
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
+  REPLICA_ID,
   ReplicaInUseError,
   SyncError,
   messageOf,
   type Capabilities,
   type ChangeRewrite,
+  newReplicaId,
+  type ReplicaIdentity,
   type Connection,
   type Row,
   type SqlValue,
@@ -88,22 +90,32 @@ function answeredWithin(limitMs: () => number): typeof fetch {
 }
 
 /**
- * The replica's id, kept in a file beside it: made once, with the replica, and never shared, so
- * the versions of two replicas never collide. A copy of a replica file is not a new replica.
+ * The replica's id and its last mark, kept in a file beside it (`id`, then `mark`, a line each):
+ * the id is made once, with the replica, and never shared, so the versions of two replicas never
+ * collide. A copy of a replica file copies this file too; the marks tell the two apart, and the
+ * one that finds another's mark under its id takes a new one (core/history/twins.ts).
  */
-function replicaIdOf(path: string): string {
+function sidecar(path: string) {
   const file = `${path}-replica-id`;
-  if (existsSync(file)) {
-    const id = readFileSync(file, "utf8").trim();
-    if (/^[a-z0-9]{4,32}$/.test(id)) return id;
-  }
-  // Eight characters (41 bits): every task row carries the ids of the replicas that wrote it.
-  const id = BigInt(`0x${randomBytes(6).toString("hex")}`)
-    .toString(36)
-    .padStart(8, "0")
-    .slice(-8);
-  writeFileSync(file, `${id}\n`);
-  return id;
+  const [id, mark] = existsSync(file) ? readFileSync(file, "utf8").split("\n") : [];
+  let state = {
+    id: id && REPLICA_ID.test(id.trim()) ? id.trim() : newReplicaId(),
+    mark: mark?.trim() || undefined,
+  };
+  const keep = () => writeFileSync(file, `${state.id}\n${state.mark ?? ""}\n`);
+  keep();
+  return {
+    get id() {
+      return state.id;
+    },
+    get mark() {
+      return state.mark;
+    },
+    keep(identity: ReplicaIdentity) {
+      state = { ...identity };
+      keep();
+    },
+  };
 }
 
 /** The engine's change as the core's `ChangeRewrite` reads it, and its answer back. */
@@ -152,7 +164,7 @@ export async function openTursoSync({
   };
   let db = await open();
   answerMs = timeoutMs;
-  const id = replicaIdOf(path);
+  const own = sidecar(path);
 
   const statements = new StatementCache<Statement>();
   const prepare = async (sql: string) =>
@@ -177,7 +189,13 @@ export async function openTursoSync({
       return `${pulls}:${row?.n}`;
     },
     replica: {
-      id,
+      get id() {
+        return own.id;
+      },
+      get mark() {
+        return own.mark;
+      },
+      keep: (identity: ReplicaIdentity) => own.keep(identity),
       async pull() {
         const changed = await db.pull();
         if (changed) {

@@ -10,6 +10,7 @@ import { exportOperations } from "./exports.ts";
 import { importOperations } from "./imports.ts";
 import { NotSyncedError } from "./errors.ts";
 import { mergeStatement } from "./history/statements.ts";
+import { keepOwnId } from "./history/twins.ts";
 import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
 import { startReplication } from "./replication.ts";
@@ -100,7 +101,13 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     startReplication(driver.replica, {
       clock: ctx.clock,
       intervalMs: options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
-      settle: history && ((tx) => history.settle(tx)),
+      // A copy of this replica's file is told apart before the settle (history/twins.ts).
+      settle:
+        history &&
+        (async (tx, round) => {
+          await keepOwnId(tx, driver.replica!, round.pushed || driver.replica!.mark === undefined);
+          return history.settle(tx);
+        }),
       // Counted again within the round, so no request after it waits for the count; one that
       // fails here is counted again by the next read, which reports what went wrong.
       pulled: keptCounts && (() => keptCounts.recount().catch(() => undefined)),

@@ -61,10 +61,23 @@ export interface PendingChange {
 /** A statement that applies a change in its place; undefined applies the change as it is. */
 export type ChangeRewrite = (change: PendingChange) => { sql: string; values: SqlValue[] } | undefined;
 
+/** What a replica keeps beside its file to know itself. */
+export interface ReplicaIdentity {
+  readonly id: string;
+  readonly mark: string;
+}
+
 /** A replica kept in sync with a server by its engine. */
 export interface Replica {
-  /** This replica's own id: stable for its file, different on every other replica. */
+  /** This replica's own id: stable for its file, different on every other replica (see `renew`). */
   readonly id: string;
+  /**
+   * The mark this replica last left in the shared history, kept beside its file with the id
+   * (undefined before its first): a copy of the file that goes on writing leaves marks of its own.
+   */
+  readonly mark: string | undefined;
+  /** Keeps this id and mark beside the file from now on (the id changes only for a copy, see history/twins.ts). */
+  keep(identity: ReplicaIdentity): void;
   /** Applies the server's new changes under the local ones; true when there were any. */
   pull(): Promise<boolean>;
   /** Sends the local changes; they stay local if this fails, and go with the next push. */
@@ -82,6 +95,8 @@ export interface Replica {
 /** The replica's calls as the core makes them. */
 export interface DriverReplica {
   readonly id: string;
+  readonly mark: string | undefined;
+  keep(identity: ReplicaIdentity): void;
   /**
    * Applies the server's changes, then runs `settle` in a write transaction before anything else
    * may touch the file, so no other work sees what the pull left unsettled. It runs whether or
@@ -192,7 +207,13 @@ export function createDriver(connection: Connection): Driver {
     run: (sql, args) => queued(() => connection.run(sql, args)),
     changeStamp: () => queued(() => stampOf(connection)),
     replica: replica && {
-      id: replica.id,
+      get id() {
+        return replica.id;
+      },
+      get mark() {
+        return replica.mark;
+      },
+      keep: (identity: ReplicaIdentity) => replica.keep(identity),
       pull: <T>(settle: (tx: Transaction) => Promise<T>) =>
         alone(async () => {
           const changed = await replica.pull();

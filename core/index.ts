@@ -28,6 +28,7 @@ export {
   type Executor,
   type PendingChange,
   type Replica,
+  type ReplicaIdentity,
   type Row,
   type SqlValue,
 } from "./driver.ts";
@@ -42,6 +43,8 @@ export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMN
 export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
 export type { TaskShard, TaskShards } from "./shards.ts";
 export type { ConflictingVersion, TaskConflicts } from "./conflicts.ts";
+export { REPLICA_ID } from "./history/version.ts";
+export { newReplicaId } from "./history/twins.ts";
 export { MAINTENANCE_ROWS, RetentionPolicySchema, type MaintenanceReport, type RetentionPolicy } from "./retention.ts";
 export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
 export type { BulkDeleteResult } from "./tasks.ts";

@@ -7,7 +7,7 @@
  * its log, and the next round that reaches the server sends them. While the server cannot be
  * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
  */
-import type { DriverReplica, Executor } from "./driver.ts";
+import type { DriverReplica, Transaction } from "./driver.ts";
 import { SyncError, messageOf } from "./errors.ts";
 import type { SettleResult } from "./history/settle.ts";
 import { Mutex } from "./mutex.ts";
@@ -55,7 +55,8 @@ export function startReplication(
   options: {
     clock: Clock;
     intervalMs: number;
-    settle: ((tx: Executor) => Promise<SettleResult>) | undefined;
+    /** Settles after each pull; told whether the round pushed this replica's own changes. */
+    settle: ((tx: Transaction, round: { pushed: boolean }) => Promise<SettleResult>) | undefined;
     /** Called in a round whose pull brought changes, once they are settled and pushed. */
     pulled?: (() => Promise<void>) | undefined;
   },
@@ -82,7 +83,8 @@ export function startReplication(
         // Every round settles every unsettled task, whatever its pull brought, so a settle that
         // failed is made again. A replica that may only be read leaves the settling to the others.
         const { settle } = options;
-        const pull = await replica.pull(async (tx) => (settle ? settle(tx) : NOTHING_SETTLED));
+        const own = { pushed: pushed > 0 && refused === undefined };
+        const pull = await replica.pull(async (tx) => (settle ? settle(tx, own) : NOTHING_SETTLED));
         const pulled = pull.changed;
         lastPull = nowTimestamp(options.clock);
         const reconciled = pull.settled;

@@ -129,7 +129,7 @@ export function createStoreContext(
     clock: options.clock,
     history:
       driver.replica && readOnlyReason === undefined && hasHistory(state.schema)
-        ? createHistory(driver.replica.id, state.schema, options.clock)
+        ? createHistory(() => driver.replica!.id, state.schema, options.clock)
         : undefined,
     assertWritable() {
       if (readOnlyReason !== undefined) throw new ReadOnlyError(version, supportedVersion, readOnlyReason);

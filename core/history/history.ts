@@ -10,7 +10,7 @@ import { VERSIONED_TABLES, stampSql, type VersionedTable } from "./statements.ts
 import type { RecordedField } from "./version.ts";
 
 export interface History {
-  /** This replica's id, the origin of the versions it makes. */
+  /** This replica's id, the origin of the versions it makes from now on. */
   readonly replica: string;
   /**
    * The writer of the versions this replica takes from its machine's own cache file: that file
@@ -32,15 +32,20 @@ export interface History {
 /** Replica ids are eight characters; the importer's ten, so it never names a replica. */
 export const importerOf = (replica: string) => `${replica}py`;
 
-export function createHistory(replica: string, schema: LiveSchema, clock: Clock): History {
+export function createHistory(replicaId: () => string, schema: LiveSchema, clock: Clock): History {
   const columns = Object.fromEntries(
     VERSIONED_TABLES.map((table) => [table, [...(schema.get(table) ?? [])]]),
   ) as Record<VersionedTable, string[]>;
   const stamp = (old: string, written: readonly RecordedField[] = [], options?: Parameters<typeof stampSql>[3]) =>
-    stampSql(old, replica, written, options);
+    stampSql(old, replicaId(), written, options);
   return Object.freeze({
-    replica,
-    importer: importerOf(replica),
+    // Read at each use: a replica that finds a copy of itself takes a new id (twins.ts).
+    get replica() {
+      return replicaId();
+    },
+    get importer() {
+      return importerOf(replicaId());
+    },
     clockMs: () => clock().getTime(),
     stamp,
     copyFrom: (copy: string, source: string) =>

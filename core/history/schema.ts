@@ -35,6 +35,11 @@ export const HISTORY_CHANGES: readonly SchemaChange[] = [
     digest TEXT NOT NULL,
     sync_version TEXT NOT NULL
   )`,
+  // The mark each replica last left, by its id (see twins.ts).
+  `CREATE TABLE IF NOT EXISTS sync_replicas (
+    replica_id TEXT PRIMARY KEY,
+    mark TEXT NOT NULL
+  )`,
   // The rows a settle must look at after every pull: few, found without a scan.
   "CREATE INDEX IF NOT EXISTS tasks_siblings_idx ON tasks(task_id) WHERE sync_siblings IS NOT NULL",
   "CREATE INDEX IF NOT EXISTS archived_siblings_idx ON archived_tasks(task_id) WHERE sync_siblings IS NOT NULL",
@@ -47,6 +52,7 @@ export const HISTORY_TABLES: Readonly<Record<string, readonly string[]>> = {
   archived_tasks: VERSION_COLUMNS,
   sync_tombstones: ["task_id", ...VERSION_COLUMNS],
   sync_imports: ["import_key", "digest", "sync_version"],
+  sync_replicas: ["replica_id", "mark"],
 };
 
 /** Whether the replica has every merge object. */
@@ -57,7 +63,7 @@ export const hasHistory = (schema: LiveSchema) =>
 export function withoutHistory(schema: LiveSchema): LiveSchema {
   const rest = new Map<string, ReadonlySet<string>>();
   for (const [table, columns] of schema) {
-    if (table === "sync_tombstones" || table === "sync_imports") continue;
+    if (table === "sync_tombstones" || table === "sync_imports" || table === "sync_replicas") continue;
     rest.set(table, new Set([...columns].filter((column) => !(VERSION_COLUMNS as readonly string[]).includes(column))));
   }
   return rest;

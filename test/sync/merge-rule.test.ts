@@ -4,6 +4,8 @@
  * arrival (the engine's own rule), every one of them ends wrong.
  */
 import assert from "node:assert/strict";
+import { copyFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "vitest";
 import type { Clock, TaskCache } from "../../core/index.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
@@ -269,5 +271,122 @@ describe("the merge rule of the shared history", () => {
       );
     }
     assert.equal(new Set(outcomes).size, 1, outcomes.join("\n"));
+  });
+
+  it("a replica file copied with its id takes a new id once it meets the original, and no version is lost to a collision", async () => {
+    const a = await world.replica("a");
+    await a.save(task("t9"));
+    await a.sync();
+    await a.close();
+    // The database and its id file, copied to another machine (or restored there from a backup).
+    // The engine's own state file (`-info`) is left behind: copied too, it makes the server refuse
+    // the original's rounds as another client's.
+    const dir = dirname(world.path("a"));
+    for (const suffix of ["", "-wal", "-replica-id"])
+      copyFileSync(join(dir, `a.db${suffix}`), join(dir, `copy.db${suffix}`));
+    const original = await world.replica("a");
+    const copy = await world.replica("copy");
+    const id = (await original.syncState())!.replica_id;
+    assert.equal((await copy.syncState())!.replica_id, id, "the copy starts with the original's id");
+    // The copy writes first; the original meets its mark at its next round.
+    await copy.save(task("other"));
+    await copy.sync();
+    await original.sync();
+    const ids = [(await original.syncState())!.replica_id, (await copy.syncState())!.replica_id];
+    assert.notEqual(ids[0], ids[1], "one of them took a new id");
+    // Both now write the same task unaware of each other: two versions, both kept by the rule.
+    await copy.save(task("t9", { status: "success", result: { counts: { "1": 4 } } }));
+    await tick();
+    await original.save(task("t9", { status: "failed", metadata: { by: "original" } }));
+    await original.sync();
+    await copy.sync();
+    const t9 = await agreed([original, copy], "t9");
+    assert.equal(t9?.task.status, "success");
+    assert.deepEqual(t9?.task.result, { counts: { "1": 4 } });
+    const lost = await original.conflicts("t9");
+    assert.deepEqual(
+      lost?.conflicts.map((c) => [c.task?.status, c.task?.metadata]),
+      [["failed", { by: "original" }]],
+    );
+  });
+
+  describe("nothing recorded is dropped (three replicas, one ten minutes ahead)", () => {
+    /** Three replicas of one server, the first ten minutes ahead, each holding `ids` as running. */
+    async function three(...ids: string[]) {
+      const fast = await world.replica("fast", { clock: skewed(TEN_MINUTES) });
+      const [b, c] = [await world.replica("b"), await world.replica("c")];
+      for (const id of ids) await b.save(task(id));
+      await syncAll([b, fast, c]);
+      return [fast, b, c] as const;
+    }
+    const counts = { counts: { "00": 480, "11": 520 } };
+
+    it("a delete made without seeing a result leaves the task with it; one made after seeing it deletes it", async () => {
+      const [fast, b, c] = await three("blind", "seeing");
+      await fast.delete("blind");
+      await fast.sync();
+      await b.save(task("blind", { status: "success", result: counts }));
+      await b.save(task("seeing", { status: "success", result: counts }));
+      await b.sync();
+      await fast.sync();
+      await fast.delete("seeing");
+      await fast.sync();
+      const all = await (async () => {
+        await agreed([fast, b, c], "blind");
+        return everyTask(c);
+      })();
+      assert.equal(all.get("blind")?.task.status, "success");
+      assert.deepEqual(all.get("blind")?.task.result, counts);
+      assert.equal(all.has("seeing"), false);
+    });
+
+    it("a task shows the status of the version whose result it shows", async () => {
+      const [fast, b, c] = await three("t10");
+      await b.save(task("t10", { status: "success", result: counts }));
+      await fast.save(task("t10", { status: "failed", metadata: { reason: "timeout" } }));
+      await b.sync();
+      await fast.sync();
+      const t10 = await agreed([fast, b, c], "t10");
+      assert.equal(t10?.task.status, "success");
+      assert.deepEqual(t10?.task.result, counts);
+      assert.equal(t10?.task.has_conflicts, true);
+      assert.deepEqual((await c.counts()).failed, 0, "the activity counts it as a success");
+      // The version that lost stays readable, until a save made after seeing it resolves it.
+      const lost = (await c.conflicts("t10"))!.conflicts;
+      assert.deepEqual(
+        lost.map((version) => [version.place, version.task?.status, version.task?.metadata]),
+        [["active", "failed", { reason: "timeout" }]],
+      );
+      assert.deepEqual(await c.conflicted(), ["t10"]);
+      await c.save(task("t10", { status: "success", metadata: { checked: true } }));
+      await syncAll([fast, b, c]);
+      assert.deepEqual((await fast.conflicts("t10"))?.conflicts, []);
+      assert.equal((await fast.get("t10"))?.has_conflicts, undefined);
+    });
+
+    it("clear-completed, a delete by filter and a purge that had not seen a result keep it", async () => {
+      const [fast, b, c] = await three("cleared", "filtered", "purged");
+      await b.save(task("cleared", { status: "failed" }));
+      await b.save(task("filtered", { status: "failed" }));
+      await b.save(task("purged", { status: "failed" }));
+      await b.archive("purged");
+      await syncAll([b, fast, c]);
+      await fast.clearCompleted();
+      await fast.deleteMatching({ idPrefix: "filtered" });
+      await fast.purgeArchived({ olderThanHours: 0 });
+      await fast.sync();
+      // b had not seen any of it: the jobs were retried and succeeded.
+      await b.save(task("cleared", { status: "success", result: counts }));
+      await b.save(task("filtered", { status: "success", result: counts }));
+      await b.restore("purged");
+      await b.save(task("purged", { status: "success", result: counts }));
+      await b.sync();
+      await agreed([fast, b, c], "cleared");
+      const all = await everyTask(fast);
+      for (const id of ["cleared", "filtered", "purged"]) {
+        assert.equal(all.get(id)?.task.status, "success", id);
+        assert.deepEqual(all.get(id)?.task.result, counts, id);
+      }
+    });
   });
 });

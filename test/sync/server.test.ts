@@ -65,6 +65,37 @@ describe.each(RUNTIMES)("%s on a synced replica", (runtime) => {
     assert.equal(round.sync.pending_changes, 0);
   });
 
+  it("a result recorded here outranks a machine that failed the task unaware of it; the loser is read at /conflicts", async () => {
+    const id = `conflicted-${runtime}`;
+    await api().ok("PUT", `/api/tasks/${id}`, { backend: "b", status: "running" });
+    await api().ok("POST", "/api/sync");
+    const ahead = await openCache(temp.file(`ahead-${runtime}.db`), {
+      syncUrl: sync.url,
+      syncIntervalMs: 0,
+      clock: () => new Date(Date.now() + 10 * 60_000),
+    });
+    try {
+      await ahead.save({ task_id: id, backend: "b", status: "failed", metadata: { by: "ahead" } });
+      const result = { counts: { "01": 7 } };
+      await api().ok("PUT", `/api/tasks/${id}`, { backend: "b", status: "success", result });
+      await api().ok("POST", "/api/sync");
+      await ahead.sync();
+      await api().ok("POST", "/api/sync");
+      const shown = await api().ok("GET", `/api/tasks/${id}`);
+      assert.deepEqual([shown.status, shown.result, shown.has_conflicts], ["success", result, true]);
+      const { conflicts } = await api().ok("GET", `/api/tasks/${id}/conflicts`);
+      assert.deepEqual(
+        conflicts.map((c: any) => [c.replica_id, c.place, c.task.status, c.task.metadata]),
+        [[(await ahead.syncState())!.replica_id, "active", "failed", { by: "ahead" }]],
+      );
+      assert.ok((await api().ok("GET", "/api/conflicts")).task_ids.includes(id));
+      const page = await api().ok("GET", `/api/tasks?id_prefix=${id}`);
+      assert.equal(page.tasks[0].has_conflicts, true);
+    } finally {
+      await ahead.close();
+    }
+  });
+
   it("a second process on the same replica is refused with the file named, and the first goes on", async () => {
     const { code, output } = await runToExit(runtime, [
       "--db",
