@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "vitest";
+import type { Task } from "../../core/index.ts";
 import { fileBytes } from "../contract/fixtures.ts";
 import { Api } from "../server/conformance.ts";
 import { ROOT, startServer } from "../server/server-process.ts";
@@ -96,6 +97,8 @@ describe("importRows", () => {
     await c.sync();
     // b's Python package recorded the result before any of that, by the clocks.
     const done = stored("uqt_1", "2026-05-03T09:05:00.000000+00:00", { result_json: '{"counts":{"00":51,"11":49}}' });
+    // b's server starts again: its first round pulls the note, then the file is read.
+    await b.sync();
     assert.equal((await b.importRows([done])).written, 1);
     assert.equal((await b.importRows([done])).written, 0, "the same row again enters nothing");
     await syncAll([b, fast, c], 2);
@@ -162,6 +165,77 @@ describe("--import-from", () => {
         JSON.stringify(health.import_from),
       );
       assert.equal(fileBytes(pythonFile), untouched, "the followed file is only read");
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("results the Python store records while the server is stopped reach every replica, though others edited those tasks meanwhile", async () => {
+    const pythonFile = world.path("python-stopped.sqlite");
+    const ids = ["uqt_r1", "uqt_r2"];
+    await python(
+      pythonFile,
+      ids.map((id) => ["save", id, "running"]),
+    );
+    const args = [
+      "--db",
+      world.path("replica-py"),
+      "--sync-url",
+      world.server.url,
+      "--sync-interval",
+      "200ms",
+      "--import-from",
+      pythonFile,
+    ];
+    const others = [
+      await world.replica("ahead", { clock: () => new Date(Date.now() + 10 * 60_000) }),
+      await world.replica("other"),
+    ];
+    const waitFor = async (what: string, holds: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 20_000; !(await holds()); ) {
+        const seen = await Promise.all(others.flatMap((replica) => ids.map((id) => replica.get(id))));
+        assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(seen.map((t) => [t?.status, t?.result]))}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    let server = await startServer("node", args);
+    try {
+      await waitFor("the tasks reach the other replicas", async () => {
+        for (const replica of others) await replica.sync();
+        return (await Promise.all(others.map((replica) => replica.get("uqt_r2")))).every(Boolean);
+      });
+      await server.stop("SIGTERM");
+      // The server is stopped: other machines note the tasks, and the Python package records results.
+      await others[0]!.save({
+        task_id: "uqt_r1",
+        backend: "originq:WK_C180",
+        status: "running",
+        metadata: { note: "queued" },
+      });
+      await others[1]!.save({
+        task_id: "uqt_r2",
+        backend: "originq:WK_C180",
+        status: "running",
+        metadata: { poll: 3 },
+      });
+      for (const replica of others) await replica.sync();
+      await python(
+        pythonFile,
+        ids.map((id) => ["save", id, "success", '{"counts":{"00":50,"11":50}}']),
+      );
+      server = await startServer("node", args);
+      await waitFor("every replica shows both results", async () => {
+        for (const replica of others) await replica.sync();
+        const tasks = await Promise.all(others.flatMap((replica) => ids.map((id) => replica.get(id))));
+        const counts = (task: Task | undefined) => (task?.result as { counts?: Record<string, number> } | null)?.counts;
+        return tasks.every(
+          (task) => task?.status === "success" && counts(task)?.["00"] === 50 && counts(task)?.["11"] === 50,
+        );
+      });
+      for (const id of ids) {
+        const shown = await new Api(server.base).ok("GET", `/api/tasks/${id}`);
+        assert.deepEqual([shown.status, shown.result], ["success", { counts: { "00": 50, "11": 50 } }], id);
+      }
     } finally {
       await server.stop("SIGKILL");
     }
