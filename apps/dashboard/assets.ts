@@ -49,6 +49,8 @@ pre { background: #fff; border: 1px solid var(--line); border-radius: 6px; paddi
 .tabs a { padding: .35rem .75rem; border: 1px solid var(--line); border-bottom: none; border-radius: 6px 6px 0 0; background: #eef1f6; text-decoration: none; }
 .tabs a[aria-selected="true"] { background: #fff; font-weight: 600; }
 .error { color: var(--bad); }
+.conflict { margin-left: .4rem; padding: 0 .35rem; border-radius: 4px; font-size: .8rem; background: #fff4d6; color: #7a5200; }
+table.versions td { white-space: normal; overflow-wrap: anywhere; max-width: 24rem; vertical-align: top; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 640px) { th.optional, td.optional { display: none; } main { padding: .5rem; } }
 `;

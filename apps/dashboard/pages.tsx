@@ -1,6 +1,14 @@
 /** The dashboard's pages, rendered on the server with hono/jsx. */
 import { raw } from "hono/html";
-import type { Comparison, StatusCounts, Task, TaskAnalysis, TaskShard, TaskSummary } from "../../core/index.ts";
+import type {
+  Comparison,
+  ConflictingVersion,
+  StatusCounts,
+  Task,
+  TaskAnalysis,
+  TaskShard,
+  TaskSummary,
+} from "../../core/index.ts";
 import { TASK_STATUSES, errorTextOf } from "../../core/index.ts";
 import { histogramSvg, outcomesOf } from "../../core/drawing/index.ts";
 import { DistributionChart, SERIES_COLOURS } from "./charts.tsx";
@@ -100,6 +108,7 @@ function TaskTable(props: { tasks: TaskSummary[]; selectable: boolean; disabled?
               )}
               <td>
                 <a href={taskHref(task)}>{task.task_id}</a>
+                {task.has_conflicts && <ConflictMark />}
               </td>
               <td>
                 <Status status={task.status} />
@@ -448,9 +457,77 @@ export function ComparePage(props: { frame: PageFrame; comparison: Comparison })
   );
 }
 
+/** Beside a task whose machines disagreed: the versions that lost are on its page. */
+function ConflictMark() {
+  return (
+    <span class="conflict" title="Machines disagreed on this task: the versions that lost are on its page">
+      disagreed
+    </span>
+  );
+}
+
+/** The version a task shows beside the ones that lost to it, a column each, as each machine wrote it. */
+function Disagreement(props: { task: Task; conflicts: ConflictingVersion[] }) {
+  const columns = [
+    { heading: "shown", place: props.task.archived_at ? "archived" : "active", task: props.task as Task | null },
+    ...props.conflicts.map((version) => ({
+      heading: `${version.replica_id ?? "an older build"}, ${version.clock.slice(0, 19).replace("T", " ")}`,
+      place: version.place,
+      task: version.task,
+    })),
+  ];
+  const rows: [string, (task: Task) => string][] = [
+    ["status", (task) => task.status],
+    ["result", (task) => (task.result === null ? "none" : JSON.stringify(task.result))],
+    ["error", (task) => errorTextOf(task) ?? ""],
+    ["metadata", (task) => JSON.stringify(task.metadata)],
+    ["updated", (task) => task.update_time],
+  ];
+  return (
+    <section aria-labelledby="disagreed">
+      <h2 id="disagreed">Machines disagreed</h2>
+      <p>
+        These versions were made without seeing each other; the task shows the first. The others stay here until a save
+        made after seeing them.
+      </p>
+      <div class="scroll">
+        <table class="versions">
+          <thead>
+            <tr>
+              <th>
+                <span class="visually-hidden">field</span>
+              </th>
+              {columns.map((column) => (
+                <th>{column.heading}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th>place</th>
+              {columns.map((column) => (
+                <td>{column.place === "deleted" ? "deleted" : column.place}</td>
+              ))}
+            </tr>
+            {rows.map(([name, value]) => (
+              <tr>
+                <th>{name}</th>
+                {columns.map((column) => (
+                  <td>{column.task ? value(column.task) : ""}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 export function TaskPage(props: {
   frame: PageFrame;
   task: Task;
+  conflicts: ConflictingVersion[];
   shards: TaskShard[];
   tab: "source" | "compiled" | "executed";
   circuit: string;
@@ -491,6 +568,7 @@ export function TaskPage(props: {
           </>
         )}
       </dl>
+      {props.conflicts.length > 0 && <Disagreement task={task} conflicts={props.conflicts} />}
       <form method="post" action={`/ui${archived ? "/archive" : "/tasks"}/bulk`} class="actions">
         <input type="hidden" name="task_ids" value={task.task_id} />
         <input type="hidden" name="return_to" value={archived ? "/archive" : "/tasks"} />

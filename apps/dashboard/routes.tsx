@@ -263,15 +263,17 @@ export function dashboardRoutes(cache: TaskCache, options: { token?: string | un
     const tab = (CIRCUIT_FORMATS as readonly string[]).includes(requested ?? "")
       ? (requested as (typeof CIRCUIT_FORMATS)[number])
       : "source";
-    const [view, shards, analysis] = await Promise.all([
+    const [view, shards, analysis, conflicts] = await Promise.all([
       cache.getCircuit(id, tab),
       cache.shards(id),
       cache.analyse(id),
+      task.has_conflicts ? cache.conflicts(id) : undefined,
     ]);
     return c.html(
       <TaskPage
         frame={frame(id, task.archived_at ? "archive" : "tasks")}
         task={task}
+        conflicts={conflicts?.conflicts ?? []}
         shards={shards?.shards ?? []}
         tab={tab}
         circuit={circuitFragment(view)}

@@ -10,6 +10,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import { tempDir } from "../contract/fixtures.ts";
+import { startSyncServer } from "../fixtures/sync-server.ts";
+import { Api } from "../server/conformance.ts";
 import { ROOT, startServer, type ServerProcess } from "../server/server-process.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -254,4 +256,51 @@ it("shows a task written by another connection without a reload", async () => {
   await page.locator('tr[data-task-id="uqt_from_elsewhere"]').waitFor({ timeout: 10_000 });
   expect(await page.evaluate(() => performance.timeOrigin)).toBe(before);
   await shot("tasks-live");
+});
+
+it("marks a task whose machines disagreed, and shows its versions side by side", async () => {
+  const sync = await startSyncServer(temp.file("sync-server.db"));
+  const replica = await startServer("node", [
+    "--db",
+    temp.file("replica.db"),
+    "--sync-url",
+    sync.url,
+    "--sync-interval",
+    "0",
+  ]);
+  const ahead = await openCache(temp.file("ahead.db"), {
+    syncUrl: sync.url,
+    syncIntervalMs: 0,
+    clock: () => new Date(Date.now() + 10 * 60_000),
+  });
+  try {
+    const api = new Api(replica.base);
+    await api.ok("PUT", "/api/tasks/uqt_disputed", { backend: "ibm:ibm_kyiv", status: "running" });
+    await api.ok("POST", "/api/sync");
+    await ahead.sync();
+    await ahead.save({ task_id: "uqt_disputed", backend: "ibm:ibm_kyiv", status: "failed", metadata: { by: "ahead" } });
+    await api.ok("PUT", "/api/tasks/uqt_disputed", {
+      backend: "ibm:ibm_kyiv",
+      status: "success",
+      result: { counts: { "00": 512, "11": 488 } },
+    });
+    await api.ok("POST", "/api/sync");
+    await ahead.sync();
+    await api.ok("POST", "/api/sync");
+    await page.goto(`${replica.base}/tasks`);
+    await page.locator('tr[data-task-id="uqt_disputed"] .conflict').waitFor();
+    await shot("tasks-disagreed");
+    await page.getByRole("link", { name: "uqt_disputed" }).click();
+    const versions = page.locator("table.versions");
+    await versions.waitFor();
+    const text = await versions.innerText();
+    expect(text).toMatch(/success/);
+    expect(text).toMatch(/failed/);
+    expect(text).toMatch(/"by":"ahead"/);
+    await shot("task-disagreed");
+  } finally {
+    await ahead.close();
+    await replica.stop("SIGKILL");
+    await sync.stop();
+  }
 });

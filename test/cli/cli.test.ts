@@ -580,6 +580,44 @@ describe("serve and sync", () => {
       await sync.stop();
     }
   });
+
+  it("tasks conflicts lists what two machines' files disagreed on, and the version that lost", async () => {
+    const sync = await startSyncServer(temp.file("conflicts-server.db"));
+    try {
+      const on = (name: string, ...args: string[]) =>
+        cliAsync(["--db", temp.file(`${name}.db`), "--sync-url", sync.url, "--json", ...args]);
+      const rows = (name: string, row: Record<string, unknown>) => {
+        const file = temp.file(`${name}.ndjson`);
+        writeFileSync(
+          file,
+          `${JSON.stringify({ task_id: "c1", backend: "b", shots: 1, submit_time: "2026-01-01T00:00:00+00:00", ...row })}\n`,
+        );
+        return file;
+      };
+      await on("first", "import", rows("c1-running", { status: "running", update_time: "2026-01-01T00:00:00+00:00" }));
+      const done = { status: "success", update_time: "2026-01-01T01:00:00+00:00", result_json: '{"counts":{"1":3}}' };
+      expect((await on("first", "import", rows("c1-done", done))).json.written).toBe(1);
+      // The second machine's file never saw the result, and says the task failed, later by its clock.
+      const failed = { status: "failed", update_time: "2026-01-01T02:00:00+00:00" };
+      expect((await on("second", "import", rows("c1-failed", failed))).json.written).toBe(1);
+      await on("first", "sync");
+      const listed = await on("first", "tasks", "conflicts");
+      expect(listed.json).toEqual({ task_ids: ["c1"], count: 1 });
+      const shown = await on("first", "tasks", "show", "c1");
+      expect([shown.json.status, shown.json.result, shown.json.has_conflicts]).toEqual([
+        "success",
+        { counts: { "1": 3 } },
+        true,
+      ]);
+      const lost = await on("first", "tasks", "conflicts", "c1");
+      expect(lost.json.conflicts.map((c: any) => [c.place, c.task.status])).toEqual([["active", "failed"]]);
+      const table = await cliAsync(["--db", temp.file("first.db"), "--sync-url", sync.url, "tasks", "conflicts", "c1"]);
+      expect(table.stdout).toMatch(/failed/);
+      expect((await on("first", "tasks", "conflicts", "nope")).code).toBe(1);
+    } finally {
+      await sync.stop();
+    }
+  });
 });
 
 describe.each(["deno", "bun"] as CliRuntime[])("under %s", (runtime) => {

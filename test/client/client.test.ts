@@ -53,6 +53,10 @@ describe("the typed client", () => {
     expect(await client.bulkArchive(["c1", "zz"])).toEqual({ archived: ["c1"], missing: ["zz"], count: 1 });
     expect((await client.getCircuit("c1", "compiled")).circuit).toBe("QINIT 1");
     expect(await client.shards("c2")).toEqual({ task_id: "c2", shard_count: 0, shards: [] });
+    // A local file keeps one version of each task: nothing to disagree on.
+    expect(await client.conflicts("c2")).toEqual({ task_id: "c2", conflicts: [] });
+    expect(await client.conflicts("zz")).toBeUndefined();
+    expect(await client.conflicted()).toEqual([]);
     expect((await client.archiveExpired({ hours: 24 })).archived).toEqual(["c2"]);
     expect(await client.purgeArchived({ olderThanHours: 0, dryRun: true })).toMatchObject({ count: 2 });
     const rows = [];
