@@ -293,7 +293,7 @@ it("marks a task whose machines disagreed, and shows its versions side by side",
     await page.getByRole("link", { name: "uqt_disputed" }).click();
     const versions = page.locator("table.versions");
     await versions.waitFor();
-    const text = await versions.innerText();
+    const text = (await versions.textContent()) ?? "";
     expect(text).toMatch(/success/);
     expect(text).toMatch(/failed/);
     expect(text).toMatch(/"by":"ahead"/);
