@@ -5,6 +5,7 @@
  */
 import type { StoreContext } from "./store-context.ts";
 import { frontierOf } from "./history/rule.ts";
+import { WITH_SIBLINGS } from "./history/settle.ts";
 import { VERSIONED_TABLES, versionsOf, type VersionedRow } from "./history/statements.ts";
 import type { TaskVersion } from "./history/version.ts";
 import { formatTimestamp } from "./timestamps.ts";
@@ -30,11 +31,6 @@ export interface TaskConflicts {
   /** The versions that lost to the one the task shows, best-ranked first; empty where none did. */
   conflicts: ConflictingVersion[];
 }
-
-/** The partial indexes of rows with siblings, named, so that listing them never scans a table. */
-const WITH_SIBLINGS = `SELECT task_id FROM tasks INDEXED BY tasks_siblings_idx WHERE sync_siblings IS NOT NULL
-  UNION SELECT task_id FROM archived_tasks INDEXED BY archived_siblings_idx WHERE sync_siblings IS NOT NULL
-  UNION SELECT task_id FROM sync_tombstones INDEXED BY tombstones_siblings_idx WHERE sync_siblings IS NOT NULL`;
 
 const PLACES = { tasks: "active", archived_tasks: "archived", deleted: "deleted" } as const;
 

@@ -30,12 +30,14 @@ export interface SettleResult {
 }
 
 /**
- * Tasks with siblings or in two places. The first three read only the partial indexes of rows
- * with siblings, named, since the replica's engine would otherwise scan the whole table.
+ * Tasks with siblings: the partial indexes of rows with siblings, named, since the replica's
+ * engine would otherwise scan the whole table. With the tasks in two places, what a settle reads.
  */
-const UNSETTLED = `SELECT task_id FROM tasks INDEXED BY tasks_siblings_idx WHERE sync_siblings IS NOT NULL
+export const WITH_SIBLINGS = `SELECT task_id FROM tasks INDEXED BY tasks_siblings_idx WHERE sync_siblings IS NOT NULL
   UNION SELECT task_id FROM archived_tasks INDEXED BY archived_siblings_idx WHERE sync_siblings IS NOT NULL
-  UNION SELECT task_id FROM sync_tombstones INDEXED BY tombstones_siblings_idx WHERE sync_siblings IS NOT NULL
+  UNION SELECT task_id FROM sync_tombstones INDEXED BY tombstones_siblings_idx WHERE sync_siblings IS NOT NULL`;
+
+const UNSETTLED = `${WITH_SIBLINGS}
   UNION SELECT a.task_id FROM archived_tasks AS a JOIN tasks AS t ON t.task_id = a.task_id
   UNION SELECT d.task_id FROM sync_tombstones AS d JOIN tasks AS t ON t.task_id = d.task_id
   UNION SELECT d.task_id FROM sync_tombstones AS d JOIN archived_tasks AS a ON a.task_id = d.task_id`;
