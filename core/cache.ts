@@ -10,7 +10,7 @@ import { exportOperations } from "./exports.ts";
 import { importOperations } from "./imports.ts";
 import { NotSyncedError } from "./errors.ts";
 import { mergeStatement } from "./history/statements.ts";
-import { keepOwnId } from "./history/twins.ts";
+import { leaveMark, tellCopiesApart } from "./history/twins.ts";
 import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
 import { MIGRATIONS, type Migration } from "./schema.ts";
 import { startReplication } from "./replication.ts";
@@ -101,13 +101,14 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     startReplication(driver.replica, {
       clock: ctx.clock,
       intervalMs: options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
-      // A copy of this replica's file is told apart before the settle (history/twins.ts).
+      // A copy of this replica's file is told apart by its marks (history/twins.ts).
       settle:
         history &&
-        (async (tx, round) => {
-          await keepOwnId(tx, driver.replica!, round.pushed || driver.replica!.mark === undefined);
+        (async (tx) => {
+          await tellCopiesApart(tx, driver.replica!);
           return history.settle(tx);
         }),
+      beforePush: history && (() => driver.transaction((tx) => leaveMark(tx, driver.replica!))),
       // Counted again within the round, so no request after it waits for the count; one that
       // fails here is counted again by the next read, which reports what went wrong.
       pulled: keptCounts && (() => keptCounts.recount().catch(() => undefined)),

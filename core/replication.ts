@@ -55,8 +55,10 @@ export function startReplication(
   options: {
     clock: Clock;
     intervalMs: number;
-    /** Settles after each pull; told whether the round pushed this replica's own changes. */
-    settle: ((tx: Transaction, round: { pushed: boolean }) => Promise<SettleResult>) | undefined;
+    /** Settles after each pull. */
+    settle: ((tx: Transaction) => Promise<SettleResult>) | undefined;
+    /** Called before a push of this replica's own changes, from a process's second round on. */
+    beforePush?: (() => Promise<void>) | undefined;
     /** Called in a round whose pull brought changes, once they are settled and pushed. */
     pulled?: (() => Promise<void>) | undefined;
   },
@@ -66,6 +68,8 @@ export function startReplication(
   let lastPush: string | null = null;
   let lastError: SyncState["last_error"] = null;
   let failures = 0;
+  /** Rounds that reached the server since this process opened the replica. */
+  let reached = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
@@ -76,6 +80,7 @@ export function startReplication(
         // unpushed ones, the engine merges each again here. A push the server refuses does not
         // keep the pull from coming in; it is tried again after it.
         let pushed = await replica.pending();
+        if (pushed > 0 && reached > 0) await options.beforePush?.();
         const refused = await replica.push().then(
           () => undefined,
           (error: unknown) => error,
@@ -83,8 +88,7 @@ export function startReplication(
         // Every round settles every unsettled task, whatever its pull brought, so a settle that
         // failed is made again. A replica that may only be read leaves the settling to the others.
         const { settle } = options;
-        const own = { pushed: pushed > 0 && refused === undefined };
-        const pull = await replica.pull(async (tx) => (settle ? settle(tx, own) : NOTHING_SETTLED));
+        const pull = await replica.pull(async (tx) => (settle ? settle(tx) : NOTHING_SETTLED));
         const pulled = pull.changed;
         lastPull = nowTimestamp(options.clock);
         const reconciled = pull.settled;
@@ -95,6 +99,7 @@ export function startReplication(
         }
         lastPush = nowTimestamp(options.clock);
         if (pulled) await options.pulled?.();
+        reached++;
         failures = 0;
         lastError = null;
         return { pulled, pushed, reconciled };

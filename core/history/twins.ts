@@ -2,8 +2,7 @@
  * A replica file copied to another machine, or restored from a backup, together with its id
  * would make versions whose dots collide with the original's, and the rule would keep only one
  * of each pair. So each replica leaves a mark under its id in the shared history
- * (`sync_replicas`) in every round that pushed its own changes, and keeps the same mark beside
- * its file. A round whose pull brings another mark under its id has met a second file with that
+ * (`sync_replicas`) with every push of its own changes, and keeps the same mark beside its file. A round whose pull brings another mark under its id has met a second file with that
  * id (or a history that went on without this copy of the file): it takes a new id. Every version
  * made so far stays as it is; what the replica took from its machine's own cache file goes on
  * under the new id's importer.
@@ -21,34 +20,40 @@ export const newReplicaId = () =>
     .padStart(8, "0")
     .slice(-8);
 
+/** Leaves a new mark under `id`, kept beside the file once the transaction commits. */
+async function mark(tx: Transaction, replica: DriverReplica, id: string): Promise<void> {
+  const mark = newMark();
+  await tx.run(
+    `INSERT INTO sync_replicas (replica_id, mark) VALUES (?, ?)
+     ON CONFLICT (replica_id) DO UPDATE SET mark = excluded.mark`,
+    [id, mark],
+  );
+  tx.afterCommit(() => replica.keep({ id, mark }));
+}
+
 /**
- * Inside the transaction that follows a pull: takes a new id when another file's mark stands
- * under this replica's, and leaves a new mark when this round pushed changes of its own (or the
- * id is new). Returns the id it gave up, if it did.
+ * Before a push of this replica's own changes: a new mark, which goes out with them. Not in a
+ * process's first round, whose pull must first see whether the history went on without this
+ * file (a restored backup), before a mark of its own covers that.
  */
-export async function keepOwnId(tx: Transaction, replica: DriverReplica, pushed: boolean): Promise<string | undefined> {
+export const leaveMark = (tx: Transaction, replica: DriverReplica) => mark(tx, replica, replica.id);
+
+/**
+ * Inside the transaction that follows a pull: when another file's mark stands under this
+ * replica's id, takes a new id (with a mark of its own), and goes on from what it took from its
+ * machine's cache file under the new id's importer. Returns the id it gave up, if it did.
+ */
+export async function tellCopiesApart(tx: Transaction, replica: DriverReplica): Promise<string | undefined> {
   const [row] = await tx.all<{ mark: string }>("SELECT mark FROM sync_replicas WHERE replica_id = ?", [replica.id]);
-  let id = replica.id;
-  if (row && replica.mark !== undefined && String(row.mark) !== replica.mark) {
-    id = newReplicaId();
-    const [from, to] = [importerOf(replica.id), importerOf(id)];
-    await tx.run(
-      `INSERT INTO sync_imports (import_key, digest, sync_version)
-       SELECT ? || substr(import_key, ?), digest, sync_version FROM sync_imports WHERE import_key >= ? AND import_key < ?
-       ON CONFLICT (import_key) DO NOTHING`,
-      [to, from.length + 1, `${from}/`, `${from}0`],
-    );
-  }
-  const renewed = id !== replica.id ? replica.id : undefined;
-  if (pushed || renewed !== undefined) {
-    const mark = newMark();
-    await tx.run(
-      `INSERT INTO sync_replicas (replica_id, mark) VALUES (?, ?)
-       ON CONFLICT (replica_id) DO UPDATE SET mark = excluded.mark`,
-      [id, mark],
-    );
-    // Kept beside the file only once the history holds it.
-    tx.afterCommit(() => replica.keep({ id, mark }));
-  }
-  return renewed;
+  if (!row || replica.mark === undefined || String(row.mark) === replica.mark) return undefined;
+  const id = newReplicaId();
+  const [from, to] = [importerOf(replica.id), importerOf(id)];
+  await tx.run(
+    `INSERT INTO sync_imports (import_key, digest, sync_version)
+     SELECT ? || substr(import_key, ?), digest, sync_version FROM sync_imports WHERE import_key >= ? AND import_key < ?
+     ON CONFLICT (import_key) DO NOTHING`,
+    [to, from.length + 1, `${from}/`, `${from}0`],
+  );
+  await mark(tx, replica, id);
+  return replica.id;
 }
