@@ -11,7 +11,6 @@ import type { TaskVersion } from "./history/version.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import { rowToTask, type Task } from "./task-rows.ts";
 import { TaskIdSchema, parseInput } from "./validation.ts";
-import type { Disagreements } from "./task-cache.ts";
 
 /** One version that lost, as the machine that made it wrote it. */
 export interface ConflictingVersion {
@@ -30,6 +29,18 @@ export interface TaskConflicts {
   task_id: string;
   /** The versions that lost to the one the task shows, best-ranked first; empty where none did. */
   conflicts: ConflictingVersion[];
+}
+
+/** What machines disagreed on, on a synced replica. */
+export interface Disagreements {
+  /**
+   * The versions of a task that lost to the one it shows (best-ranked first), kept until a
+   * version made after seeing them replaces them; none anywhere but on a synced replica.
+   * Undefined when no table holds the task and nothing lost to its delete.
+   */
+  conflicts(taskId: string): Promise<TaskConflicts | undefined>;
+  /** The ids of every task with such versions, in id order, read from an index. */
+  conflicted(): Promise<string[]>;
 }
 
 const PLACES = { tasks: "active", archived_tasks: "archived", deleted: "deleted" } as const;

@@ -13,7 +13,6 @@ export type {
   Activity,
   Archive,
   CacheFile,
-  Disagreements,
   Retention,
   TaskCache,
   TaskDetails,
@@ -42,7 +41,7 @@ export { inspect, type Lineage, type MigrationPlan, type SchemaState } from "./m
 export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
 export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
 export type { TaskShard, TaskShards } from "./shards.ts";
-export type { ConflictingVersion, TaskConflicts } from "./conflicts.ts";
+export type { ConflictingVersion, Disagreements, TaskConflicts } from "./conflicts.ts";
 export { REPLICA_ID } from "./history/version.ts";
 export { newReplicaId } from "./history/twins.ts";
 export { MAINTENANCE_ROWS, RetentionPolicySchema, type MaintenanceReport, type RetentionPolicy } from "./retention.ts";

@@ -6,7 +6,7 @@ import type { Comparison, TaskAnalysis } from "./analysis.ts";
 import type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
 import type { CacheInfo } from "./cache.ts";
 import type { CircuitFormat, CircuitView } from "./circuits.ts";
-import type { TaskConflicts } from "./conflicts.ts";
+import type { Disagreements } from "./conflicts.ts";
 import type { ExportScope } from "./exports.ts";
 import type { ImportResult, StoredTask } from "./imports.ts";
 import type { TaskPage, TaskPageText } from "./pages.ts";
@@ -120,18 +120,6 @@ export interface TaskDetails {
   analyse(taskId: string): Promise<TaskAnalysis>;
   /** Two to six tasks' measured outcomes side by side, with the total variation distance of each pair. */
   compare(taskIds: readonly string[]): Promise<Comparison>;
-}
-
-/** What machines disagreed on, on a synced replica. */
-export interface Disagreements {
-  /**
-   * The versions of a task that lost to the one it shows (best-ranked first), kept until a
-   * version made after seeing them replaces them; none anywhere but on a synced replica.
-   * Undefined when no table holds the task and nothing lost to its delete.
-   */
-  conflicts(taskId: string): Promise<TaskConflicts | undefined>;
-  /** The ids of every task with such versions, in id order, read from an index. */
-  conflicted(): Promise<string[]>;
 }
 
 /** How the work went. */
