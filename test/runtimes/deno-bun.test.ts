@@ -28,7 +28,10 @@ const runtimes = [
 ];
 
 describe.each(runtimes)("$name", ({ command, args, local }) => {
-  it(`passes the whole contract on ${local}, libsql file:, libsql :memory:, a synced replica, and uniqc-lineage files`, () => {
+  // Each waits as long as the child it spawns may run.
+  it(`passes the whole contract on ${local}, libsql file:, libsql :memory:, a synced replica, and uniqc-lineage files`, {
+    timeout: 120_000,
+  }, () => {
     const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 120_000 });
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
     expect(report.failures, result.stderr).toEqual([]);
@@ -44,7 +47,9 @@ describe.each(runtimes)("$name", ({ command, args, local }) => {
     expect(result.status).toBe(0);
   });
 
-  it("holds every replica of the shared history to the merge rule's model, on random schedules", () => {
+  it("holds every replica of the shared history to the merge rule's model, on random schedules", {
+    timeout: 240_000,
+  }, () => {
     const model = args.map((arg) => (arg === runner ? "test/runtimes/run-history-model.ts" : arg));
     const result = spawnSync(command, model, { cwd: root, encoding: "utf8", timeout: 240_000 });
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
