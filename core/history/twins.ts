@@ -2,20 +2,23 @@
  * A replica file copied to another machine, or restored from a backup, together with its id
  * would make versions whose dots collide with the original's, and the rule would keep only one
  * of each pair. So each replica leaves a mark under its id in the shared history
- * (`sync_replicas`) with every push of its own changes, and keeps the same mark beside its file. A round whose pull brings another mark under its id has met a second file with that
- * id (or a history that went on without this copy of the file): it takes a new id. Every version
- * made so far stays as it is; what the replica took from its machine's own cache file goes on
- * under the new id's importer.
+ * (`sync_replicas`) with every push of its own changes, and keeps the same mark beside its file.
+ * A round whose pull brings another mark under its id has met a second file with that id (or a
+ * history that went on without this copy of the file): it takes a new id. Every version made so
+ * far stays as it is; what the replica took from its machine's own cache file goes on under the
+ * new id's importer.
  */
 import type { DriverReplica, Transaction } from "../driver.ts";
 import { importerOf } from "./history.ts";
 
-const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
-const newMark = () => Array.from(randomBytes(8), (byte) => byte.toString(16).padStart(2, "0")).join("");
+/** `n` random bytes as hex, from the Web Crypto every runtime has. */
+const randomHex = (n: number) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(n)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+const newMark = () => randomHex(8);
 
 /** Eight characters (41 bits) of base 36: every task row carries the ids of the replicas that wrote it. */
 export const newReplicaId = () =>
-  BigInt(`0x${Array.from(randomBytes(6), (byte) => byte.toString(16).padStart(2, "0")).join("")}`)
+  BigInt(`0x${randomHex(6)}`)
     .toString(36)
     .padStart(8, "0")
     .slice(-8);
@@ -41,11 +44,11 @@ export const leaveMark = (tx: Transaction, replica: DriverReplica) => mark(tx, r
 /**
  * Inside the transaction that follows a pull: when another file's mark stands under this
  * replica's id, takes a new id (with a mark of its own), and goes on from what it took from its
- * machine's cache file under the new id's importer. Returns the id it gave up, if it did.
+ * machine's cache file under the new id's importer.
  */
-export async function tellCopiesApart(tx: Transaction, replica: DriverReplica): Promise<string | undefined> {
+export async function tellCopiesApart(tx: Transaction, replica: DriverReplica): Promise<void> {
   const [row] = await tx.all<{ mark: string }>("SELECT mark FROM sync_replicas WHERE replica_id = ?", [replica.id]);
-  if (!row || replica.mark === undefined || String(row.mark) === replica.mark) return undefined;
+  if (!row || replica.mark === undefined || String(row.mark) === replica.mark) return;
   const id = newReplicaId();
   const [from, to] = [importerOf(replica.id), importerOf(id)];
   await tx.run(
@@ -55,5 +58,4 @@ export async function tellCopiesApart(tx: Transaction, replica: DriverReplica): 
     [to, from.length + 1, `${from}/`, `${from}0`],
   );
   await mark(tx, replica, id);
-  return replica.id;
 }
