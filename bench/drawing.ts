@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/drawing.ts
  */
-import { drawCircuit, parseCircuit } from "../core/drawing/index.ts";
+import { drawCircuit, parseCircuit } from "../core/quantum/drawing/index.ts";
 import { CORPUS, qftOriginIr } from "../test/core/drawing/corpus.ts";
 import { meanMs } from "./mean-time.ts";
 

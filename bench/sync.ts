@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
 import { openTursoSync } from "../adapters/turso-sync.ts";
 import { createTaskCache, type Row, type TaskCache } from "../core/index.ts";
-import { NEWEST_FIRST } from "../core/queries.ts";
+import { NEWEST_FIRST } from "../core/store/queries.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { meanMs, meanMsAfter } from "./mean-time.ts";

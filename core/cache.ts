@@ -1,26 +1,26 @@
 /**
  * The task cache: one open file, checked and migrated, with every operation on it.
  */
-import { analysisOperations } from "./analysis.ts";
-import { archiveOperations } from "./archive.ts";
-import { circuitOperations } from "./circuits.ts";
-import { conflictOperations } from "./conflicts.ts";
-import { createDriver, type Capabilities, type Connection } from "./driver.ts";
-import { exportOperations } from "./exports.ts";
-import { importOperations } from "./imports.ts";
-import { NotSyncedError } from "./errors.ts";
+import { analysisOperations } from "./operations/analysis.ts";
+import { archiveOperations } from "./operations/archive.ts";
+import { circuitOperations } from "./operations/circuits.ts";
+import { conflictOperations } from "./operations/conflicts.ts";
+import { createDriver, type Capabilities, type Connection } from "./driver/driver.ts";
+import { exportOperations } from "./operations/exports.ts";
+import { importOperations } from "./operations/imports.ts";
+import { NotSyncedError } from "./shared/errors.ts";
 import { mergeStatement } from "./history/statements.ts";
 import { leaveMark, tellCopiesApart } from "./history/twins.ts";
-import { migrate, type Lineage, type SchemaState } from "./migrator.ts";
-import { MIGRATIONS, type Migration } from "./schema.ts";
-import { startReplication } from "./replication.ts";
-import { retentionOperations } from "./retention.ts";
-import { shardOperations } from "./shards.ts";
-import { statsOperations } from "./stats.ts";
-import { createStoreContext } from "./store-context.ts";
+import { migrate, type Lineage, type SchemaState } from "./file/migrator.ts";
+import { MIGRATIONS, type Migration } from "./file/schema.ts";
+import { startReplication } from "./history/replication.ts";
+import { retentionOperations } from "./operations/retention.ts";
+import { shardOperations } from "./operations/shards.ts";
+import { statsOperations } from "./operations/stats.ts";
+import { createStoreContext } from "./store/context.ts";
 import type { TaskCache } from "./task-cache.ts";
-import { taskOperations } from "./tasks.ts";
-import { systemClock, type Clock } from "./timestamps.ts";
+import { taskOperations } from "./operations/tasks.ts";
+import { systemClock, type Clock } from "./shared/timestamps.ts";
 
 export interface CacheOptions {
   /** The time source for `update_time`, `archived_at` and archive-expired. */

@@ -30,26 +30,38 @@ export {
   type ReplicaIdentity,
   type Row,
   type SqlValue,
-} from "./driver.ts";
-export { StoredTaskSchema, type ImportResult, type StoredTask } from "./imports.ts";
-export type { ExportScope } from "./exports.ts";
-export type { ReconcileResult } from "./reconcile.ts";
+} from "./driver/driver.ts";
+export { StoredTaskSchema, type ImportResult, type StoredTask } from "./operations/imports.ts";
+export type { ExportScope } from "./operations/exports.ts";
+export type { ReconcileResult } from "./history/reconcile.ts";
 export type { SettleResult } from "./history/settle.ts";
-export type { SyncReport, SyncState } from "./replication.ts";
-export * from "./errors.ts";
-export { inspect, type Lineage, type MigrationPlan, type SchemaState } from "./migrator.ts";
-export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SHARED_VERSION, TASK_COLUMNS, type Migration } from "./schema.ts";
-export { OWN_PREFIX, UNIQC_NEWEST } from "./uniqc-lineage.ts";
-export type { TaskShard, TaskShards } from "./shards.ts";
-export type { ConflictingVersion, Disagreements, TaskConflicts } from "./conflicts.ts";
+export type { SyncReport, SyncState } from "./history/replication.ts";
+export * from "./shared/errors.ts";
+export { inspect, type Lineage, type MigrationPlan, type SchemaState } from "./file/migrator.ts";
+export {
+  APPLICATION_ID,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  SHARED_VERSION,
+  TASK_COLUMNS,
+  type Migration,
+} from "./file/schema.ts";
+export { OWN_PREFIX, UNIQC_NEWEST } from "./file/uniqc-lineage.ts";
+export type { TaskShard, TaskShards } from "./operations/shards.ts";
+export type { ConflictingVersion, Disagreements, TaskConflicts } from "./operations/conflicts.ts";
 export { REPLICA_ID } from "./history/version.ts";
 export { newReplicaId } from "./history/twins.ts";
-export { MAINTENANCE_ROWS, RetentionPolicySchema, type MaintenanceReport, type RetentionPolicy } from "./retention.ts";
-export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./task-rows.ts";
-export type { BulkDeleteResult } from "./tasks.ts";
-export type { TaskPage, TaskPageText } from "./pages.ts";
-export type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
-export type { MatchedResult, RestoredMatching } from "./matching.ts";
+export {
+  MAINTENANCE_ROWS,
+  RetentionPolicySchema,
+  type MaintenanceReport,
+  type RetentionPolicy,
+} from "./operations/retention.ts";
+export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./store/task-rows.ts";
+export type { BulkDeleteResult } from "./operations/tasks.ts";
+export type { TaskPage, TaskPageText } from "./store/pages.ts";
+export type { ArchiveExpiredResult, BulkArchiveResult } from "./operations/archive.ts";
+export type { MatchedResult, RestoredMatching } from "./operations/matching.ts";
 export {
   CompareSchema,
   hellingerFidelity,
@@ -57,8 +69,8 @@ export {
   type Comparison,
   type Distribution,
   type TaskAnalysis,
-} from "./analysis.ts";
-export { MAX_QUBITS } from "./simulation/statevector.ts";
+} from "./operations/analysis.ts";
+export { MAX_QUBITS } from "./quantum/simulation/statevector.ts";
 export {
   StatsOptionsSchema,
   type ActivityStats,
@@ -66,7 +78,7 @@ export {
   type StatsOptions,
   type StatusTally,
   type Turnaround,
-} from "./stats.ts";
-export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./circuits.ts";
-export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./timestamps.ts";
-export * from "./validation.ts";
+} from "./operations/stats.ts";
+export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./operations/circuits.ts";
+export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./shared/timestamps.ts";
+export * from "./shared/validation.ts";

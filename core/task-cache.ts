@@ -2,22 +2,22 @@
  * What an open task cache offers, in one place: each group of operations is built by its own
  * module (tasks.ts, archive.ts, …) to the part of this interface it implements.
  */
-import type { Comparison, TaskAnalysis } from "./analysis.ts";
-import type { ArchiveExpiredResult, BulkArchiveResult } from "./archive.ts";
+import type { Comparison, TaskAnalysis } from "./operations/analysis.ts";
+import type { ArchiveExpiredResult, BulkArchiveResult } from "./operations/archive.ts";
 import type { CacheInfo } from "./cache.ts";
-import type { CircuitFormat, CircuitView } from "./circuits.ts";
-import type { Disagreements } from "./conflicts.ts";
-import type { ExportScope } from "./exports.ts";
-import type { ImportResult, StoredTask } from "./imports.ts";
-import type { TaskPage, TaskPageText } from "./pages.ts";
-import type { SyncReport, SyncState } from "./replication.ts";
-import type { MaintenanceReport, RetentionPolicy } from "./retention.ts";
-import type { TaskShards } from "./shards.ts";
-import type { Batch } from "./store-context.ts";
-import type { StatusCounts, Task } from "./task-rows.ts";
-import type { BulkDeleteResult } from "./tasks.ts";
-import type { MatchedResult, RestoredMatching } from "./matching.ts";
-import type { ActivityStats, StatsOptions } from "./stats.ts";
+import type { CircuitFormat, CircuitView } from "./operations/circuits.ts";
+import type { Disagreements } from "./operations/conflicts.ts";
+import type { ExportScope } from "./operations/exports.ts";
+import type { ImportResult, StoredTask } from "./operations/imports.ts";
+import type { TaskPage, TaskPageText } from "./store/pages.ts";
+import type { SyncReport, SyncState } from "./history/replication.ts";
+import type { MaintenanceReport, RetentionPolicy } from "./operations/retention.ts";
+import type { TaskShards } from "./operations/shards.ts";
+import type { Batch } from "./store/context.ts";
+import type { StatusCounts, Task } from "./store/task-rows.ts";
+import type { BulkDeleteResult } from "./operations/tasks.ts";
+import type { MatchedResult, RestoredMatching } from "./operations/matching.ts";
+import type { ActivityStats, StatsOptions } from "./operations/stats.ts";
 import type {
   ArchiveExpiredOptions,
   ListOptions,
@@ -25,7 +25,7 @@ import type {
   PurgeOptions,
   TaskFilter,
   TaskInput,
-} from "./validation.ts";
+} from "./shared/validation.ts";
 
 /** The active tasks (the `tasks` table). */
 export interface ActiveTasks {

@@ -10,7 +10,7 @@ import type {
   TaskSummary,
 } from "../../core/index.ts";
 import { TASK_STATUSES, errorTextOf } from "../../core/index.ts";
-import { histogramSvg, outcomesOf } from "../../core/drawing/index.ts";
+import { histogramSvg, outcomesOf } from "../../core/quantum/drawing/index.ts";
 import { DistributionChart, SERIES_COLOURS } from "./charts.tsx";
 import { Layout, type PageFrame } from "./layout.tsx";
 

@@ -5,7 +5,7 @@
  */
 import type { CircuitView } from "../../core/index.ts";
 import { isCacheError } from "../../core/index.ts";
-import { drawCircuit } from "../../core/drawing/index.ts";
+import { drawCircuit } from "../../core/quantum/drawing/index.ts";
 
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

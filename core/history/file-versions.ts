@@ -9,8 +9,8 @@
  * chain, whatever its `update_time` says, and the merge rule settles it against what the other
  * machines did meanwhile. The same row again enters nothing.
  */
-import type { Executor, SqlValue } from "../driver.ts";
-import { ID_LIST } from "../id-sets.ts";
+import type { Executor, SqlValue } from "../driver/driver.ts";
+import { ID_LIST } from "../shared/id-sets.ts";
 import type { History } from "./history.ts";
 import { mergeStatement, type VersionedTable } from "./statements.ts";
 import {

@@ -2,9 +2,9 @@
  * What the operations of a synced replica need to keep its task history: each write stamps a new
  * version in the statement that makes it, and each delete leaves a tombstone.
  */
-import type { Executor, SqlValue } from "../driver.ts";
-import type { LiveSchema } from "../introspection.ts";
-import type { Clock } from "../timestamps.ts";
+import type { Executor, SqlValue } from "../driver/driver.ts";
+import type { LiveSchema } from "../file/introspection.ts";
+import type { Clock } from "../shared/timestamps.ts";
 import { settleTasks, type SettleResult } from "./settle.ts";
 import { VERSIONED_TABLES, stampSql, type VersionedTable } from "./statements.ts";
 import type { RecordedField } from "./version.ts";

@@ -16,7 +16,7 @@
  * 4. The versions that lost stay beside the task (its conflicts) until a version that had seen
  *    them all replaces them.
  */
-import { TERMINAL_STATUSES } from "../validation.ts";
+import { TERMINAL_STATUSES } from "../shared/validation.ts";
 import {
   FIELD_KEYS,
   RECORDED_FIELDS,

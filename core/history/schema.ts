@@ -4,8 +4,8 @@
  * cannot bring it back), and what it took from its machine's own cache file. The replica file is the sync engine's own, never the Python package's,
  * so these live only there; a local file never has them.
  */
-import type { LiveSchema } from "../introspection.ts";
-import type { SchemaChange } from "../schema.ts";
+import type { LiveSchema } from "../file/introspection.ts";
+import type { SchemaChange } from "../file/schema.ts";
 import { UNVERSIONED_JSON } from "./version.ts";
 import { VERSION_COLUMNS } from "./statements.ts";
 

@@ -7,7 +7,7 @@
  * Every replica that holds the same versions writes the same rows, so two replicas settling the
  * same task at once push identical rows, and the guards let the second pass without effect.
  */
-import type { Executor, SqlValue } from "../driver.ts";
+import type { Executor, SqlValue } from "../driver/driver.ts";
 import { settleVersions } from "./rule.ts";
 import {
   ADDED_BESIDE,
@@ -20,7 +20,7 @@ import {
   type VersionedTable,
 } from "./statements.ts";
 import { parseVersion, versionText } from "./version.ts";
-import { ID_LIST } from "../id-sets.ts";
+import { ID_LIST } from "../shared/id-sets.ts";
 
 /** The tasks a settle rewrote, by where they now are. */
 export interface SettleResult {

@@ -9,7 +9,7 @@
  * sum. Only I's replicas are named, and they are known when the statement is made, so no guard
  * needs to walk a JSON object.
  */
-import type { SqlValue } from "../driver.ts";
+import type { SqlValue } from "../driver/driver.ts";
 import {
   FIELD_KEYS,
   OWN,

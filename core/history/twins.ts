@@ -8,7 +8,7 @@
  * far stays as it is; what the replica took from its machine's own cache file goes on under the
  * new id's importer.
  */
-import type { DriverReplica, Transaction } from "../driver.ts";
+import type { DriverReplica, Transaction } from "../driver/driver.ts";
 import { importerOf } from "./history.ts";
 
 /** `n` random bytes as hex, from the Web Crypto every runtime has. */

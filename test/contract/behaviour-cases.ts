@@ -19,7 +19,7 @@ import { writeFileSync } from "node:fs";
 import { UNIC, buildSeedFile, fileBytes, seedRow, tableBytes } from "./fixtures.ts";
 import type { ContractCase } from "./cache-contract.ts";
 import { TIMESTAMP, manualClock, withCache, withFile, raw, pragma, schemaSql, whereIs, task } from "./helpers.ts";
-import { V1_COLUMNS } from "../../core/schema.ts";
+import { V1_COLUMNS } from "../../core/file/schema.ts";
 
 export const behaviourCases: readonly ContractCase[] = [
   {

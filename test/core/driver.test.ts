@@ -1,7 +1,7 @@
 /** The seam's own promises: transactions never interleave on one connection, and roll back on throw. */
 import { describe, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
-import { createDriver } from "../../core/driver.ts";
+import { createDriver } from "../../core/driver/driver.ts";
 
 async function counterDriver() {
   const driver = createDriver(await openLocalFile(":memory:"));

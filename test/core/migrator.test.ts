@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openLibsql } from "../../adapters/libsql.ts";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { createTaskCache, type Connection, type SqlValue } from "../../core/index.ts";
-import { readFile } from "../../core/introspection.ts";
+import { readFile } from "../../core/file/introspection.ts";
 import { SEED_V1, SEED_V2, seedRow, tempDir } from "../contract/fixtures.ts";
 
 function withoutHeader(connection: Connection): Connection {

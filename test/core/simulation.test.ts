@@ -4,9 +4,9 @@
  * 2^n × 2^n matrix built column by column from its textbook definition, multiplied onto |0…0⟩.
  */
 import { describe, expect, it } from "vitest";
-import { parseCircuit } from "../../core/drawing/index.ts";
-import { evaluateParameter } from "../../core/simulation/expression.ts";
-import { NotSimulable, evolve, simulate } from "../../core/simulation/statevector.ts";
+import { parseCircuit } from "../../core/quantum/drawing/index.ts";
+import { evaluateParameter } from "../../core/quantum/simulation/expression.ts";
+import { NotSimulable, evolve, simulate } from "../../core/quantum/simulation/statevector.ts";
 
 type C = [number, number];
 const mul = (a: C, b: C): C => [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];

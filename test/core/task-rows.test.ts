@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../core/errors.ts";
-import { encodeJson, errorTextOf, rowToTask, type Task } from "../../core/task-rows.ts";
+import { InvalidInputError } from "../../core/shared/errors.ts";
+import { encodeJson, errorTextOf, rowToTask, type Task } from "../../core/store/task-rows.ts";
 
 const row = {
   task_id: "t1",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, normalizeTimestamp, nowTimestamp } from "../../core/timestamps.ts";
+import { formatTimestamp, normalizeTimestamp, nowTimestamp } from "../../core/shared/timestamps.ts";
 
 describe("timestamps", () => {
   it("are written as the Python store writes them", () => {

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { TaskCache } from "../../../core/index.ts";
-import { drawCircuit } from "../../../core/drawing/index.ts";
+import { drawCircuit } from "../../../core/quantum/drawing/index.ts";
 import { circuitFragment, circuitText } from "../../http/circuit-fragment.ts";
 import { CircuitAnswer } from "./answers.ts";
 import { describe, validate } from "./describe.ts";

@@ -7,7 +7,7 @@ import {
   histogramSvg,
   outcomesOf,
   parseCircuit,
-} from "../../../core/drawing/index.ts";
+} from "../../../core/quantum/drawing/index.ts";
 import { CORPUS } from "./corpus.ts";
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });

@@ -13,7 +13,7 @@ import {
   stampSql,
   type VersionedRow,
 } from "../../../core/history/statements.ts";
-import { MIGRATIONS, type SchemaChange } from "../../../core/schema.ts";
+import { MIGRATIONS, type SchemaChange } from "../../../core/file/schema.ts";
 import { tempDir } from "../../contract/fixtures.ts";
 
 let temp: ReturnType<typeof tempDir>;

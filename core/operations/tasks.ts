@@ -1,20 +1,20 @@
 /**
  * Operations on active tasks (the `tasks` table).
  */
-import type { Executor, SqlValue } from "./driver.ts";
-import { ConflictError, InvalidInputError, NotFoundError } from "./errors.ts";
-import { TERMINAL_SQL, resolveFilter } from "./queries.ts";
-import { countRows, groupCounts } from "./group-counts.ts";
-import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
-import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
-import type { Batch, StoreContext } from "./store-context.ts";
+import type { Executor, SqlValue } from "../driver/driver.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { TERMINAL_SQL, resolveFilter } from "../store/queries.ts";
+import { countRows, groupCounts } from "../store/group-counts.ts";
+import { ID_LIST, idSet, missingFrom } from "../shared/id-sets.ts";
+import { listPage, parsePage, type TaskPage, type TaskPageText } from "../store/pages.ts";
+import type { Batch, StoreContext } from "../store/context.ts";
 import { deleteMatched, type MatchedResult } from "./matching.ts";
 import { PACED_TRANSACTIONS } from "./retention.ts";
-import { encodeJson, rowToTask, type StatusCounts, type Task } from "./task-rows.ts";
+import { encodeJson, rowToTask, type StatusCounts, type Task } from "../store/task-rows.ts";
 import { shardMoves } from "./shards.ts";
-import { nowTimestamp } from "./timestamps.ts";
-import { COMPILED_TABLE } from "./uniqc-lineage.ts";
-import { recordedIn, storedVersionSql } from "./history/statements.ts";
+import { nowTimestamp } from "../shared/timestamps.ts";
+import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
+import { recordedIn, storedVersionSql } from "../history/statements.ts";
 import {
   FilterSchema,
   ListOptionsSchema,
@@ -27,8 +27,8 @@ import {
   type MatchFilter,
   type TaskFilter,
   type TaskInput,
-} from "./validation.ts";
-import type { ActiveTasks } from "./task-cache.ts";
+} from "../shared/validation.ts";
+import type { ActiveTasks } from "../task-cache.ts";
 
 /** What a bulk call did, per id. */
 export interface BulkDeleteResult {

@@ -1,9 +1,9 @@
 /**
  * Row counts kept in memory for a file that keeps none in its tables.
  */
-import type { Driver, Transaction } from "./driver.ts";
+import type { Driver, Transaction } from "../driver/driver.ts";
 import type { GroupCount } from "./group-counts.ts";
-import { ID_LIST } from "./id-sets.ts";
+import { ID_LIST } from "../shared/id-sets.ts";
 import type { Table } from "./queries.ts";
 
 /** Every group of a table counted, in one pass over its `(backend, status, …)` index. */

@@ -3,7 +3,7 @@
  */
 import { countedByGroups, scanOf, whereOf, type Table, type TaskFilter } from "./queries.ts";
 import { COUNT_SQL } from "./kept-counts.ts";
-import { keptRead, type StoreContext } from "./store-context.ts";
+import { keptRead, type StoreContext } from "./context.ts";
 
 /** How many rows of a table have one backend and status. */
 export interface GroupCount {

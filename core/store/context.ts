@@ -2,17 +2,17 @@
  * What every group of operations shares for one open cache: its driver and file shapes, its
  * kept answers, and how set statements are split into transactions.
  */
-import type { Driver, Transaction } from "./driver.ts";
-import { ReadOnlyError } from "./errors.ts";
-import type { SchemaState } from "./migrator.ts";
+import type { Driver, Transaction } from "../driver/driver.ts";
+import { ReadOnlyError } from "../shared/errors.ts";
+import type { SchemaState } from "../file/migrator.ts";
 import { tableShapes, type TableShapes } from "./queries.ts";
 import { KeptCounts } from "./kept-counts.ts";
 import { PageCache } from "./page-cache.ts";
-import { SEED_COUNTERS, type CounterNames } from "./schema.ts";
-import { UNIQC_COUNTERS } from "./uniqc-lineage.ts";
-import type { Clock } from "./timestamps.ts";
-import { createHistory, type History } from "./history/history.ts";
-import { hasHistory } from "./history/schema.ts";
+import { SEED_COUNTERS, type CounterNames } from "../file/schema.ts";
+import { UNIQC_COUNTERS } from "../file/uniqc-lineage.ts";
+import type { Clock } from "../shared/timestamps.ts";
+import { createHistory, type History } from "../history/history.ts";
+import { hasHistory } from "../history/schema.ts";
 
 export interface StoreContext {
   readonly driver: Driver;

@@ -13,8 +13,8 @@
  * written (not even the journal mode) until the file is known to be ours and at a version we
  * understand.
  */
-import type { Capabilities, Driver } from "./driver.ts";
-import { MigrationError } from "./errors.ts";
+import type { Capabilities, Driver } from "../driver/driver.ts";
+import { MigrationError } from "../shared/errors.ts";
 import {
   checkOwnership,
   describeMismatch,
@@ -27,7 +27,7 @@ import {
 } from "./introspection.ts";
 import { APPLICATION_ID, MIGRATIONS, SHARED_VERSION, type Migration, type SchemaChange } from "./schema.ts";
 import { UNIQC_NEWEST, hasSeedObjects, isUniqcLineage, ownObjects } from "./uniqc-lineage.ts";
-import { HISTORY_CHANGES, hasHistory, withoutHistory } from "./history/schema.ts";
+import { HISTORY_CHANGES, hasHistory, withoutHistory } from "../history/schema.ts";
 
 /** Which history a file follows after v2: the seed's (this cache's), or the Python package's own. */
 export type Lineage = "seed" | "uniqc";

@@ -5,17 +5,17 @@
  * file has them) and deletes the original, exactly as the Python store does, so a task is always
  * in exactly one of the two tables.
  */
-import type { Executor, SqlValue } from "./driver.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
-import { TERMINAL_SQL, resolveFilter } from "./queries.ts";
-import { countRows } from "./group-counts.ts";
-import { ID_LIST, idSet, missingFrom } from "./id-sets.ts";
-import { listPage, parsePage, type TaskPage, type TaskPageText } from "./pages.ts";
-import type { Batch, StoreContext } from "./store-context.ts";
-import { rowToTask, type Task } from "./task-rows.ts";
-import { countTriggers, type CounterNames } from "./schema.ts";
+import type { Executor, SqlValue } from "../driver/driver.ts";
+import { ConflictError, NotFoundError } from "../shared/errors.ts";
+import { TERMINAL_SQL, resolveFilter } from "../store/queries.ts";
+import { countRows } from "../store/group-counts.ts";
+import { ID_LIST, idSet, missingFrom } from "../shared/id-sets.ts";
+import { listPage, parsePage, type TaskPage, type TaskPageText } from "../store/pages.ts";
+import type { Batch, StoreContext } from "../store/context.ts";
+import { rowToTask, type Task } from "../store/task-rows.ts";
+import { countTriggers, type CounterNames } from "../file/schema.ts";
 import { shardMoves } from "./shards.ts";
-import { hoursBefore, nowTimestamp } from "./timestamps.ts";
+import { hoursBefore, nowTimestamp } from "../shared/timestamps.ts";
 import {
   ArchiveExpiredSchema,
   FilterSchema,
@@ -29,8 +29,8 @@ import {
   type MatchFilter,
   type PurgeOptions,
   type TaskFilter,
-} from "./validation.ts";
-import type { Archive } from "./task-cache.ts";
+} from "../shared/validation.ts";
+import type { Archive } from "../task-cache.ts";
 import { deleteMatched, matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
 import { PACED_TRANSACTIONS } from "./retention.ts";
 

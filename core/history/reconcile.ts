@@ -11,8 +11,8 @@
  *   the archived copy takes the live copy's columns first, so the newer save is not lost;
  * - the losing copy is deleted.
  */
-import type { Executor } from "./driver.ts";
-import { ID_LIST } from "./id-sets.ts";
+import type { Executor } from "../driver/driver.ts";
+import { ID_LIST } from "../shared/id-sets.ts";
 
 /** What a reconcile settled: ids kept active, ids kept archived. */
 export interface ReconcileResult {

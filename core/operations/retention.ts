@@ -5,10 +5,10 @@
  * waiting) is never kept waiting for more than one of them, however many tasks a run moves.
  */
 import * as v from "valibot";
-import type { Batch } from "./store-context.ts";
-import { formatTimestamp, type Clock } from "./timestamps.ts";
-import { HoursSchema, parseInput } from "./validation.ts";
-import type { Archive, Retention } from "./task-cache.ts";
+import type { Batch } from "../store/context.ts";
+import { formatTimestamp, type Clock } from "../shared/timestamps.ts";
+import { HoursSchema, parseInput } from "../shared/validation.ts";
+import type { Archive, Retention } from "../task-cache.ts";
 
 const Hours = v.optional(HoursSchema);
 

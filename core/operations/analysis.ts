@@ -9,12 +9,12 @@
  */
 import * as v from "valibot";
 import { circuitOf, type CircuitFormat } from "./circuits.ts";
-import { parseCircuit } from "./drawing/index.ts";
-import { outcomesOf } from "./drawing/histogram.ts";
-import { CacheError, NotFoundError } from "./errors.ts";
-import { NotSimulable, simulate } from "./simulation/statevector.ts";
-import type { Task } from "./task-rows.ts";
-import { TaskIdSchema, parseInput } from "./validation.ts";
+import { parseCircuit } from "../quantum/drawing/index.ts";
+import { outcomesOf } from "../quantum/drawing/histogram.ts";
+import { CacheError, NotFoundError } from "../shared/errors.ts";
+import { NotSimulable, simulate } from "../quantum/simulation/statevector.ts";
+import type { Task } from "../store/task-rows.ts";
+import { TaskIdSchema, parseInput } from "../shared/validation.ts";
 
 /** Outcome → probability. */
 export type Distribution = Record<string, number>;

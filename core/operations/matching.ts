@@ -4,14 +4,14 @@
  * that pass holds no write lock, and each chunk then moves its own ids by key, the filter checked
  * again so that a task changed meanwhile stays where it is.
  */
-import type { SqlValue } from "./driver.ts";
-import { InvalidInputError } from "./errors.ts";
-import { ID_LIST } from "./id-sets.ts";
-import { countRows } from "./group-counts.ts";
-import { conditionOf, resolveFilter, scanOf, type Table } from "./queries.ts";
+import type { SqlValue } from "../driver/driver.ts";
+import { InvalidInputError } from "../shared/errors.ts";
+import { ID_LIST } from "../shared/id-sets.ts";
+import { countRows } from "../store/group-counts.ts";
+import { conditionOf, resolveFilter, scanOf, type Table } from "../store/queries.ts";
 import { shardMoves } from "./shards.ts";
-import type { Batch, StoreContext } from "./store-context.ts";
-import { MatchSchema, parseInput, type MatchFilter } from "./validation.ts";
+import type { Batch, StoreContext } from "../store/context.ts";
+import { MatchSchema, parseInput, type MatchFilter } from "../shared/validation.ts";
 
 /** What a move or delete by filter did. */
 export interface MatchedResult {

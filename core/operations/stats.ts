@@ -8,10 +8,10 @@
  * again is the same question.
  */
 import * as v from "valibot";
-import { countRows, groupCounts } from "./group-counts.ts";
-import { resolveFilter, whereOf, type Table } from "./queries.ts";
-import { keptRead, type StoreContext } from "./store-context.ts";
-import { TASK_STATUSES, TERMINAL_STATUSES, TimeBoundSchema, parseInput } from "./validation.ts";
+import { countRows, groupCounts } from "../store/group-counts.ts";
+import { resolveFilter, whereOf, type Table } from "../store/queries.ts";
+import { keptRead, type StoreContext } from "../store/context.ts";
+import { TASK_STATUSES, TERMINAL_STATUSES, TimeBoundSchema, parseInput } from "../shared/validation.ts";
 
 export const StatsOptionsSchema = v.object({
   since: v.optional(TimeBoundSchema),

@@ -11,16 +11,16 @@
  * twice changes nothing, and a move made in the other file arrives as a move.
  */
 import * as v from "valibot";
-import { reconcile } from "./reconcile.ts";
-import { TASK_COLUMNS } from "./schema.ts";
-import type { Table, TableShapes } from "./queries.ts";
-import { enterFileRows } from "./history/file-versions.ts";
-import { recordedIn } from "./history/statements.ts";
-import type { StoreContext } from "./store-context.ts";
-import { COMPILED_TABLE } from "./uniqc-lineage.ts";
-import { normalizeTimestamp } from "./timestamps.ts";
-import { parseInput, TaskIdSchema } from "./validation.ts";
-import type { Transfer } from "./task-cache.ts";
+import { reconcile } from "../history/reconcile.ts";
+import { TASK_COLUMNS } from "../file/schema.ts";
+import type { Table, TableShapes } from "../store/queries.ts";
+import { enterFileRows } from "../history/file-versions.ts";
+import { recordedIn } from "../history/statements.ts";
+import type { StoreContext } from "../store/context.ts";
+import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
+import { normalizeTimestamp } from "../shared/timestamps.ts";
+import { parseInput, TaskIdSchema } from "../shared/validation.ts";
+import type { Transfer } from "../task-cache.ts";
 
 const TextOrNull = v.nullish(v.string(), null);
 

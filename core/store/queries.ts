@@ -5,13 +5,13 @@
  * read (newer, or another program's) still lists, and a file of either lineage gives a task the
  * same fields.
  */
-import type { SqlValue } from "./driver.ts";
-import type { LiveSchema } from "./introspection.ts";
-import type { Lineage } from "./migrator.ts";
-import { TASK_COLUMNS } from "./schema.ts";
-import { COMPILED_TABLE } from "./uniqc-lineage.ts";
-import { formatTimestamp, type Clock } from "./timestamps.ts";
-import { TERMINAL_STATUSES, type ParsedFilter, type TimeBound } from "./validation.ts";
+import type { SqlValue } from "../driver/driver.ts";
+import type { LiveSchema } from "../file/introspection.ts";
+import type { Lineage } from "../file/migrator.ts";
+import { TASK_COLUMNS } from "../file/schema.ts";
+import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
+import { formatTimestamp, type Clock } from "../shared/timestamps.ts";
+import { TERMINAL_STATUSES, type ParsedFilter, type TimeBound } from "../shared/validation.ts";
 
 export type Table = "tasks" | "archived_tasks";
 

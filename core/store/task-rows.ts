@@ -2,8 +2,8 @@
  * Tasks as the API speaks of them, and their mapping to and from table rows.
  * The wire names are the Python gateway's (snake_case), so one shape serves library and HTTP.
  */
-import type { Row, SqlValue } from "./driver.ts";
-import { InvalidInputError } from "./errors.ts";
+import type { Row, SqlValue } from "../driver/driver.ts";
+import { InvalidInputError } from "../shared/errors.ts";
 
 /** A task, whole. */
 export interface Task {

@@ -7,11 +7,11 @@
  * its log, and the next round that reaches the server sends them. While the server cannot be
  * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
  */
-import type { DriverReplica, Transaction } from "./driver.ts";
-import { SyncError, messageOf } from "./errors.ts";
-import type { SettleResult } from "./history/settle.ts";
-import { Mutex } from "./mutex.ts";
-import { nowTimestamp, type Clock } from "./timestamps.ts";
+import type { DriverReplica, Transaction } from "../driver/driver.ts";
+import { SyncError, messageOf } from "../shared/errors.ts";
+import type { SettleResult } from "./settle.ts";
+import { Mutex } from "../driver/mutex.ts";
+import { nowTimestamp, type Clock } from "../shared/timestamps.ts";
 
 /** What one round moved. */
 export interface SyncReport {

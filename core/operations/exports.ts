@@ -3,11 +3,11 @@
  * as stored (JSON as its text), `archived_at` on archived rows. Memory stays flat whatever the
  * size of the file; pages follow the rowid, so each costs the same however deep.
  */
-import type { Table } from "./queries.ts";
-import type { StoreContext } from "./store-context.ts";
+import type { Table } from "../store/queries.ts";
+import type { StoreContext } from "../store/context.ts";
 import type { StoredTask } from "./imports.ts";
-import { COMPILED_TABLE } from "./uniqc-lineage.ts";
-import type { Transfer } from "./task-cache.ts";
+import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
+import type { Transfer } from "../task-cache.ts";
 
 export type ExportScope = "active" | "archived" | "all";
 

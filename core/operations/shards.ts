@@ -4,12 +4,12 @@
  * written before the task's own row goes: the active table's foreign key would delete it with
  * its task. On a file without shard tables every move here does nothing.
  */
-import type { Executor, SqlValue } from "./driver.ts";
-import type { TableShapes } from "./queries.ts";
-import type { StoreContext } from "./store-context.ts";
-import { SHARD_COLUMNS } from "./uniqc-lineage.ts";
-import { TaskIdSchema, parseInput } from "./validation.ts";
-import type { TaskDetails } from "./task-cache.ts";
+import type { Executor, SqlValue } from "../driver/driver.ts";
+import type { TableShapes } from "../store/queries.ts";
+import type { StoreContext } from "../store/context.ts";
+import { SHARD_COLUMNS } from "../file/uniqc-lineage.ts";
+import { TaskIdSchema, parseInput } from "../shared/validation.ts";
+import type { TaskDetails } from "../task-cache.ts";
 
 /** A shard as the Python gateway lists it: every field but the result. */
 export interface TaskShard {

@@ -2,11 +2,11 @@
  * The circuits of a task: the one submitted (in its metadata), the compiled one (v3's
  * `compiled_circuit_json`), and the one the backend executed.
  */
-import { NotFoundError } from "./errors.ts";
-import type { Task } from "./task-rows.ts";
+import { NotFoundError } from "../shared/errors.ts";
+import type { Task } from "../store/task-rows.ts";
 import * as v from "valibot";
-import { TaskIdSchema, parseInput } from "./validation.ts";
-import type { TaskDetails } from "./task-cache.ts";
+import { TaskIdSchema, parseInput } from "../shared/validation.ts";
+import type { TaskDetails } from "../task-cache.ts";
 
 export const CIRCUIT_FORMATS = ["source", "compiled", "executed"] as const;
 export type CircuitFormat = (typeof CIRCUIT_FORMATS)[number];

@@ -1,4 +1,4 @@
-import { CacheError } from "../errors.ts";
+import { CacheError } from "../../shared/errors.ts";
 
 /**
  * A circuit as the drawer sees it: wires and a list of operations, whatever language it came in.

@@ -3,14 +3,14 @@
  * to the one it shows stay beside it (history/rule.ts) until a version made after seeing them
  * replaces them. Everywhere else a task has none.
  */
-import type { StoreContext } from "./store-context.ts";
-import { frontierOf } from "./history/rule.ts";
-import { WITH_SIBLINGS } from "./history/settle.ts";
-import { VERSIONED_TABLES, versionsOf, type VersionedRow } from "./history/statements.ts";
-import type { TaskVersion } from "./history/version.ts";
-import { formatTimestamp } from "./timestamps.ts";
-import { rowToTask, type Task } from "./task-rows.ts";
-import { TaskIdSchema, parseInput } from "./validation.ts";
+import type { StoreContext } from "../store/context.ts";
+import { frontierOf } from "../history/rule.ts";
+import { WITH_SIBLINGS } from "../history/settle.ts";
+import { VERSIONED_TABLES, versionsOf, type VersionedRow } from "../history/statements.ts";
+import type { TaskVersion } from "../history/version.ts";
+import { formatTimestamp } from "../shared/timestamps.ts";
+import { rowToTask, type Task } from "../store/task-rows.ts";
+import { TaskIdSchema, parseInput } from "../shared/validation.ts";
 
 /** One version that lost, as the machine that made it wrote it. */
 export interface ConflictingVersion {

@@ -3,8 +3,8 @@
  * how its tables compare with the versions a lineage defines. Nothing here writes; the migrator
  * decides from what this reads.
  */
-import type { Capabilities, Executor } from "./driver.ts";
-import { ForeignDatabaseError, NotSqliteError } from "./errors.ts";
+import type { Capabilities, Executor } from "../driver/driver.ts";
+import { ForeignDatabaseError, NotSqliteError } from "../shared/errors.ts";
 import { APPLICATION_ID } from "./schema.ts";
 import { uniqcTables } from "./uniqc-lineage.ts";
 

@@ -2,10 +2,10 @@
  * A page of a listing: read once as JSON text (what the server sends on as it is), parsed for
  * callers that want objects.
  */
-import type { SqlValue } from "./driver.ts";
+import type { SqlValue } from "../driver/driver.ts";
 import { countRows } from "./group-counts.ts";
 import { NEWEST_FIRST, afterOf, scanOf, summaryRows, whereOf, type Table, type TaskFilter } from "./queries.ts";
-import { keptRead, type StoreContext } from "./store-context.ts";
+import { keptRead, type StoreContext } from "./context.ts";
 import type { TaskSummary } from "./task-rows.ts";
 
 /** A page of a listing. */
