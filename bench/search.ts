@@ -21,7 +21,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
 import type { Connection, TaskCache, TaskFilter } from "../core/index.ts";
-import { PACED_TRANSACTIONS } from "../core/operations/retention.ts";
+import { PACED_TRANSACTIONS } from "../core/store/batches.ts";
 import { DEFAULTS, generate } from "./generate.ts";
 import { startSyncServer } from "../test/fixtures/sync-server.ts";
 

@@ -5,20 +5,21 @@ import { analysisOperations } from "./operations/analysis.ts";
 import { archiveOperations } from "./operations/archive.ts";
 import { circuitOperations } from "./operations/circuits.ts";
 import { conflictOperations } from "./operations/conflicts.ts";
-import { createDriver, type Capabilities, type Connection } from "./driver/driver.ts";
+import { createDriver, type Connection, type Driver } from "./driver/driver.ts";
 import { exportOperations } from "./operations/exports.ts";
 import { importOperations } from "./operations/imports.ts";
-import { NotSyncedError } from "./shared/errors.ts";
+import { MigrationError, NotSyncedError } from "./shared/errors.ts";
 import { mergeStatement } from "./history/statements.ts";
 import { leaveMark, tellCopiesApart } from "./history/twins.ts";
-import { migrate, type Lineage, type SchemaState } from "./file/migrator.ts";
-import { MIGRATIONS, type Migration } from "./file/schema.ts";
+import { inspect as inspectFile, migrate, type MigrationPlan, type SchemaState } from "./file/migrator.ts";
+import type { Migration } from "./file/schema.ts";
+import { addedObjectsOf } from "./history/schema.ts";
 import { startReplication } from "./history/replication.ts";
 import { retentionOperations } from "./operations/retention.ts";
 import { shardOperations } from "./operations/shards.ts";
 import { statsOperations } from "./operations/stats.ts";
 import { createStoreContext } from "./store/context.ts";
-import type { TaskCache } from "./task-cache.ts";
+import type { CacheInfo, TaskCache } from "./task-cache.ts";
 import { taskOperations } from "./operations/tasks.ts";
 import { systemClock, type Clock } from "./shared/timestamps.ts";
 
@@ -43,24 +44,6 @@ export interface CacheOptions {
 /** Five seconds between sync rounds: a task submitted on one machine shows on the others soon after. */
 export const DEFAULT_SYNC_INTERVAL_MS = 5000;
 
-/** What the cache knows about its file. */
-export interface CacheInfo {
-  /** Which history the file follows after v2: the seed's (this cache's own), or the uniqc package's. */
-  readonly lineage: Lineage;
-  /** The file's schema version, in its lineage's numbers. */
-  readonly schemaVersion: number;
-  /** The newest version of that lineage this build knows. */
-  readonly supportedVersion: number;
-  /** The file's `user_version` header (at most 2 on the seed lineage; see migrator.ts). */
-  readonly userVersion: number;
-  /** Why writes are refused, when they are. */
-  readonly readOnlyReason: string | undefined;
-  readonly readOnly: boolean;
-  /** Versions this open applied. */
-  readonly applied: readonly number[];
-  readonly capabilities: Capabilities;
-}
-
 /**
  * Opens the cache on an adapter's connection: refuses foreign and non-SQLite files, migrates
  * ours, and opens newer or other programs' files read-only. Closes the connection if it fails.
@@ -72,7 +55,8 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     // A replica takes the server's schema before changing its own: steps that another replica
     // already took arrive as they are, and are not taken twice. Offline, it migrates alone.
     await driver.replica?.pull(async () => undefined).catch(() => undefined);
-    state = await migrate(driver, options.migrations ?? MIGRATIONS);
+    state = await migrate(driver, { migrations: options.migrations, added: addedObjectsOf(driver.capabilities) });
+    if (state.stopped) throw new MigrationError(state.stopped.version, state.stopped.cause, state.applied);
     // From here on, the replica's changes merge by the rule wherever they are applied.
     if (driver.replica && state.readOnlyReason === undefined) await driver.replica.rewriteChanges(mergeStatement);
   } catch (error) {
@@ -137,3 +121,7 @@ export async function createTaskCache(connection: Connection, options: CacheOpti
     },
   };
 }
+
+/** What opening the file behind `driver` would do, found without writing anything: for `doctor` and `migrate status`. */
+export const inspect = (driver: Driver): Promise<MigrationPlan> =>
+  inspectFile(driver, { added: addedObjectsOf(driver.capabilities) });

@@ -5,11 +5,12 @@
 export {
   DEFAULT_SYNC_INTERVAL_MS,
   createTaskCache,
-  type CacheInfo,
+  inspect,
   type CacheOptions,
 } from "./cache.ts";
 export type {
   ActiveTasks,
+  CacheInfo,
   Activity,
   Archive,
   CacheFile,
@@ -37,7 +38,7 @@ export type { ReconcileResult } from "./history/reconcile.ts";
 export type { SettleResult } from "./history/settle.ts";
 export type { SyncReport, SyncState } from "./history/replication.ts";
 export * from "./shared/errors.ts";
-export { inspect, type Lineage, type MigrationPlan, type SchemaState } from "./file/migrator.ts";
+export type { Lineage, MigrationPlan, SchemaState } from "./file/migrator.ts";
 export {
   APPLICATION_ID,
   MIGRATIONS,
@@ -51,8 +52,8 @@ export type { TaskShard, TaskShards } from "./operations/shards.ts";
 export type { ConflictingVersion, Disagreements, TaskConflicts } from "./operations/conflicts.ts";
 export { REPLICA_ID } from "./history/version.ts";
 export { newReplicaId } from "./history/twins.ts";
+export { MAINTENANCE_ROWS } from "./store/batches.ts";
 export {
-  MAINTENANCE_ROWS,
   RetentionPolicySchema,
   type MaintenanceReport,
   type RetentionPolicy,

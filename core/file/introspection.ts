@@ -5,7 +5,7 @@
  */
 import type { Capabilities, Executor } from "../driver/driver.ts";
 import { ForeignDatabaseError, NotSqliteError } from "../shared/errors.ts";
-import { APPLICATION_ID } from "./schema.ts";
+import { APPLICATION_ID, type AddedObjects } from "./schema.ts";
 import { uniqcTables } from "./uniqc-lineage.ts";
 
 /** Live columns per table, read from `sqlite_master` and `pragma_table_info`. */
@@ -197,4 +197,21 @@ export function describeUniqcMismatch(schema: LiveSchema, claimed: number): stri
   ];
   if (problems.length === 0) return undefined;
   return `the file says v${claimed} of the uniqc package's lineage but its tables differ (${problems.join("; ")}); it was written by another program`;
+}
+
+/** Whether the live schema has every object of `added`. */
+export const hasAdded = (schema: LiveSchema, added: AddedObjects) =>
+  [...Object.entries(added.columns), ...Object.entries(added.tables)].every(([table, columns]) =>
+    columns.every((column) => schema.get(table)?.has(column)),
+  );
+
+/** The live schema without the objects of `added`, as the schema versions know it. */
+export function withoutAdded(schema: LiveSchema, added: AddedObjects): LiveSchema {
+  const rest = new Map<string, ReadonlySet<string>>();
+  for (const [table, columns] of schema) {
+    if (table in added.tables) continue;
+    const extra = added.columns[table] ?? [];
+    rest.set(table, new Set([...columns].filter((column) => !extra.includes(column))));
+  }
+  return rest;
 }

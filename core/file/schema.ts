@@ -26,6 +26,18 @@ export interface AddColumn {
 /** One statement of a step: idempotent SQL (`IF NOT EXISTS`), or a guarded column addition. */
 export type SchemaChange = string | AddColumn;
 
+/**
+ * Objects a kind of file keeps beside the schema versions (a synced replica's merge objects):
+ * added once its last step has run, and left out when its version is read from its shape.
+ */
+export interface AddedObjects {
+  readonly changes: readonly SchemaChange[];
+  /** Columns they add to the versions' tables, by table. */
+  readonly columns: Readonly<Record<string, readonly string[]>>;
+  /** Tables of their own, with their columns. */
+  readonly tables: Readonly<Record<string, readonly string[]>>;
+}
+
 /** One schema version: the changes that take a file from `version - 1` to `version`. */
 export interface Migration {
   readonly version: number;

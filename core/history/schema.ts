@@ -4,8 +4,9 @@
  * cannot bring it back), and what it took from its machine's own cache file. The replica file is the sync engine's own, never the Python package's,
  * so these live only there; a local file never has them.
  */
-import type { LiveSchema } from "../file/introspection.ts";
-import type { SchemaChange } from "../file/schema.ts";
+import type { Capabilities } from "../driver/driver.ts";
+import { hasAdded, type LiveSchema } from "../file/introspection.ts";
+import type { AddedObjects, SchemaChange } from "../file/schema.ts";
 import { UNVERSIONED_JSON } from "./version.ts";
 import { VERSION_COLUMNS } from "./statements.ts";
 
@@ -46,25 +47,20 @@ export const HISTORY_CHANGES: readonly SchemaChange[] = [
   "CREATE INDEX IF NOT EXISTS tombstones_siblings_idx ON sync_tombstones(task_id) WHERE sync_siblings IS NOT NULL",
 ];
 
-/** The columns and tables the merge objects add. */
-export const HISTORY_TABLES: Readonly<Record<string, readonly string[]>> = {
-  tasks: VERSION_COLUMNS,
-  archived_tasks: VERSION_COLUMNS,
-  sync_tombstones: ["task_id", ...VERSION_COLUMNS],
-  sync_imports: ["import_key", "digest", "sync_version"],
-  sync_replicas: ["replica_id", "mark"],
+/** The merge objects, as the migrator adds them to a replica once its schema is current. */
+export const HISTORY_OBJECTS: AddedObjects = {
+  changes: HISTORY_CHANGES,
+  columns: { tasks: VERSION_COLUMNS, archived_tasks: VERSION_COLUMNS },
+  tables: {
+    sync_tombstones: ["task_id", ...VERSION_COLUMNS],
+    sync_imports: ["import_key", "digest", "sync_version"],
+    sync_replicas: ["replica_id", "mark"],
+  },
 };
 
-/** Whether the replica has every merge object. */
-export const hasHistory = (schema: LiveSchema) =>
-  Object.entries(HISTORY_TABLES).every(([table, columns]) => columns.every((column) => schema.get(table)?.has(column)));
+/** The objects a file of these capabilities keeps beside the schema versions: a replica's merge objects. */
+export const addedObjectsOf = (capabilities: Pick<Capabilities, "synced">) =>
+  capabilities.synced ? HISTORY_OBJECTS : undefined;
 
-/** The live schema without the merge objects, as the schema versions know it. */
-export function withoutHistory(schema: LiveSchema): LiveSchema {
-  const rest = new Map<string, ReadonlySet<string>>();
-  for (const [table, columns] of schema) {
-    if (table === "sync_tombstones" || table === "sync_imports" || table === "sync_replicas") continue;
-    rest.set(table, new Set([...columns].filter((column) => !(VERSION_COLUMNS as readonly string[]).includes(column))));
-  }
-  return rest;
-}
+/** Whether the replica has every merge object. */
+export const hasHistory = (schema: LiveSchema) => hasAdded(schema, HISTORY_OBJECTS);

@@ -128,13 +128,25 @@ function idealOf(task: Task) {
   return { ideal: undefined, circuit: null, reason };
 }
 
+/** What a task's outcomes say against its circuit, and against each other. */
+export interface Analysis {
+  /**
+   * The task's measured outcomes beside the ideal distribution of its circuit (simulated where it
+   * has at most 16 qubits of known gates, measured at its end), with their total variation
+   * distance and Hellinger fidelity; where there is no ideal, the reason.
+   */
+  analyse(taskId: string): Promise<TaskAnalysis>;
+  /** Two to six tasks' measured outcomes side by side, with the total variation distance of each pair. */
+  compare(taskIds: readonly string[]): Promise<Comparison>;
+}
+
 /** Reads used to find a task wherever it is. */
 interface TaskLookup {
   get(taskId: string): Promise<Task | undefined>;
   getArchived(taskId: string): Promise<Task | undefined>;
 }
 
-export function analysisOperations(lookup: TaskLookup) {
+export function analysisOperations(lookup: TaskLookup): Analysis {
   const find = async (taskId: string) => {
     const task = (await lookup.get(taskId)) ?? (await lookup.getArchived(taskId));
     if (!task) throw new NotFoundError(taskId, "tasks");

@@ -11,7 +11,8 @@ import { TERMINAL_SQL, resolveFilter } from "../store/queries.ts";
 import { countRows } from "../store/group-counts.ts";
 import { ID_LIST, idSet, missingFrom } from "../shared/id-sets.ts";
 import { listPage, parsePage, type TaskPage, type TaskPageText } from "../store/pages.ts";
-import type { Batch, StoreContext } from "../store/context.ts";
+import type { StoreContext } from "../store/context.ts";
+import { PACED_TRANSACTIONS, type Batch } from "../store/batches.ts";
 import { rowToTask, type Task } from "../store/task-rows.ts";
 import { countTriggers, type CounterNames } from "../file/schema.ts";
 import { shardMoves } from "./shards.ts";
@@ -30,9 +31,7 @@ import {
   type PurgeOptions,
   type TaskFilter,
 } from "../shared/validation.ts";
-import type { Archive } from "../task-cache.ts";
 import { deleteMatched, matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
-import { PACED_TRANSACTIONS } from "./retention.ts";
 
 /** What a bulk archive did, per id. */
 export interface BulkArchiveResult {
@@ -52,6 +51,47 @@ export interface ArchiveExpiredResult {
  * of tasks that costs far more than the triggers, and slows every other writer of the file.
  */
 const MANY_TASKS = 1000;
+
+/** The archive (`archived_tasks`), and moves between it and the active tasks. */
+export interface Archive {
+  /** Moves one task from `tasks` to `archived_tasks`. */
+  archive(taskId: string): Promise<void>;
+  /** Moves one task back. A live task with the same id is a conflict, never overwritten. */
+  restore(taskId: string): Promise<void>;
+  /** Archives many tasks in one transaction; ids that were not active come back as missing. */
+  bulkArchive(taskIds: readonly string[]): Promise<BulkArchiveResult>;
+  /** Archives every active task `filter` matches, as {@link ActiveTasks.deleteMatching} deletes them. */
+  archiveMatching(filter: MatchFilter, batch?: Batch): Promise<MatchedResult>;
+  /**
+   * Restores every archived task `filter` matches; those live under the same id stay archived
+   * and come back as conflicts.
+   */
+  restoreMatching(filter: MatchFilter, batch?: Batch): Promise<RestoredMatching>;
+  /** Deletes for good every archived task `filter` matches, with their shards. */
+  deleteArchivedMatching(filter: MatchFilter, batch?: Batch): Promise<MatchedResult>;
+  /**
+   * Archives tasks submitted more than `hours` ago. With `terminalOnly` (the default), tasks
+   * still pending or running stay and are reported. With `batch`, in short transactions.
+   */
+  archiveExpired(options?: ArchiveExpiredOptions, batch?: Batch): Promise<ArchiveExpiredResult>;
+  /** How many tasks {@link archiveExpired} would move now with these options, for a confirmation. */
+  countExpired(options?: ArchiveExpiredOptions): Promise<number>;
+  /** Archived tasks, newest first by `submit_time`, as JSON text; the same filters and paging as the listing. */
+  listArchivedText(options?: Omit<ListOptions, "includeArchived">): Promise<TaskPageText>;
+  /** The same listing as {@link listArchivedText}, with the tasks as objects. */
+  listArchived(options?: Omit<ListOptions, "includeArchived">): Promise<TaskPage>;
+  /** One archived task, whole, or undefined. */
+  getArchived(taskId: string): Promise<Task | undefined>;
+  /** How many archived tasks match the filters (all of them without filters). */
+  countArchived(filter?: TaskFilter): Promise<number>;
+  /**
+   * Deletes archived tasks (and their shards) archived more than `olderThanHours` ago, in
+   * transactions of `batch.rows` when given; with `dryRun`, only counts them.
+   */
+  purgeArchived(options: PurgeOptions, batch?: Batch): Promise<{ count: number; cutoff: string }>;
+  /** Deletes an archived task for good, with its archived shards. */
+  deleteArchived(taskId: string): Promise<void>;
+}
 
 export function archiveOperations(ctx: StoreContext): Archive {
   const { driver, shapes, history } = ctx;

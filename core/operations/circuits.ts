@@ -6,7 +6,6 @@ import { NotFoundError } from "../shared/errors.ts";
 import type { Task } from "../store/task-rows.ts";
 import * as v from "valibot";
 import { TaskIdSchema, parseInput } from "../shared/validation.ts";
-import type { TaskDetails } from "../task-cache.ts";
 
 export const CIRCUIT_FORMATS = ["source", "compiled", "executed"] as const;
 export type CircuitFormat = (typeof CIRCUIT_FORMATS)[number];
@@ -86,13 +85,19 @@ export function circuitOf(task: Task, format: CircuitFormat): CircuitView {
   return { task_id: task.task_id, format, language, circuit: found?.value ?? null, ...(fallback ? { fallback } : {}) };
 }
 
+/** A task's circuits, drawn in the form asked for. */
+export interface Circuits {
+  /** The circuit of an active or archived task in `format` (`source`, `compiled`, `executed`). */
+  getCircuit(taskId: string, format?: CircuitFormat): Promise<CircuitView>;
+}
+
 /** Reads used to find a task wherever it is. */
 interface TaskLookup {
   get(taskId: string): Promise<Task | undefined>;
   getArchived(taskId: string): Promise<Task | undefined>;
 }
 
-export function circuitOperations(lookup: TaskLookup): Pick<TaskDetails, "getCircuit"> {
+export function circuitOperations(lookup: TaskLookup): Circuits {
   return {
     async getCircuit(taskId: string, format: CircuitFormat = "source"): Promise<CircuitView> {
       const id = parseInput(TaskIdSchema, taskId, "task_id");

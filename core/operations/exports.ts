@@ -7,13 +7,18 @@ import type { Table } from "../store/queries.ts";
 import type { StoreContext } from "../store/context.ts";
 import type { StoredTask } from "./imports.ts";
 import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
-import type { Transfer } from "../task-cache.ts";
 
 export type ExportScope = "active" | "archived" | "all";
 
 const PAGE_ROWS = 1000;
 
-export function exportOperations(ctx: StoreContext): Pick<Transfer, "exportRows"> {
+/** Stored rows out, as another cache or the Python package keeps them. */
+export interface Exports {
+  /** Every stored row of the active tasks, the archive, or both (active first). */
+  exportRows(scope?: ExportScope): AsyncGenerator<StoredTask>;
+}
+
+export function exportOperations(ctx: StoreContext): Exports {
   const { driver, shapes } = ctx;
   const columnsOf = (table: Table) => {
     const compiled =

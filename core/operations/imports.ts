@@ -20,7 +20,6 @@ import type { StoreContext } from "../store/context.ts";
 import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
 import { normalizeTimestamp } from "../shared/timestamps.ts";
 import { parseInput, TaskIdSchema } from "../shared/validation.ts";
-import type { Transfer } from "../task-cache.ts";
 
 const TextOrNull = v.nullish(v.string(), null);
 
@@ -103,7 +102,17 @@ function importStatements(shapes: TableShapes) {
   };
 }
 
-export function importOperations(ctx: StoreContext): Pick<Transfer, "importRows"> {
+/** Stored rows in, as another cache or the Python package keeps them. */
+export interface Imports {
+  /**
+   * Brings stored task rows into this cache in one transaction: rows with `archived_at` into
+   * the archive, the others into the active tasks, each only where it is newer. Rows that are
+   * not task rows are left out and reported.
+   */
+  importRows(rows: readonly unknown[]): Promise<ImportResult>;
+}
+
+export function importOperations(ctx: StoreContext): Imports {
   const { history } = ctx;
   const statements = importStatements(ctx.shapes);
   const columns = importColumns(ctx.shapes);

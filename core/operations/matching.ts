@@ -10,7 +10,8 @@ import { ID_LIST } from "../shared/id-sets.ts";
 import { countRows } from "../store/group-counts.ts";
 import { conditionOf, resolveFilter, scanOf, type Table } from "../store/queries.ts";
 import { shardMoves } from "./shards.ts";
-import type { Batch, StoreContext } from "../store/context.ts";
+import type { StoreContext } from "../store/context.ts";
+import type { Batch } from "../store/batches.ts";
 import { MatchSchema, parseInput, type MatchFilter } from "../shared/validation.ts";
 
 /** What a move or delete by filter did. */

@@ -5,10 +5,10 @@
  * waiting) is never kept waiting for more than one of them, however many tasks a run moves.
  */
 import * as v from "valibot";
-import type { Batch } from "../store/context.ts";
+import { MAINTENANCE_ROWS, SHORT_TRANSACTIONS, type Batch } from "../store/batches.ts";
 import { formatTimestamp, type Clock } from "../shared/timestamps.ts";
 import { HoursSchema, parseInput } from "../shared/validation.ts";
-import type { Archive, Retention } from "../task-cache.ts";
+import type { Archive } from "./archive.ts";
 
 const Hours = v.optional(HoursSchema);
 
@@ -31,17 +31,14 @@ export interface MaintenanceReport {
   longest_transaction_ms: number;
 }
 
-/** A thousand tasks a transaction: tens of milliseconds on a million-task file. */
-export const MAINTENANCE_ROWS = 1000;
-
-/** Transactions of {@link MAINTENANCE_ROWS} with a pause between them: work that never keeps another writer waiting long. */
-export const SHORT_TRANSACTIONS: Batch = Object.freeze({ rows: MAINTENANCE_ROWS, pauseMs: 100 });
-
-/**
- * Moves of given ids, wherever they lie in the file: transactions sized to hold the write lock
- * about 100 ms, at most {@link MAINTENANCE_ROWS} tasks each.
- */
-export const PACED_TRANSACTIONS: Batch = Object.freeze({ ...SHORT_TRANSACTIONS, lockMs: 100 });
+/** The retention policy, run once. */
+export interface Retention {
+  /** Archives finished tasks and purges old archived ones, in short transactions; `onProgress` hears each. */
+  maintain(
+    policy: RetentionPolicy,
+    options?: { onProgress?: (rows: number) => void; rows?: number },
+  ): Promise<MaintenanceReport>;
+}
 
 export function retentionOperations(archive: Archive, clock: Clock): Retention {
   return {

@@ -9,7 +9,6 @@ import type { TableShapes } from "../store/queries.ts";
 import type { StoreContext } from "../store/context.ts";
 import { SHARD_COLUMNS } from "../file/uniqc-lineage.ts";
 import { TaskIdSchema, parseInput } from "../shared/validation.ts";
-import type { TaskDetails } from "../task-cache.ts";
 
 /** A shard as the Python gateway lists it: every field but the result. */
 export interface TaskShard {
@@ -37,7 +36,13 @@ export interface TaskShards {
 /** Every shard column but the result, as that package's gateway lists them. */
 const LISTED = SHARD_COLUMNS.filter((column) => column !== "result_json");
 
-export function shardOperations(ctx: StoreContext): Pick<TaskDetails, "shards"> {
+/** A task's cloud jobs. */
+export interface Shards {
+  /** A task's shards in index order, from whichever table holds the task; undefined when neither does. */
+  shards(taskId: string): Promise<TaskShards | undefined>;
+}
+
+export function shardOperations(ctx: StoreContext): Shards {
   const { driver, shapes } = ctx;
   return {
     async shards(taskId: string): Promise<TaskShards | undefined> {

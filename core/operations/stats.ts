@@ -149,7 +149,17 @@ function turnaroundOf(bins: Map<number, number>): Turnaround {
   return { finished, p50_s: percentile(0.5), p90_s: percentile(0.9), histogram };
 }
 
-export function statsOperations(ctx: StoreContext) {
+/** How the work went. */
+export interface Activity {
+  /**
+   * Tasks per day or week by status, and per backend their success rate, shots and turnaround
+   * (median, p90 and spread), over tasks submitted in the range, archived ones too by default.
+   * One pass over the range, kept until the data changes.
+   */
+  stats(options?: StatsOptions): Promise<ActivityStats>;
+}
+
+export function statsOperations(ctx: StoreContext): Activity {
   return {
     async stats(options: StatsOptions = {}): Promise<ActivityStats> {
       const { since, until, by, includeArchived } = parseInput(StatsOptionsSchema, options);

@@ -7,9 +7,9 @@ import { TERMINAL_SQL, resolveFilter } from "../store/queries.ts";
 import { countRows, groupCounts } from "../store/group-counts.ts";
 import { ID_LIST, idSet, missingFrom } from "../shared/id-sets.ts";
 import { listPage, parsePage, type TaskPage, type TaskPageText } from "../store/pages.ts";
-import type { Batch, StoreContext } from "../store/context.ts";
+import type { StoreContext } from "../store/context.ts";
+import { PACED_TRANSACTIONS, type Batch } from "../store/batches.ts";
 import { deleteMatched, type MatchedResult } from "./matching.ts";
-import { PACED_TRANSACTIONS } from "./retention.ts";
 import { encodeJson, rowToTask, type StatusCounts, type Task } from "../store/task-rows.ts";
 import { shardMoves } from "./shards.ts";
 import { nowTimestamp } from "../shared/timestamps.ts";
@@ -28,7 +28,6 @@ import {
   type TaskFilter,
   type TaskInput,
 } from "../shared/validation.ts";
-import type { ActiveTasks } from "../task-cache.ts";
 
 /** What a bulk call did, per id. */
 export interface BulkDeleteResult {
@@ -37,6 +36,44 @@ export interface BulkDeleteResult {
 }
 
 const conflict = (id: string) => new ConflictError(id, `Task ${id} is archived; restore it before updating it.`);
+
+/** The active tasks (the `tasks` table). */
+export interface ActiveTasks {
+  /**
+   * Records a task, or updates it by `task_id`. `update_time` is stamped now; `submit_time` is
+   * kept on update; optional fields left out keep their stored value. A task that is archived
+   * is a conflict: restore it first, so no task is ever in both tables.
+   */
+  save(input: TaskInput): Promise<Task>;
+  /** One active task, whole, or undefined. */
+  get(taskId: string): Promise<Task | undefined>;
+  /**
+   * Active tasks, newest first by `submit_time`, as JSON text. With `includeArchived`, archived
+   * tasks are listed among them, each marked with its `archived_at`. Pages by `offset`, or by
+   * `after` (the last task of the previous page), which stays fast however deep the page.
+   */
+  listText(options?: ListOptions): Promise<TaskPageText>;
+  /** The same listing as {@link listText}, with the tasks as objects. */
+  list(options?: ListOptions): Promise<TaskPage>;
+  /** How many active tasks match the filters. */
+  count(filter?: TaskFilter): Promise<number>;
+  /** Active tasks per status, in one query. Statuses other writers invented count in `total` only. */
+  counts(): Promise<StatusCounts>;
+  /** Active tasks per backend, most first. */
+  backendCounts(): Promise<{ backend: string; n: number }[]>;
+  /** Deletes one active task, and its shards. */
+  delete(taskId: string): Promise<void>;
+  /** Deletes many active tasks (and their shards) in one transaction; ids that were not active come back as missing. */
+  bulkDelete(taskIds: readonly string[]): Promise<BulkDeleteResult>;
+  /**
+   * Deletes every active task `filter` matches (the listing's filters), and their shards, in
+   * short transactions (`batch`, a thousand tasks each by default). A filter that names nothing
+   * must say `all: true`. {@link count} with the same filter says first how many it will take.
+   */
+  deleteMatching(filter: MatchFilter, batch?: Batch): Promise<MatchedResult>;
+  /** Deletes every active task in a terminal status, and their shards; returns how many. */
+  clearCompleted(): Promise<number>;
+}
 
 export function taskOperations(ctx: StoreContext): ActiveTasks {
   const { driver, shapes, history } = ctx;

@@ -97,14 +97,21 @@ export class InvalidInputError extends CacheError {
   }
 }
 
-/** A migration step failed; it was rolled back and the file is at the version it had before. */
+/** A migration step failed; it was rolled back, and the file keeps the steps `applied` before it. */
 export class MigrationError extends CacheError {
   readonly version: number;
-  constructor(version: number, cause: unknown) {
-    super("migration_failed", `Migration to schema v${version} failed and was rolled back: ${messageOf(cause)}`, {
-      cause,
-    });
+  readonly applied: readonly number[];
+  constructor(version: number, cause: unknown, applied: readonly number[] = []) {
+    const kept = applied.length ? ` (v${applied.join(", v")} applied before it stay)` : "";
+    super(
+      "migration_failed",
+      `Migration to schema v${version} failed and was rolled back${kept}: ${messageOf(cause)}`,
+      {
+        cause,
+      },
+    );
     this.version = version;
+    this.applied = applied;
   }
 }
 

@@ -2,6 +2,7 @@
  * What every group of operations shares for one open cache: its driver and file shapes, its
  * kept answers, and how set statements are split into transactions.
  */
+import type { Batch } from "./batches.ts";
 import type { Driver, Transaction } from "../driver/driver.ts";
 import { ReadOnlyError } from "../shared/errors.ts";
 import type { SchemaState } from "../file/migrator.ts";
@@ -56,21 +57,6 @@ export interface StoreContext {
     step: (tx: Transaction, json: string) => Promise<T[]>,
     batch: Batch,
   ): Promise<T[]>;
-}
-
-/** Short transactions, for work that must never keep another writer waiting long. */
-export interface Batch {
-  /** Rows a transaction takes at most. */
-  readonly rows: number;
-  readonly pauseMs: number;
-  /**
-   * About how long a transaction over given ids may hold the write lock: each chunk is sized from
-   * the last one's pace, starting small. Ids scattered over a large file cost ten times what the
-   * neighbouring rows a retention run moves do, so no fixed size suits both.
-   */
-  readonly lockMs?: number;
-  /** Told how long each transaction held the write lock, and how many rows it did. */
-  readonly onTransaction?: (ms: number, rows: number) => void;
 }
 
 /**

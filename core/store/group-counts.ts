@@ -2,15 +2,8 @@
  * Counts of a table's rows per backend and status, from which every total is summed.
  */
 import { countedByGroups, scanOf, whereOf, type Table, type TaskFilter } from "./queries.ts";
-import { COUNT_SQL } from "./kept-counts.ts";
+import { COUNT_SQL, type GroupCount } from "./kept-counts.ts";
 import { keptRead, type StoreContext } from "./context.ts";
-
-/** How many rows of a table have one backend and status. */
-export interface GroupCount {
-  readonly backend: string;
-  readonly status: string;
-  readonly n: number;
-}
 
 /**
  * The rows of `table` per backend and status, from which every total and count is summed: read

@@ -2,9 +2,15 @@
  * Row counts kept in memory for a file that keeps none in its tables.
  */
 import type { Driver, Transaction } from "../driver/driver.ts";
-import type { GroupCount } from "./group-counts.ts";
 import { ID_LIST } from "../shared/id-sets.ts";
 import type { Table } from "./queries.ts";
+
+/** How many rows of a table have one backend and status. */
+export interface GroupCount {
+  readonly backend: string;
+  readonly status: string;
+  readonly n: number;
+}
 
 /** Every group of a table counted, in one pass over its `(backend, status, …)` index. */
 export const COUNT_SQL = (table: Table) =>
