@@ -19,6 +19,7 @@ export type {
   TaskDetails,
   Transfer,
 } from "./task-cache.ts";
+export { OPERATION_KINDS, WRITE_OPERATIONS, type WriteOperation } from "./task-cache.ts";
 export {
   createDriver,
   type Capabilities,

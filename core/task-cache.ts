@@ -68,3 +68,60 @@ export interface TaskCache
     Retention,
     Transfer,
     CacheFile {}
+
+/**
+ * How each operation touches the file: it reads tasks, writes them, or is the open file's own.
+ * The compiler holds this to the interface, so a new operation must say which it is; the server
+ * announces every write from this list, and the apps are checked against it.
+ */
+export const OPERATION_KINDS = {
+  save: "write",
+  get: "read",
+  listText: "read",
+  list: "read",
+  count: "read",
+  counts: "read",
+  backendCounts: "read",
+  delete: "write",
+  bulkDelete: "write",
+  deleteMatching: "write",
+  clearCompleted: "write",
+  archive: "write",
+  restore: "write",
+  bulkArchive: "write",
+  archiveMatching: "write",
+  restoreMatching: "write",
+  deleteArchivedMatching: "write",
+  archiveExpired: "write",
+  countExpired: "read",
+  listArchivedText: "read",
+  listArchived: "read",
+  getArchived: "read",
+  countArchived: "read",
+  purgeArchived: "write",
+  deleteArchived: "write",
+  shards: "read",
+  getCircuit: "read",
+  analyse: "read",
+  compare: "read",
+  conflicts: "read",
+  conflicted: "read",
+  stats: "read",
+  maintain: "write",
+  importRows: "write",
+  exportRows: "read",
+  info: "file",
+  sync: "file",
+  syncState: "file",
+  changeStamp: "file",
+  close: "file",
+} as const satisfies Record<keyof TaskCache, "read" | "write" | "file">;
+
+/** The operations that change tasks. */
+export type WriteOperation = {
+  [K in keyof typeof OPERATION_KINDS]: (typeof OPERATION_KINDS)[K] extends "write" ? K : never;
+}[keyof typeof OPERATION_KINDS];
+
+export const WRITE_OPERATIONS = Object.keys(OPERATION_KINDS).filter(
+  (name) => OPERATION_KINDS[name as keyof typeof OPERATION_KINDS] === "write",
+) as WriteOperation[];

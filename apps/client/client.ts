@@ -11,14 +11,17 @@
  */
 import { hc } from "hono/client";
 import {
-  CacheError,
+  CircuitSyntaxError,
   ConflictError,
   InvalidInputError,
   NotFoundError,
   NotSyncedError,
   ReadOnlyError,
+  ServerError,
   SyncError,
+  type AnyCacheError,
   type CircuitFormat,
+  type ErrorCode,
   type ExportScope,
   type InputIssue,
   type MatchFilter,
@@ -52,15 +55,6 @@ export interface ClientListOptions extends TaskFilter {
   includeArchived?: boolean | undefined;
 }
 
-/** The server could not be reached, or answered with something that is not the API. */
-export class ServerError extends CacheError {
-  readonly status: number | undefined;
-  constructor(message: string, status?: number, options?: ErrorOptions) {
-    super("server_error", message, options);
-    this.status = status;
-  }
-}
-
 interface Problem {
   type?: string;
   status?: number;
@@ -68,18 +62,42 @@ interface Problem {
   errors?: InputIssue[];
 }
 
+/** What a problem answer says, and where the request pointed. */
+interface Answered {
+  readonly detail: string;
+  readonly problem: Problem;
+  readonly status: number;
+  readonly id: string;
+  readonly where: "tasks" | "archive";
+}
+
+/**
+ * The library's error for each code a problem carries. The server's own file failing (foreign,
+ * not SQLite, a migration, a replica in use) is found when it opens, never by a request; should
+ * one answer with it, it is the server's error.
+ */
+const ERROR_OF: Record<ErrorCode, (answer: Answered) => AnyCacheError> = {
+  invalid_input: ({ problem, detail }) => new InvalidInputError(problem.errors ?? [{ path: "", message: detail }]),
+  not_found: ({ id, where }) => new NotFoundError(id, where),
+  conflict: ({ id, detail }) => new ConflictError(id, detail),
+  read_only: ({ detail }) => new ReadOnlyError(0, 0, detail),
+  not_synced: () => new NotSyncedError(),
+  sync_failed: ({ detail }) => new SyncError(detail),
+  circuit_syntax: ({ detail }) => new CircuitSyntaxError(0, detail),
+  foreign_database: ({ detail, status }) => new ServerError(detail, status),
+  not_sqlite: ({ detail, status }) => new ServerError(detail, status),
+  migration_failed: ({ detail, status }) => new ServerError(detail, status),
+  replica_in_use: ({ detail, status }) => new ServerError(detail, status),
+  server_error: ({ detail, status }) => new ServerError(detail, status),
+};
+
 /** The library's error for a problem answer, with the server's sentence as its message. */
 function errorOf(problem: Problem, status: number, id: string | undefined, where: "tasks" | "archive"): Error {
   const code = problem.type?.replace(/^urn:uniqc:problem:/, "") ?? String(status);
   const detail = problem.detail ?? `The server answered ${status}.`;
-  let error: CacheError;
-  if (code === "invalid_input") error = new InvalidInputError(problem.errors ?? [{ path: "", message: detail }]);
-  else if (code === "not_found") error = new NotFoundError(id ?? "", where);
-  else if (code === "conflict") error = new ConflictError(id ?? "", detail);
-  else if (code === "read_only") error = new ReadOnlyError(0, 0, detail);
-  else if (code === "not_synced") error = new NotSyncedError();
-  else if (code === "sync_failed") error = new SyncError(detail);
-  else error = new ServerError(detail, status);
+  const answer = { detail, problem, status, id: id ?? "", where };
+  // Codes outside the cache's (401, 413 and other HTTP refusals) are the server's answer as it is.
+  const error = Object.hasOwn(ERROR_OF, code) ? ERROR_OF[code as ErrorCode](answer) : new ServerError(detail, status);
   Object.defineProperty(error, "message", { value: detail });
   return error;
 }

@@ -78,7 +78,7 @@ export const LIVE_SCRIPT = `
       document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
     }, 150);
   };
-  for (const type of ["task.saved", "task.archived", "task.restored", "task.deleted", "tasks.archived", "tasks.deleted", "cache.changed"]) {
+  for (const type of ["task.saved", "task.archived", "task.restored", "task.deleted", "tasks.saved", "tasks.archived", "tasks.restored", "tasks.deleted", "cache.changed"]) {
     source.addEventListener(type, refresh);
   }
 })();

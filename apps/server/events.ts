@@ -5,7 +5,7 @@
  * change stamp while anyone listens. Events are numbered; the last {@link KEEP} are kept, so a
  * client that reconnects with `Last-Event-ID` gets what it missed.
  */
-import type { TaskCache } from "../../core/index.ts";
+import { WRITE_OPERATIONS, type TaskCache, type WriteOperation } from "../../core/index.ts";
 
 export interface CacheEvent {
   readonly id: number;
@@ -91,8 +91,14 @@ export class EventHub {
   }
 }
 
-/** The cache with every write announced on `hub` once it has succeeded. */
-export function announcing(cache: TaskCache, hub: EventHub): TaskCache {
+/** What a write is announced as, from its result and its arguments. */
+type Announcer<K extends WriteOperation> = (
+  result: Awaited<ReturnType<TaskCache[K]>>,
+  args: Parameters<TaskCache[K]>,
+) => void;
+
+/** Each write's announcement: a write the cache gains has no place here until it says what it tells. */
+function announcers(hub: EventHub): { [K in WriteOperation]: Announcer<K> } {
   // A move of thousands is one event saying how many: a listener refreshes rather than replays.
   const each = (type: string, ids: readonly string[], extra: Record<string, unknown> = {}) =>
     ids.length > MANY
@@ -100,43 +106,51 @@ export function announcing(cache: TaskCache, hub: EventHub): TaskCache {
       : ids.forEach((task_id) => {
           hub.publish(type, { task_id, ...extra });
         });
-  return {
-    ...cache,
-    async save(input) {
-      const task = await cache.save(input);
-      hub.publish("task.saved", { task_id: task.task_id, status: task.status, backend: task.backend });
-      return task;
-    },
-    async archive(id) {
-      await cache.archive(id);
-      each("task.archived", [id]);
-    },
-    async restore(id) {
-      await cache.restore(id);
-      each("task.restored", [id]);
-    },
-    async delete(id) {
-      await cache.delete(id);
-      each("task.deleted", [id]);
-    },
-    async deleteArchived(id) {
-      await cache.deleteArchived(id);
-      each("task.deleted", [id], { archived: true });
-    },
-    async bulkArchive(ids) {
-      const result = await cache.bulkArchive(ids);
-      each("task.archived", result.archived);
-      return result;
-    },
-    async bulkDelete(ids) {
-      const result = await cache.bulkDelete(ids);
-      each("task.deleted", result.deleted);
-      return result;
-    },
-    async archiveExpired(options) {
-      const result = await cache.archiveExpired(options);
-      each("task.archived", result.archived);
-      return result;
-    },
+  // Moves by filter say how many; nothing is said of none.
+  const counted = (type: string, count: number, extra: Record<string, unknown> = {}) => {
+    if (count > 0) hub.publish(type, { count, ...extra });
   };
+  return {
+    save: (task) => hub.publish("task.saved", { task_id: task.task_id, status: task.status, backend: task.backend }),
+    archive: (_, [id]) => each("task.archived", [id]),
+    restore: (_, [id]) => each("task.restored", [id]),
+    delete: (_, [id]) => each("task.deleted", [id]),
+    deleteArchived: (_, [id]) => each("task.deleted", [id], { archived: true }),
+    bulkArchive: (result) => each("task.archived", result.archived),
+    bulkDelete: (result) => each("task.deleted", result.deleted),
+    archiveExpired: (result) => each("task.archived", result.archived),
+    // A dry run only counted.
+    archiveMatching: (result, [filter]) => counted("tasks.archived", filter.dryRun ? 0 : result.count),
+    restoreMatching: (result, [filter]) => counted("tasks.restored", filter.dryRun ? 0 : result.count),
+    deleteMatching: (result, [filter]) => counted("tasks.deleted", filter.dryRun ? 0 : result.count),
+    deleteArchivedMatching: (result, [filter]) =>
+      counted("tasks.deleted", filter.dryRun ? 0 : result.count, { archived: true }),
+    clearCompleted: (count) => counted("tasks.deleted", count),
+    purgeArchived: (result, [options]) =>
+      counted("tasks.deleted", options.dryRun ? 0 : result.count, { archived: true }),
+    maintain: (report) => {
+      counted("tasks.archived", report.archived);
+      counted("tasks.deleted", report.purged, { archived: true });
+    },
+    importRows: (result) => counted("tasks.saved", result.written),
+  };
+}
+
+/** The cache with every write announced on `hub` once it has succeeded. */
+export function announcing(cache: TaskCache, hub: EventHub): TaskCache {
+  const announce = announcers(hub) as Record<WriteOperation, (result: unknown, args: unknown[]) => void>;
+  const writes = Object.fromEntries(
+    WRITE_OPERATIONS.map((name) => {
+      const write = cache[name] as (...args: unknown[]) => Promise<unknown>;
+      return [
+        name,
+        async (...args: unknown[]) => {
+          const result = await write(...args);
+          announce[name](result, args);
+          return result;
+        },
+      ];
+    }),
+  );
+  return { ...cache, ...writes } as TaskCache;
 }

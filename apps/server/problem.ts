@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isCacheError, type ErrorCode, type InputIssue, type InvalidInputError } from "../../core/index.ts";
+import { isCacheError, type ErrorCode, type InputIssue } from "../../core/index.ts";
 
 export interface Problem {
   type: string;
@@ -67,7 +67,7 @@ export function problemResponse(
 /** The one error handler: typed cache errors, Hono's HTTP exceptions, and the unexpected. */
 export function errorToProblem(error: unknown, c: Context): Response {
   if (isCacheError(error)) {
-    const issues = error.code === "invalid_input" ? (error as InvalidInputError).issues : undefined;
+    const issues = error.code === "invalid_input" ? error.issues : undefined;
     return problemResponse(STATUS_OF[error.code], error.message, {
       code: error.code,
       ...(issues ? { errors: issues } : {}),

@@ -3,31 +3,13 @@
  * can map them without `instanceof` chains across module copies.
  */
 
-/** Every code a cache error carries. The HTTP app and the CLI each map them in one complete table. */
-export const ERROR_CODES = [
-  "not_found",
-  "conflict",
-  "read_only",
-  "foreign_database",
-  "not_sqlite",
-  "invalid_input",
-  "migration_failed",
-  "replica_in_use",
-  "sync_failed",
-  "not_synced",
-  "circuit_syntax",
-  // The typed client's: the server could not be reached, or answered outside the API.
-  "server_error",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
 /** The sentence of anything thrown: its message when it is an error, else its text. */
 export const messageOf = (error: unknown): string => String((error as Error | undefined)?.message ?? error);
 
-/** Base class: every error the cache throws on purpose. */
-export class CacheError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+/** Base class: every error the cache throws on purpose, with its literal code. */
+export class CacheError<C extends string = string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -35,7 +17,7 @@ export class CacheError extends Error {
 }
 
 /** The task (or archived task) does not exist. */
-export class NotFoundError extends CacheError {
+export class NotFoundError extends CacheError<"not_found"> {
   readonly taskId: string;
   constructor(taskId: string, where: "tasks" | "archive") {
     super(
@@ -47,7 +29,7 @@ export class NotFoundError extends CacheError {
 }
 
 /** The operation would put a task in both tables, or overwrite one. */
-export class ConflictError extends CacheError {
+export class ConflictError extends CacheError<"conflict"> {
   readonly taskId: string;
   constructor(taskId: string, message: string) {
     super("conflict", message);
@@ -56,7 +38,7 @@ export class ConflictError extends CacheError {
 }
 
 /** The file is opened read-only: it is newer than this build, or its schema is another program's. */
-export class ReadOnlyError extends CacheError {
+export class ReadOnlyError extends CacheError<"read_only"> {
   readonly fileVersion: number;
   readonly supportedVersion: number;
   constructor(fileVersion: number, supportedVersion: number, reason: string) {
@@ -67,14 +49,14 @@ export class ReadOnlyError extends CacheError {
 }
 
 /** The file is a SQLite database that belongs to another application. Nothing was written. */
-export class ForeignDatabaseError extends CacheError {
+export class ForeignDatabaseError extends CacheError<"foreign_database"> {
   constructor(message: string) {
     super("foreign_database", message);
   }
 }
 
 /** The file is not a SQLite database at all. Nothing was written. */
-export class NotSqliteError extends CacheError {
+export class NotSqliteError extends CacheError<"not_sqlite"> {
   constructor(message: string, options?: ErrorOptions) {
     super("not_sqlite", message, options);
   }
@@ -87,7 +69,7 @@ export interface InputIssue {
 }
 
 /** An argument failed validation. Nothing was written. */
-export class InvalidInputError extends CacheError {
+export class InvalidInputError extends CacheError<"invalid_input"> {
   readonly issues: readonly InputIssue[];
   constructor(issues: readonly InputIssue[]) {
     const first = issues[0];
@@ -98,7 +80,7 @@ export class InvalidInputError extends CacheError {
 }
 
 /** A migration step failed; it was rolled back, and the file keeps the steps `applied` before it. */
-export class MigrationError extends CacheError {
+export class MigrationError extends CacheError<"migration_failed"> {
   readonly version: number;
   readonly applied: readonly number[];
   constructor(version: number, cause: unknown, applied: readonly number[] = []) {
@@ -116,7 +98,7 @@ export class MigrationError extends CacheError {
 }
 
 /** A synced replica is open in another process: one process owns a replica. Nothing was written. */
-export class ReplicaInUseError extends CacheError {
+export class ReplicaInUseError extends CacheError<"replica_in_use"> {
   constructor(path: string, options?: ErrorOptions) {
     super(
       "replica_in_use",
@@ -128,21 +110,71 @@ export class ReplicaInUseError extends CacheError {
 }
 
 /** The sync server could not be reached, or refused. Local writes are kept and go out with the next push. */
-export class SyncError extends CacheError {
+export class SyncError extends CacheError<"sync_failed"> {
   constructor(message: string, options?: ErrorOptions) {
     super("sync_failed", message, options);
   }
 }
 
 /** The cache is not a synced replica, so there is nothing to sync. */
-export class NotSyncedError extends CacheError {
+export class NotSyncedError extends CacheError<"not_synced"> {
   constructor() {
     super("not_synced", "This cache is not a synced replica; open it with a sync URL to sync it.");
   }
 }
 
-const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+/** A circuit text that cannot be read, with the line where reading stopped (0 for the whole text). */
+export class CircuitSyntaxError extends CacheError<"circuit_syntax"> {
+  readonly line: number;
+  constructor(line: number, message: string) {
+    super("circuit_syntax", `The circuit cannot be drawn: ${line > 0 ? `line ${line}: ` : ""}${message}`);
+    this.line = line;
+  }
+}
+
+/** A remote cache could not be reached, or answered with something that is not the API. */
+export class ServerError extends CacheError<"server_error"> {
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, options?: ErrorOptions) {
+    super("server_error", message, options);
+    this.status = status;
+  }
+}
+
+/** Every error the cache throws on purpose, told apart by its `code`. */
+export type AnyCacheError =
+  | NotFoundError
+  | ConflictError
+  | ReadOnlyError
+  | ForeignDatabaseError
+  | NotSqliteError
+  | InvalidInputError
+  | MigrationError
+  | ReplicaInUseError
+  | SyncError
+  | NotSyncedError
+  | CircuitSyntaxError
+  | ServerError;
+
+/** The code of each error class: the HTTP app and the CLI each map them in one complete table. */
+export type ErrorCode = AnyCacheError["code"];
+
+/** Every code, once; the compiler holds this to the classes. */
+const CODES: Record<ErrorCode, true> = {
+  not_found: true,
+  conflict: true,
+  read_only: true,
+  foreign_database: true,
+  not_sqlite: true,
+  invalid_input: true,
+  migration_failed: true,
+  replica_in_use: true,
+  sync_failed: true,
+  not_synced: true,
+  circuit_syntax: true,
+  server_error: true,
+};
 
 /** Whether `error` is one of the cache's, by its code: true across copies of this module too. */
-export const isCacheError = (error: unknown): error is CacheError =>
-  error instanceof Error && CODES.has(String((error as { code?: unknown }).code));
+export const isCacheError = (error: unknown): error is AnyCacheError =>
+  error instanceof Error && Object.hasOwn(CODES, String((error as { code?: unknown }).code));

@@ -5,7 +5,8 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
-import { createCacheClient, ServerError } from "../../apps/client/client.ts";
+import { createCacheClient } from "../../apps/client/client.ts";
+import { ServerError } from "../../core/index.ts";
 import { createApp } from "../../apps/server/app.ts";
 import { listenNode } from "../../apps/server/listeners.ts";
 import type { RunningServer } from "../../apps/server/run.ts";

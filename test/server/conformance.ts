@@ -613,6 +613,12 @@ export const conformance: readonly ConformanceCase[] = [
         // Counts follow every change, whoever made it.
         const changed = await first.next("cache.changed");
         assert.equal(typeof changed.data.counts.total, "number");
+        // A move by filter says how many it moved; its dry run says nothing.
+        await put(api, "ev-3", { status: "cancelled", backend: "ev-backend" });
+        await put(api, "ev-4", { status: "running", backend: "ev-backend" });
+        await api.ok("POST", "/api/tasks/archive-matching?backend=ev-backend&dry_run=true");
+        await api.ok("POST", "/api/tasks/archive-matching?backend=ev-backend&status=cancelled");
+        assert.deepEqual((await first.next("tasks.archived")).data, { count: 1 });
       } finally {
         first.close();
       }

@@ -58,7 +58,7 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
       "/api/events",
       describe({
         summary:
-          "Server-sent events: task.saved, task.archived, task.restored, task.deleted (tasks.* with a count for large moves), and cache.changed with counts whenever the data changed, whoever changed it; send Last-Event-ID to resume",
+          "Server-sent events: task.saved, task.archived, task.restored, task.deleted (tasks.* with a count for large moves, moves by filter, retention runs and imports), and cache.changed with counts whenever the data changed, whoever changed it; send Last-Event-ID to resume",
         tag: "service",
         answer: "text/event-stream",
       }),

@@ -1,5 +1,3 @@
-import { CacheError } from "../../shared/errors.ts";
-
 /**
  * A circuit as the drawer sees it: wires and a list of operations, whatever language it came in.
  */
@@ -25,15 +23,6 @@ export interface Circuit {
   readonly qubits: number;
   readonly clbits: number;
   readonly operations: readonly Operation[];
-}
-
-/** A circuit text this module cannot read, with the line it stopped at. */
-export class CircuitSyntaxError extends CacheError {
-  readonly line: number;
-  constructor(line: number, message: string) {
-    super("circuit_syntax", `The circuit cannot be drawn: ${line > 0 ? `line ${line}: ` : ""}${message}`);
-    this.line = line;
-  }
 }
 
 /** Bounds that keep a hostile circuit from costing unbounded time or memory. */

@@ -1,12 +1,13 @@
 /**
  * Circuit drawing, with no DOM: read OriginIR or OpenQASM 2.0 text, draw it as SVG.
  */
-import { CircuitSyntaxError, type Circuit } from "./circuit.ts";
+import { CircuitSyntaxError } from "../../shared/errors.ts";
+import type { Circuit } from "./circuit.ts";
 import { parseOriginIr } from "./originir.ts";
 import { parseQasm } from "./qasm.ts";
 import { circuitSvg } from "./svg.ts";
 
-export { CircuitSyntaxError, LIMITS, type Circuit, type Operation } from "./circuit.ts";
+export { LIMITS, type Circuit, type Operation } from "./circuit.ts";
 export { circuitSvg } from "./svg.ts";
 export { histogramSvg, outcomesOf } from "./histogram.ts";
 

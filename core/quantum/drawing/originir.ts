@@ -5,7 +5,8 @@
  *
  * with `BARRIER`, `RESET`, and `DAGGER … ENDDAGGER` and `CONTROL q[..] … ENDCONTROL` blocks.
  */
-import { CircuitSyntaxError, LIMITS, gateOperation, splitArguments, type Circuit, type Operation } from "./circuit.ts";
+import { CircuitSyntaxError } from "../../shared/errors.ts";
+import { LIMITS, gateOperation, splitArguments, type Circuit, type Operation } from "./circuit.ts";
 
 const INDEX = /^([qc])\s*\[\s*(\d+)\s*\]$/i;
 

@@ -4,7 +4,8 @@
  * definitions (`gate name … { … }`) are skipped: a defined gate is drawn as one labelled box.
  * An operation on a whole register applies to each of its bits, as the language says.
  */
-import { CircuitSyntaxError, LIMITS, gateOperation, splitArguments, type Circuit, type Operation } from "./circuit.ts";
+import { CircuitSyntaxError } from "../../shared/errors.ts";
+import { LIMITS, gateOperation, splitArguments, type Circuit, type Operation } from "./circuit.ts";
 
 interface Register {
   readonly offset: number;

@@ -1,13 +1,8 @@
 /** The circuit parsers and the SVG drawer, on a corpus of real circuits in both languages. */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import {
-  CircuitSyntaxError,
-  drawCircuit,
-  histogramSvg,
-  outcomesOf,
-  parseCircuit,
-} from "../../../core/quantum/drawing/index.ts";
+import { drawCircuit, histogramSvg, outcomesOf, parseCircuit } from "../../../core/quantum/drawing/index.ts";
+import { CircuitSyntaxError } from "../../../core/shared/errors.ts";
 import { CORPUS } from "./corpus.ts";
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
