@@ -6,7 +6,7 @@ import { openCache } from "../../adapters/open.ts";
 import type { TaskCache } from "../../core/index.ts";
 import { createApp } from "../../apps/server/app.ts";
 import { describedAnswer } from "../../apps/server/api/describe.ts";
-import { documentedEndpoints, wellFormed } from "./endpoints.ts";
+import { documentedEndpoints, wellFormed, type Endpoint } from "./endpoints.ts";
 import { tempDir } from "../contract/fixtures.ts";
 
 const ENDPOINTS = await documentedEndpoints();
@@ -112,7 +112,10 @@ describe("createApp", () => {
       "cursor=%%%",
     ];
     let requests = 0;
-    for (const endpoint of ENDPOINTS.filter((e) => e.method !== "get" || e.path !== "/api/docs")) {
+    // Clearing finished tasks takes no input at all, so nothing sent to it is bad input.
+    const takesInput = (e: Endpoint) =>
+      (e.method !== "get" || e.path !== "/api/docs") && e.path !== "/api/tasks/clear-completed";
+    for (const endpoint of ENDPOINTS.filter(takesInput)) {
       for (const id of ids) {
         for (const body of endpoint.method === "get" || endpoint.method === "delete" ? [undefined] : bodies) {
           const path = endpoint.path.replace("{id}", id);

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { TaskCache } from "../../../core/index.ts";
 import { AnalysisAnswer, CompareAnswer, StatsAnswer } from "./answers.ts";
+import { fromWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
 import { CompareQuery, StatsQuery, TaskIdParams } from "./requests.ts";
 
@@ -43,7 +44,6 @@ export const activityRoutes = (cache: TaskCache) =>
       }),
       validate("query", StatsQuery),
       async (c) => {
-        const { since, until, by, include_archived } = c.req.valid("query");
-        return c.json(await cache.stats({ since, until, by, includeArchived: include_archived }), 200);
+        return c.json(await cache.stats(fromWire(c.req.valid("query"))), 200);
       },
     );

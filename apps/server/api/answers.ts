@@ -173,6 +173,16 @@ export const ConflictedAnswer = v.object({
 });
 
 export const DeletedAnswer = v.object({ deleted: text });
+export const CountAnswer = v.object({ count: whole });
+export const BackendsAnswer = v.object({
+  backends: v.pipe(
+    v.array(v.object({ backend: text, n: whole })),
+    v.description("Active tasks per backend, most first"),
+  ),
+});
+export const ChangeStampAnswer = v.object({
+  change_stamp: v.pipe(text, v.description("Moves whenever the data may have changed, whoever changed it")),
+});
 export const ArchivedAnswer = v.object({ archived: text });
 export const RestoredAnswer = v.object({ restored: text });
 export const BulkArchiveAnswer = v.object({ archived: ids, missing: ids, count: whole });
@@ -296,6 +306,18 @@ export const VersionAnswer = v.object({
   read_only_reason: v.nullable(text),
   adapter: text,
   runtime: v.pipe(text, v.description("node, deno or bun")),
+  applied: v.pipe(v.array(whole), v.description("Schema versions the server's open applied")),
+  capabilities: v.pipe(
+    v.object({
+      adapter: text,
+      single_connection: v.boolean(),
+      writes_application_id: v.boolean(),
+      writes_user_version: v.boolean(),
+      wal_journal: v.boolean(),
+      synced: v.boolean(),
+    }),
+    v.description("What the server's driver can do with its file"),
+  ),
 });
 
 /** A refusal, as RFC 9457 problem details. */

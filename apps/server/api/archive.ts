@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { HOUR_MS, NotFoundError, type TaskCache } from "../../../core/index.ts";
 import { DeletedAnswer, MaintenanceAnswer, PageAnswer, PurgeAnswer, RestoredAnswer, TaskAnswer } from "./answers.ts";
+import { fromWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
 import { listingOf, pageResponse } from "./listing.ts";
 import { ArchiveListQuery, MaintenanceBody, PurgeQuery, TaskIdParams } from "./requests.ts";
@@ -39,8 +40,7 @@ export const archiveRoutes = (cache: TaskCache) =>
       }),
       validate("json", MaintenanceBody),
       async (c) => {
-        const { archive_after_hours, purge_after_hours } = c.req.valid("json");
-        const policy = { archiveAfterHours: archive_after_hours, purgeAfterHours: purge_after_hours };
+        const policy = fromWire(c.req.valid("json"));
         return c.json(await cache.maintain(policy), 200);
       },
     )

@@ -6,18 +6,19 @@ import type * as v from "valibot";
 import { InvalidInputError, type TaskPageText } from "../../../core/index.ts";
 import { decodeCursor, nextCursor, type CursorScope } from "../../http/cursor.ts";
 import type { PageAnswer } from "./answers.ts";
-import { filterOf, type ListQuery } from "./requests.ts";
+import { fromWire } from "../../http/wire-names.ts";
+import type { ListQuery } from "./requests.ts";
 
 /**
  * A listing's query in the library's words: its filter, the scope its cursors are bound to, and
  * its paging, by a cursor (keyset) or an offset, never both.
  */
 export function listingOf(query: v.InferOutput<typeof ListQuery>, listing: CursorScope["listing"]) {
-  const filter = filterOf(query);
-  const scope: CursorScope = { listing, ...filter, includeArchived: query.include_archived };
-  if (query.cursor === undefined) return { filter, scope, after: undefined, offset: query.offset };
-  if (query.offset !== 0) throw new InvalidInputError([{ path: "offset", message: "cannot be combined with cursor" }]);
-  return { filter, scope, after: decodeCursor(query.cursor, scope), offset: 0 };
+  const { cursor, offset, limit, includeArchived, ...filter } = fromWire(query);
+  const scope: CursorScope = { listing, ...filter, includeArchived };
+  if (cursor === undefined) return { filter, scope, after: undefined, offset };
+  if (offset !== 0) throw new InvalidInputError([{ path: "offset", message: "cannot be combined with cursor" }]);
+  return { filter, scope, after: decodeCursor(cursor, scope), offset: 0 };
 }
 
 /**

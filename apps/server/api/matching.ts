@@ -4,20 +4,13 @@
  * nothing.
  */
 import { Hono } from "hono";
-import type * as v from "valibot";
 import type { TaskCache } from "../../../core/index.ts";
 import { MatchingAnswer, RestoreMatchingAnswer } from "./answers.ts";
 import { describe, validate } from "./describe.ts";
-import { MatchQuery, filterOf } from "./requests.ts";
+import { fromWire } from "../../http/wire-names.ts";
+import { MatchQuery } from "./requests.ts";
 
 const PROBLEMS = [400, 409] as const;
-
-/** The query in the library's words. */
-const matchOf = ({ all, dry_run, ...query }: v.InferOutput<typeof MatchQuery>) => ({
-  ...filterOf(query),
-  all,
-  dryRun: dry_run,
-});
 
 export const matchingRoutes = (cache: TaskCache) =>
   new Hono()
@@ -31,7 +24,7 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const match = matchOf(c.req.valid("query"));
+        const match = fromWire(c.req.valid("query"));
         return c.json({ ...(await cache.archiveMatching(match)), dry_run: match.dryRun }, 200);
       },
     )
@@ -45,7 +38,7 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const match = matchOf(c.req.valid("query"));
+        const match = fromWire(c.req.valid("query"));
         return c.json({ ...(await cache.deleteMatching(match)), dry_run: match.dryRun }, 200);
       },
     )
@@ -59,7 +52,7 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const match = matchOf(c.req.valid("query"));
+        const match = fromWire(c.req.valid("query"));
         return c.json({ ...(await cache.restoreMatching(match)), dry_run: match.dryRun }, 200);
       },
     )
@@ -73,7 +66,7 @@ export const matchingRoutes = (cache: TaskCache) =>
       }),
       validate("query", MatchQuery),
       async (c) => {
-        const match = matchOf(c.req.valid("query"));
+        const match = fromWire(c.req.valid("query"));
         return c.json({ ...(await cache.deleteArchivedMatching(match)), dry_run: match.dryRun }, 200);
       },
     );

@@ -54,16 +54,6 @@ export const FilterQuery = v.object({
   until: v.optional(TimeTextSchema),
 });
 
-/** A filter in the library's words. */
-export const filterOf = ({ status, backend, q, id_prefix, since, until }: v.InferOutput<typeof FilterQuery>) => ({
-  status,
-  backend,
-  search: q,
-  idPrefix: id_prefix,
-  since,
-  until,
-});
-
 /**
  * Which tasks a move or delete by filter takes. A filter that names nothing takes every task only
  * with `all=true`; `dry_run` counts them and moves nothing, for a confirmation.

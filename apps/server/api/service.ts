@@ -8,7 +8,15 @@ import type { TaskCache } from "../../../core/index.ts";
 import type { EventHub, CacheEvent } from "../events.ts";
 import type { FollowState } from "../follow-file.ts";
 import type { MaintenanceState } from "../maintenance.ts";
-import { ConflictedAnswer, HealthAnswer, ImportAnswer, SyncAnswer, VersionAnswer } from "./answers.ts";
+import {
+  ChangeStampAnswer,
+  ConflictedAnswer,
+  HealthAnswer,
+  ImportAnswer,
+  SyncAnswer,
+  VersionAnswer,
+} from "./answers.ts";
+import { toWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
 import { ExportQuery, ImportBody } from "./requests.ts";
 
@@ -110,6 +118,15 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
       },
     )
     .get(
+      "/api/change-stamp",
+      describe({
+        summary: "A value that moves whenever the data may have changed, whoever changed it",
+        tag: "service",
+        answer: ChangeStampAnswer,
+      }),
+      async (c) => c.json({ change_stamp: await cache.changeStamp() }, 200),
+    )
+    .get(
       "/api/version",
       describe({ summary: "Versions, schema, read-only flag and adapter", tag: "service", answer: VersionAnswer }),
       (c) =>
@@ -124,6 +141,15 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
             read_only_reason: info.readOnlyReason ?? null,
             adapter: info.capabilities.adapter,
             runtime: options.runtime,
+            applied: [...info.applied],
+            capabilities: toWire({
+              adapter: info.capabilities.adapter,
+              singleConnection: info.capabilities.singleConnection,
+              writesApplicationId: info.capabilities.writesApplicationId,
+              writesUserVersion: info.capabilities.writesUserVersion,
+              walJournal: info.capabilities.walJournal,
+              synced: info.capabilities.synced,
+            }),
           },
           200,
         ),

@@ -6,6 +6,8 @@ import { InvalidInputError, NotFoundError, type TaskCache } from "../../../core/
 import {
   ArchivedAnswer,
   ArchiveExpiredAnswer,
+  BackendsAnswer,
+  CountAnswer,
   BulkArchiveAnswer,
   BulkDeleteAnswer,
   ConflictsAnswer,
@@ -15,6 +17,7 @@ import {
   ShardsAnswer,
   TaskAnswer,
 } from "./answers.ts";
+import { fromWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
 import { listingOf, pageResponse } from "./listing.ts";
 import { ArchiveExpiredQuery, BulkBody, ListQuery, TaskBody, TaskIdParams } from "./requests.ts";
@@ -37,6 +40,32 @@ export const taskRoutes = (cache: TaskCache) =>
       "/api/tasks/counts",
       describe({ summary: "Count active tasks per status", tag: "tasks", answer: CountsAnswer }),
       async (c) => c.json(await cache.counts(), 200),
+    )
+    .get(
+      "/api/tasks/backends",
+      describe({ summary: "Count active tasks per backend, most first", tag: "tasks", answer: BackendsAnswer }),
+      async (c) => c.json({ backends: await cache.backendCounts() }, 200),
+    )
+    .get(
+      "/api/tasks/expired",
+      describe({
+        summary: "How many tasks archive-expired would move now with the same query",
+        tag: "archive",
+        answer: CountAnswer,
+        problems: [400],
+      }),
+      validate("query", ArchiveExpiredQuery),
+      async (c) => c.json({ count: await cache.countExpired(fromWire(c.req.valid("query"))) }, 200),
+    )
+    .post(
+      "/api/tasks/clear-completed",
+      describe({
+        summary: "Delete every active task in a terminal status",
+        tag: "tasks",
+        answer: CountAnswer,
+        problems: [409],
+      }),
+      async (c) => c.json({ count: await cache.clearCompleted() }, 200),
     )
     .post(
       "/api/tasks/bulk-archive",
@@ -76,9 +105,9 @@ export const taskRoutes = (cache: TaskCache) =>
       }),
       validate("query", ArchiveExpiredQuery),
       async (c) => {
-        const { hours, terminal_only } = c.req.valid("query");
-        const { archived, skipped } = await cache.archiveExpired({ hours, terminalOnly: terminal_only });
-        return c.json({ archived, count: archived.length, hours, terminal_only, skipped_running: skipped }, 200);
+        const options = c.req.valid("query");
+        const { archived, skipped } = await cache.archiveExpired(fromWire(options));
+        return c.json({ archived, count: archived.length, ...options, skipped_running: skipped }, 200);
       },
     )
     .get(
