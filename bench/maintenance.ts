@@ -16,7 +16,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openCache } from "../adapters/open.ts";
-import { createCacheClient } from "../apps/client/client.ts";
+import { openCacheClient } from "../apps/client/client.ts";
 import { createApp } from "../apps/server/app.ts";
 import { listenNode } from "../apps/server/listeners.ts";
 import { DEFAULTS, generate } from "./generate.ts";
@@ -152,7 +152,7 @@ const server = await listenNode(createApp(cache, { version: "0.0.0", runtime: "n
   port: 0,
 });
 const url = `http://127.0.0.1:${server.port}`;
-const client = createCacheClient({ url });
+const client = await openCacheClient({ url });
 const [first] = (await cache.list({ limit: 1 })).tasks;
 const id = first!.task_id;
 const clientRows = [

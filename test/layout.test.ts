@@ -16,7 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ["http", "dashboard"],
   dashboard: ["http"],
   cli: ["http", "client", "server/index.ts"],
-  client: ["server/api/index.ts"],
+  client: ["http", "server/api/index.ts"],
   http: [],
 };
 

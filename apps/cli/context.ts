@@ -5,9 +5,9 @@
 import process from "node:process";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import * as v from "valibot";
-import { DurationSchema, HOUR_MS, TASK_STATUSES, type TaskFilter } from "../../core/index.ts";
+import { DurationSchema, HOUR_MS, TASK_STATUSES, type TaskCache, type TaskFilter } from "../../core/index.ts";
 import { printJson, UsageError } from "./output.ts";
-import { openTarget, type Target, type TargetOptions } from "./target.ts";
+import { openTarget, type TargetOptions } from "./target.ts";
 
 export interface GlobalOptions extends TargetOptions {
   json?: boolean;
@@ -16,8 +16,8 @@ export interface GlobalOptions extends TargetOptions {
 export interface CommandContext {
   /** The global flags, as given. */
   globals(): GlobalOptions;
-  /** Opens the target, runs `work` on it, and always closes it. */
-  withTarget<T>(work: (target: Target) => Promise<T>): Promise<T>;
+  /** Opens the file or server the flags name, runs `work` on its cache, and always closes it. */
+  withCache<T>(work: (cache: TaskCache) => Promise<T>): Promise<T>;
   /** What a bulk command did; ids it could not find make the exit code 1. */
   report(answer: object, sentence: string, missing: string[], why: string): void;
   /** The --db of a command that works on the file itself, refusing --server. */
@@ -49,12 +49,12 @@ export function commandContext(program: Command): CommandContext {
   const globals = () => program.opts<GlobalOptions>();
   return {
     globals,
-    async withTarget(work) {
-      const target = await openTarget(globals());
+    async withCache(work) {
+      const cache = await openTarget(globals());
       try {
-        return await work(target);
+        return await work(cache);
       } finally {
-        await target.close();
+        await cache.close();
       }
     },
     report(answer, sentence, missing, why) {

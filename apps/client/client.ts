@@ -1,13 +1,13 @@
 /**
- * A typed client of the REST API: the library's operations over HTTP, for scripts and programs
- * that reach the cache through a running server (a synced replica belongs to one process). The
- * API's problem details come back as the library's own typed errors.
+ * A typed client of the REST API: the library's own `TaskCache` over HTTP, for scripts and
+ * programs that reach the cache through a running server (a synced replica belongs to one
+ * process). The API's problem details come back as the library's own typed errors.
  *
- *   const client = createCacheClient({ url: "http://127.0.0.1:18765", token });
- *   const { tasks } = await client.list({ status: "running" });
+ *   const cache = await openCacheClient({ url: "http://127.0.0.1:18765", token });
+ *   const { tasks } = await cache.list({ status: "running" });
  *
- * Paths, parameters, bodies and answers come from the server's routes (`hc<Api>`), so a route
- * changed there changes the types here.
+ * Paths, parameters and bodies come from the server's routes (`hc<Api>`), so a route changed
+ * there changes the types here; what each call returns is the library's.
  */
 import { hc } from "hono/client";
 import {
@@ -20,16 +20,18 @@ import {
   ServerError,
   SyncError,
   type AnyCacheError,
-  type CircuitFormat,
+  type CacheInfo,
   type ErrorCode,
-  type ExportScope,
   type InputIssue,
-  type MatchFilter,
-  type RetentionPolicy,
+  type ListOptions,
   type StoredTask,
+  type TaskCache,
   type TaskFilter,
-  type TaskInput,
+  type TaskPage,
+  type TaskPageText,
 } from "../../core/index.ts";
+import { encodeCursor, type CursorScope } from "../http/cursor.ts";
+import { fromWire, toWire } from "../http/wire-names.ts";
 import type { Api } from "../server/api/index.ts";
 
 export interface ClientOptions {
@@ -41,18 +43,6 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Another fetch (a test's, a proxy's); the global one by default. */
   fetch?: typeof fetch;
-}
-
-/** How a query parameter's value is written: flags as `true`/`false`, numbers in digits. */
-type QueryValue<T> = T extends boolean ? "true" | "false" : T extends number ? string : T;
-
-/** A listing's filters (the library's) and paging. */
-export interface ClientListOptions extends TaskFilter {
-  limit?: number | undefined;
-  offset?: number | undefined;
-  /** The page after the one that gave this `next_cursor`. */
-  cursor?: string | undefined;
-  includeArchived?: boolean | undefined;
 }
 
 interface Problem {
@@ -102,7 +92,27 @@ function errorOf(problem: Problem, status: number, id: string | undefined, where
   return error;
 }
 
-export function createCacheClient(options: ClientOptions) {
+/** A running server's cache, as the library's interface, with what only a server has. */
+export interface CacheClient extends TaskCache {
+  health(): Promise<Health>;
+  version(): Promise<Version>;
+}
+
+type Health = Awaited<ReturnType<Awaited<ReturnType<ReturnType<typeof hc<Api>>["api"]["health"]["$get"]>>["json"]>>;
+type Version = Awaited<ReturnType<Awaited<ReturnType<ReturnType<typeof hc<Api>>["api"]["version"]["$get"]>>["json"]>>;
+
+/** Query values as the API reads them: in its names, as strings, and nothing for what is not given. */
+const query = (values: object) =>
+  Object.fromEntries(Object.entries(toWire(values)).map(([key, value]) => [key, String(value)])) as Record<
+    string,
+    string
+  >;
+
+/**
+ * Opens a running server's cache: reads what it says of its file, and answers every call of the
+ * library's {@link TaskCache} over HTTP. Closing it releases nothing on the server.
+ */
+export async function openCacheClient(options: ClientOptions): Promise<CacheClient> {
   const base = options.url.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -152,95 +162,114 @@ export function createCacheClient(options: ClientOptions) {
     }
   }
 
-  /** Query values as the API reads them: strings, and nothing for what is not given. */
-  const query = <Q extends Record<string, string | number | boolean | undefined>>(values: Q) =>
-    Object.fromEntries(
-      Object.entries(values).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
-    ) as { [K in keyof Q]?: QueryValue<Q[K]> };
   const param = (taskId: string) => ({ param: { id: encodeURIComponent(taskId) } });
   const task = (id: string) => ({ id });
   const archived = (id: string) => ({ id, where: "archive" as const });
-  const filterQuery = (f: TaskFilter) =>
-    query({ status: f.status, backend: f.backend, q: f.search, id_prefix: f.idPrefix, since: f.since, until: f.until });
-  const matchQuery = (filter: MatchFilter) => ({
-    ...filterQuery(filter),
-    ...query({ all: filter.all, dry_run: filter.dryRun }),
-  });
-  const listQuery = (o: ClientListOptions) => ({
-    ...filterQuery(o),
-    ...query({ limit: o.limit, offset: o.offset, cursor: o.cursor }),
+  const ids = (taskIds: readonly string[]) => ({ json: { task_ids: [...taskIds] } });
+
+  /** A listing's query: the library's `after` goes as the cursor the server issues for the same filters. */
+  function listing(listingOf: CursorScope["listing"], { after, ...options }: ListOptions) {
+    const { limit, offset, includeArchived, ...filter } = options;
+    const scope: CursorScope = { listing: listingOf, ...filter, includeArchived };
+    return query({ ...options, cursor: after && encodeCursor(after, scope) });
+  }
+  const textOf = (page: { tasks: { submit_time: string; task_id: string }[]; total: number }): TaskPageText => {
+    const last = page.tasks.at(-1);
+    return {
+      tasks: JSON.stringify(page.tasks),
+      count: page.tasks.length,
+      total: page.total,
+      last: last && { submit_time: last.submit_time, task_id: last.task_id },
+    };
+  };
+  const pageOf = ({ tasks, total }: { tasks: TaskPage["tasks"]; total: number }): TaskPage => ({ tasks, total });
+  const listActive = (options: ListOptions = {}) => read(api.tasks.$get({ query: listing("tasks", options) }));
+  const listArchive = (options: ListOptions = {}) => read(api.archive.$get({ query: listing("archive", options) }));
+
+  const version = await read(api.version.$get());
+  const info: CacheInfo = Object.freeze({
+    lineage: version.lineage,
+    schemaVersion: version.schema_version,
+    supportedVersion: version.supported_schema_version,
+    userVersion: version.user_version,
+    readOnlyReason: version.read_only_reason ?? undefined,
+    readOnly: version.read_only,
+    applied: version.applied,
+    capabilities: fromWire(version.capabilities),
   });
 
   return {
+    info,
     health: () => read(api.health.$get()),
     version: () => read(api.version.$get()),
 
-    save: (input: TaskInput) =>
-      read(api.tasks[":id"].$put({ ...param(input.task_id), json: input }), task(input.task_id)),
-    get: (taskId: string) => find(read(api.tasks[":id"].$get(param(taskId)), task(taskId))),
-    list: (o: ClientListOptions = {}) =>
-      read(api.tasks.$get({ query: { ...listQuery(o), ...query({ include_archived: o.includeArchived }) } })),
-    count: async (filter: TaskFilter = {}) =>
-      (await read(api.tasks.$get({ query: { ...filterQuery(filter), limit: "1" } }))).total,
+    save: (input) => read(api.tasks[":id"].$put({ ...param(input.task_id), json: input }), task(input.task_id)),
+    get: (taskId) => find(read(api.tasks[":id"].$get(param(taskId)), task(taskId))),
+    list: async (options) => pageOf(await listActive(options)),
+    listText: async (options) => textOf(await listActive(options)),
+    count: async (filter: TaskFilter = {}) => (await listActive({ ...filter, limit: 1 })).total,
     counts: () => read(api.tasks.counts.$get()),
-    delete: async (taskId: string) => void (await read(api.tasks[":id"].$delete(param(taskId)), task(taskId))),
-    bulkDelete: (taskIds: readonly string[]) =>
-      read(api.tasks["bulk-delete"].$post({ json: { task_ids: [...taskIds] } })),
-    shards: (taskId: string) => find(read(api.tasks[":id"].shards.$get(param(taskId)), task(taskId))),
-    conflicts: (taskId: string) => find(read(api.tasks[":id"].conflicts.$get(param(taskId)), task(taskId))),
-    conflicted: async () => (await read(api.conflicts.$get())).task_ids,
+    backendCounts: async () => (await read(api.tasks.backends.$get())).backends,
+    delete: async (taskId) => void (await read(api.tasks[":id"].$delete(param(taskId)), task(taskId))),
+    bulkDelete: async (taskIds) => {
+      const { deleted, missing } = await read(api.tasks["bulk-delete"].$post(ids(taskIds)));
+      return { deleted, missing };
+    },
+    deleteMatching: async (filter) => ({
+      count: (await read(api.tasks["delete-matching"].$post({ query: query(filter) }))).count,
+    }),
+    clearCompleted: async () => (await read(api.tasks["clear-completed"].$post())).count,
 
-    archive: async (taskId: string) => void (await read(api.tasks[":id"].archive.$post(param(taskId)), task(taskId))),
-    restore: async (taskId: string) =>
-      void (await read(api.archive.restore[":id"].$post(param(taskId)), archived(taskId))),
-    bulkArchive: (taskIds: readonly string[]) =>
-      read(api.tasks["bulk-archive"].$post({ json: { task_ids: [...taskIds] } })),
-    archiveExpired: async (o: { hours?: number; terminalOnly?: boolean } = {}) => {
-      const answer = await read(
-        api.tasks["archive-expired"].$post({ query: query({ hours: o.hours, terminal_only: o.terminalOnly }) }),
-      );
+    archive: async (taskId) => void (await read(api.tasks[":id"].archive.$post(param(taskId)), task(taskId))),
+    restore: async (taskId) => void (await read(api.archive.restore[":id"].$post(param(taskId)), archived(taskId))),
+    bulkArchive: async (taskIds) => {
+      const { archived, missing } = await read(api.tasks["bulk-archive"].$post(ids(taskIds)));
+      return { archived, missing };
+    },
+    archiveMatching: async (filter) => ({
+      count: (await read(api.tasks["archive-matching"].$post({ query: query(filter) }))).count,
+    }),
+    restoreMatching: async (filter) => {
+      const { count, conflicts } = await read(api.archive["restore-matching"].$post({ query: query(filter) }));
+      return { count, conflicts };
+    },
+    deleteArchivedMatching: async (filter) => ({
+      count: (await read(api.archive["delete-matching"].$post({ query: query(filter) }))).count,
+    }),
+    archiveExpired: async (options = {}) => {
+      const answer = await read(api.tasks["archive-expired"].$post({ query: query(options) }));
       return { archived: answer.archived, skipped: answer.skipped_running };
     },
-    listArchived: (o: Omit<ClientListOptions, "includeArchived"> = {}) =>
-      read(api.archive.$get({ query: listQuery(o) })),
-    getArchived: (taskId: string) => find(read(api.archive[":id"].$get(param(taskId)), archived(taskId))),
-    countArchived: async (filter: TaskFilter = {}) =>
-      (await read(api.archive.$get({ query: { ...filterQuery(filter), limit: "1" } }))).total,
-    deleteArchived: async (taskId: string) =>
-      void (await read(api.archive[":id"].$delete(param(taskId)), archived(taskId))),
-    purgeArchived: (o: { olderThanHours: number; dryRun?: boolean }) =>
-      read(api.archive.purge.$post({ query: { older_than: `${o.olderThanHours}h`, ...query({ dry_run: o.dryRun }) } })),
-    maintain: (policy: RetentionPolicy) =>
-      read(
-        api.maintenance.$post({
-          json: { archive_after_hours: policy.archiveAfterHours, purge_after_hours: policy.purgeAfterHours },
-        }),
-      ),
+    countExpired: async (options = {}) => (await read(api.tasks.expired.$get({ query: query(options) }))).count,
+    listArchived: async (options) => pageOf(await listArchive(options)),
+    listArchivedText: async (options) => textOf(await listArchive(options)),
+    getArchived: (taskId) => find(read(api.archive[":id"].$get(param(taskId)), archived(taskId))),
+    countArchived: async (filter: TaskFilter = {}) => (await listArchive({ ...filter, limit: 1 })).total,
+    purgeArchived: async ({ olderThanHours, dryRun }) => {
+      const purge = { older_than: `${olderThanHours}h`, ...query({ dryRun }) };
+      const { count, cutoff } = await read(api.archive.purge.$post({ query: purge }));
+      return { count, cutoff };
+    },
+    deleteArchived: async (taskId) => void (await read(api.archive[":id"].$delete(param(taskId)), archived(taskId))),
 
-    /** Every task a filter matches, moved or deleted, in the library's words; `dryRun` only counts them. */
-    archiveMatching: (filter: MatchFilter) => read(api.tasks["archive-matching"].$post({ query: matchQuery(filter) })),
-    deleteMatching: (filter: MatchFilter) => read(api.tasks["delete-matching"].$post({ query: matchQuery(filter) })),
-    restoreMatching: (filter: MatchFilter) =>
-      read(api.archive["restore-matching"].$post({ query: matchQuery(filter) })),
-    deleteArchivedMatching: (filter: MatchFilter) =>
-      read(api.archive["delete-matching"].$post({ query: matchQuery(filter) })),
-
-    analyse: (taskId: string) => read(api.tasks[":id"].analysis.$get(param(taskId)), task(taskId)),
-    compare: (taskIds: readonly string[]) => read(api.compare.$get({ query: { ids: taskIds.join(",") } })),
-    stats: (o: { since?: string; until?: string; by?: "day" | "week"; includeArchived?: boolean } = {}) =>
-      read(
-        api.stats.$get({
-          query: query({ since: o.since, until: o.until, by: o.by, include_archived: o.includeArchived }),
-        }),
-      ),
-
-    getCircuit: (taskId: string, format: CircuitFormat = "source") =>
+    shards: (taskId) => find(read(api.tasks[":id"].shards.$get(param(taskId)), task(taskId))),
+    getCircuit: (taskId, format = "source") =>
       read(api.circuits[":id"].$get({ ...param(taskId), query: { format } }), task(taskId)),
-    sync: () => read(api.sync.$post()),
+    analyse: (taskId) => read(api.tasks[":id"].analysis.$get(param(taskId)), task(taskId)),
+    compare: (taskIds) => read(api.compare.$get({ query: { ids: taskIds.join(",") } })),
+    conflicts: (taskId) => find(read(api.tasks[":id"].conflicts.$get(param(taskId)), task(taskId))),
+    conflicted: async () => (await read(api.conflicts.$get())).task_ids,
+    stats: (options = {}) => read(api.stats.$get({ query: query(options) })),
 
-    importRows: (rows: readonly unknown[]) => read(api.import.$post({ json: { rows: [...rows] } })),
+    // The server runs it in its own transactions; progress is heard once, when it has finished.
+    maintain: async (policy, { onProgress } = {}) => {
+      const report = await read(api.maintenance.$post({ json: toWire(policy) }));
+      onProgress?.(report.archived + report.purged);
+      return report;
+    },
+    importRows: (rows) => read(api.import.$post({ json: { rows: [...rows] } })),
     /** Every stored row, streamed from the server as it reads them, with no deadline. */
-    async *exportRows(scope: ExportScope = "all"): AsyncGenerator<StoredTask> {
+    async *exportRows(scope = "all"): AsyncGenerator<StoredTask> {
       const response = await api.export.$get({ query: { scope } }, { init: { signal: new AbortController().signal } });
       if (!response.ok) {
         throw errorOf((await response.json().catch(() => ({}))) as Problem, response.status, undefined, "tasks");
@@ -257,10 +286,13 @@ export function createCacheClient(options: ClientOptions) {
       }
       if (buffered) yield JSON.parse(buffered) as StoredTask;
     },
+
+    sync: async () => {
+      const { pulled, pushed, reconciled } = await read(api.sync.$post());
+      return { pulled, pushed, reconciled };
+    },
+    syncState: async () => (await read(api.health.$get())).sync,
+    changeStamp: async () => (await read(api["change-stamp"].$get())).change_stamp,
+    close: async () => undefined,
   };
 }
-
-export type CacheClient = ReturnType<typeof createCacheClient>;
-
-/** A page of a listing, as the client gives it. */
-export type ClientPage = Awaited<ReturnType<CacheClient["list"]>>;

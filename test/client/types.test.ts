@@ -31,15 +31,14 @@ afterAll(async () => {
 });
 
 describe("the client's types, taken from the routes", () => {
-  it("give each answer the shape its route describes", () => {
-    type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
-    expectTypeOf<NonNullable<Answer<CacheClient["get"]>>>().toExtend<v.InferOutput<typeof TaskAnswer>>();
-    expectTypeOf<Answer<CacheClient["list"]>>().toEqualTypeOf<v.InferOutput<typeof PageAnswer>>();
-    expectTypeOf<Answer<CacheClient["bulkArchive"]>>().toEqualTypeOf<{
-      archived: string[];
-      missing: string[];
-      count: number;
-    }>();
+  it("give each route's answer the shape it describes, and the client the library's own", () => {
+    type Routes = ReturnType<typeof hc<Api>>["api"];
+    type Json<F extends (...args: never[]) => Promise<{ json(): Promise<unknown> }>> = Awaited<
+      ReturnType<Awaited<ReturnType<F>>["json"]>
+    >;
+    expectTypeOf<Json<Routes["tasks"][":id"]["$get"]>>().toExtend<v.InferOutput<typeof TaskAnswer>>();
+    expectTypeOf<Json<Routes["tasks"]["$get"]>>().toEqualTypeOf<v.InferOutput<typeof PageAnswer>>();
+    expectTypeOf<CacheClient>().toExtend<TaskCache>();
   });
 
   it("refuse, at compile time and at the server, what the API does not take", async () => {

@@ -12,12 +12,12 @@
 import { appendFileSync } from "node:fs";
 import process from "node:process";
 import { openCache } from "../../adapters/open.ts";
-import { createCacheClient } from "../../apps/client/client.ts";
+import { openCacheClient } from "../../apps/client/client.ts";
 import { TASK_STATUSES } from "../../core/index.ts";
 
 const [target, prefix, startAt, until, log] = process.argv.slice(2) as [string, string, string, string, string];
 const BACKENDS = ["originq:WK_C180", "ibm:brisbane", "dummy"];
-const store = target.startsWith("http") ? createCacheClient({ url: target }) : await openCache(target);
+const store = target.startsWith("http") ? await openCacheClient({ url: target }) : await openCache(target);
 
 const active = new Set<string>();
 const archived = new Set<string>();

@@ -3,19 +3,19 @@
  */
 import process from "node:process";
 import type { Command } from "commander";
-import type { RetentionPolicy } from "../../../core/index.ts";
+import { NotFoundError, type RetentionPolicy, type TaskCache } from "../../../core/index.ts";
 import { type CommandContext, examples, hours, invalid } from "../context.ts";
 import { UsageError, printJson, progress } from "../output.ts";
 
 export function addArchiveCommands(program: Command, context: CommandContext): void {
-  const { globals, withTarget, report } = context;
+  const { globals, withCache, report } = context;
   const archive = program.command("archive").description("move tasks to the archive, or look after the archive");
   archive
     .command("move", { isDefault: true })
     .description("move these tasks to the archive (the default: `archive ID…`)")
     .argument("<ids...>")
     .action(async (ids: string[]) => {
-      const result = await withTarget((target) => target.archive(ids));
+      const result = await withCache((cache) => cache.bulkArchive(ids));
       report(result, `Archived ${result.archived.length}.`, result.missing, "not active");
     });
   archive
@@ -33,8 +33,8 @@ export function addArchiveCommands(program: Command, context: CommandContext): v
       examples("uniqc-cache archive expired --hours 72", "uniqc-cache archive expired --hours 0 --all-statuses"),
     )
     .action(async (options: { hours: number; allStatuses?: boolean }) => {
-      const result = await withTarget((target) =>
-        target.archiveExpired({ hours: options.hours, terminalOnly: !options.allStatuses }),
+      const result = await withCache((cache) =>
+        cache.archiveExpired({ hours: options.hours, terminalOnly: !options.allStatuses }),
       );
       if (globals().json)
         return printJson({ archived: result.archived, count: result.archived.length, skipped_running: result.skipped });
@@ -49,8 +49,8 @@ export function addArchiveCommands(program: Command, context: CommandContext): v
     .option("--dry-run", "only count them")
     .addHelpText("after", examples("uniqc-cache archive purge --older-than 90d --dry-run"))
     .action(async (options: { olderThan: number; dryRun?: boolean }) => {
-      const result = await withTarget((target) =>
-        target.purge({ olderThanHours: options.olderThan, dryRun: Boolean(options.dryRun) }),
+      const result = await withCache((cache) =>
+        cache.purgeArchived({ olderThanHours: options.olderThan, dryRun: Boolean(options.dryRun) }),
       );
       if (globals().json) return printJson({ ...result, dry_run: Boolean(options.dryRun) });
       process.stdout.write(
@@ -63,7 +63,7 @@ export function addArchiveCommands(program: Command, context: CommandContext): v
     .description("move archived tasks back")
     .argument("<ids...>")
     .action(async (ids: string[]) => {
-      const result = await withTarget((target) => target.restore(ids));
+      const result = await withCache((cache) => restoreEach(cache, ids));
       report(result, `Restored ${result.restored.length}.`, result.missing, "not archived");
     });
 
@@ -78,11 +78,27 @@ export function addArchiveCommands(program: Command, context: CommandContext): v
         throw new UsageError("Give --archive-after, --purge-after or both.");
       const policy: RetentionPolicy = { archiveAfterHours: options.archiveAfter, purgeAfterHours: options.purgeAfter };
       const bar = progress("maintaining");
-      const result = await withTarget((target) => target.maintain(policy, bar.add));
+      const result = await withCache((cache) => cache.maintain(policy, { onProgress: bar.add }));
       bar.stop();
       if (globals().json) return printJson(result);
       process.stdout.write(
         `Archived ${result.archived}, purged ${result.purged} in ${result.transactions} transactions (${result.took_ms} ms; the longest held the lock ${result.longest_transaction_ms} ms).\n`,
       );
     });
+}
+
+/** Restores one by one: each is its own move, and an id that is not archived is reported, not fatal. */
+async function restoreEach(cache: TaskCache, ids: readonly string[]) {
+  const restored: string[] = [];
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    try {
+      await cache.restore(id);
+      restored.push(id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      missing.push(id);
+    }
+  }
+  return { restored, missing };
 }

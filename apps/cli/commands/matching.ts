@@ -4,20 +4,51 @@
  */
 import process from "node:process";
 import type { Command } from "commander";
-import type { TaskFilter } from "../../../core/index.ts";
+import type { MatchFilter, RestoredMatching, TaskCache, TaskFilter } from "../../../core/index.ts";
 import { type CommandContext, examples, filterOf, withFilterOptions } from "../context.ts";
 import { printJson } from "../output.ts";
-import type { MatchingAction } from "../target.ts";
 
-const ACTIONS: readonly { action: MatchingAction; description: string; done: string; which: string }[] = [
-  { action: "archive", description: "archive the active tasks that match", done: "Archived", which: "active" },
-  { action: "delete", description: "delete for good the active tasks that match", done: "Deleted", which: "active" },
-  { action: "restore", description: "restore the archived tasks that match", done: "Restored", which: "archived" },
-  { action: "purge", description: "delete for good the archived tasks that match", done: "Deleted", which: "archived" },
+interface Action {
+  action: string;
+  description: string;
+  done: string;
+  which: string;
+  run(cache: TaskCache, filter: MatchFilter): Promise<{ count: number } & Partial<RestoredMatching>>;
+}
+
+const ACTIONS: readonly Action[] = [
+  {
+    action: "archive",
+    description: "archive the active tasks that match",
+    done: "Archived",
+    which: "active",
+    run: (cache, filter) => cache.archiveMatching(filter),
+  },
+  {
+    action: "delete",
+    description: "delete for good the active tasks that match",
+    done: "Deleted",
+    which: "active",
+    run: (cache, filter) => cache.deleteMatching(filter),
+  },
+  {
+    action: "restore",
+    description: "restore the archived tasks that match",
+    done: "Restored",
+    which: "archived",
+    run: (cache, filter) => cache.restoreMatching(filter),
+  },
+  {
+    action: "purge",
+    description: "delete for good the archived tasks that match",
+    done: "Deleted",
+    which: "archived",
+    run: (cache, filter) => cache.deleteArchivedMatching(filter),
+  },
 ];
 
 export function addMatchingCommands(program: Command, context: CommandContext): void {
-  const { globals, withTarget } = context;
+  const { globals, withCache } = context;
   const matching = program
     .command("matching")
     .description("archive, delete or restore every task the filters match, in short transactions")
@@ -29,14 +60,14 @@ export function addMatchingCommands(program: Command, context: CommandContext): 
         "uniqc-cache matching purge --until 365d --yes",
       ),
     );
-  for (const { action, description, done, which } of ACTIONS) {
+  for (const { action, description, done, which, run } of ACTIONS) {
     withFilterOptions(matching.command(action).description(description))
       .option("--all", "take every task when no filter is given")
       .option("--yes", "do it; without this, only say how many tasks match")
       .action(async (options: TaskFilter & { all?: boolean; yes?: boolean }) => {
         const dryRun = !options.yes;
         const filter = { ...filterOf(options), all: Boolean(options.all), dryRun };
-        const outcome = await withTarget((target) => target.matching(action, filter));
+        const outcome = await withCache((cache) => run(cache, filter));
         if (globals().json) return printJson({ ...outcome, dry_run: dryRun });
         if (dryRun) {
           process.stdout.write(`${outcome.count} ${which} tasks match. Run again with --yes to ${action} them.\n`);

@@ -10,7 +10,7 @@ import { CliError, printJson, progress } from "../output.ts";
 import { formatOf, importFile, writeRows } from "../transfer.ts";
 
 export function addRowCommands(program: Command, context: CommandContext): void {
-  const { globals, withTarget } = context;
+  const { globals, withCache } = context;
   program
     .command("export")
     .description("every stored row, as NDJSON or CSV, streamed to a file or stdout")
@@ -33,8 +33,8 @@ export function addRowCommands(program: Command, context: CommandContext): void 
       const format = formatOf(options.out, options.format);
       const out = options.out ? createWriteStream(options.out) : process.stdout;
       const bar = progress("exporting");
-      const count = await withTarget((target) =>
-        writeRows(target.exportRows(options.scope), format, out, () => bar.add(1)),
+      const count = await withCache((cache) =>
+        writeRows(cache.exportRows(options.scope), format, out, () => bar.add(1)),
       );
       bar.stop();
       if (options.out) {
@@ -59,8 +59,8 @@ export function addRowCommands(program: Command, context: CommandContext): void 
     )
     .action(async (file: string, options: { format?: string; batch: number }) => {
       const bar = progress("importing");
-      const result = await withTarget((target) =>
-        importFile(file, formatOf(file, options.format), (rows) => target.importRows(rows), {
+      const result = await withCache((cache) =>
+        importFile(file, formatOf(file, options.format), (rows) => cache.importRows(rows), {
           batchRows: options.batch,
           onRows: bar.add,
         }),
@@ -81,7 +81,7 @@ export function addRowCommands(program: Command, context: CommandContext): void 
     .command("sync")
     .description("on a synced replica: pull, settle, push now, and say what moved")
     .action(async () => {
-      const result = await withTarget((target) => target.sync());
+      const result = await withCache((cache) => cache.sync());
       if (globals().json) return printJson(result);
       process.stdout.write(
         `Pulled: ${result.pulled ? "yes" : "nothing new"}; pushed ${result.pushed} changes; settled ${result.reconciled.active.length + result.reconciled.archived.length + result.reconciled.deleted.length} tasks by the merge rule.\n`,

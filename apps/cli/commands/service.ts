@@ -4,7 +4,7 @@
 import process from "node:process";
 import type { Command } from "commander";
 import pc from "picocolors";
-import { createCacheClient } from "../../client/client.ts";
+import { openCacheClient } from "../../client/client.ts";
 import { currentRuntime, runServer } from "../../server/index.ts";
 import { type CommandContext, examples } from "../context.ts";
 import { doctor, migrateUp, migrationPlan, stepName } from "../file-commands.ts";
@@ -32,10 +32,15 @@ export function addServiceCommands(program: Command, context: CommandContext): v
       const { server, token } = globals();
       if (server) {
         // Through a server, what it says of itself and its file.
-        const version = await createCacheClient({ url: server, token }).version();
+        const version = await (await openCacheClient({ url: server, token })).version();
         return globals().json
           ? printJson(version)
-          : printFields(Object.entries(version).map(([key, value]) => [key, String(value)]));
+          : printFields(
+              Object.entries(version).map(([key, value]) => [
+                key,
+                typeof value === "object" && value !== null ? JSON.stringify(value) : String(value),
+              ]),
+            );
       }
       const report = await doctor(globals().db);
       if (globals().json) return printJson(report);

@@ -18,7 +18,7 @@ export function humanSeconds(seconds: number | null): string {
 }
 
 export function addStatsCommand(program: Command, context: CommandContext): void {
-  const { globals, withTarget } = context;
+  const { globals, withCache } = context;
   program
     .command("stats")
     .description("tasks per day or week by status, and per backend the success rate, shots and turnaround")
@@ -28,8 +28,8 @@ export function addStatsCommand(program: Command, context: CommandContext): void
     .option("--active-only", "leave the archive out")
     .addHelpText("after", examples("uniqc-cache stats --since 30d --by week", "uniqc-cache --json stats --since 7d"))
     .action(async (options: { since?: string; until?: string; by: "day" | "week"; activeOnly?: boolean }) => {
-      const stats = await withTarget((target) =>
-        target.stats({
+      const stats = await withCache((cache) =>
+        cache.stats({
           since: options.since,
           until: options.until,
           by: options.by,

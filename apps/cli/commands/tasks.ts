@@ -4,12 +4,13 @@
 import process from "node:process";
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { Task, TaskFilter } from "../../../core/index.ts";
+import type { Task, TaskCache, TaskFilter, TaskSummary } from "../../../core/index.ts";
+import { decodeCursor, nextCursor, type CursorScope } from "../../http/cursor.ts";
 import { type CommandContext, examples, filterOf, invalid, positiveInteger, withFilterOptions } from "../context.ts";
 import { CliError, UsageError, colourStatus, printFields, printJson, printTable } from "../output.ts";
 
 export function addTaskCommands(program: Command, context: CommandContext): void {
-  const { globals, withTarget, report } = context;
+  const { globals, withCache, report } = context;
   const tasks = program.command("tasks").description("list, show, count and delete tasks");
   withFilterOptions(tasks.command("list").description("tasks, newest first"))
     .option("--limit <n>", "tasks per page", positiveInteger, 50)
@@ -34,7 +35,9 @@ export function addTaskCommands(program: Command, context: CommandContext): void
         throw new UsageError("--cursor and --offset cannot be used together.");
       const { limit, offset, cursor } = options;
       const archived = Boolean(options.archived);
-      const page = await withTarget((target) => target.list({ ...filterOf(options), limit, offset, cursor, archived }));
+      const page = await withCache((cache) =>
+        listing(cache, { ...filterOf(options), limit, offset, cursor, archived }),
+      );
       if (globals().json) return printJson(page);
       printTable(
         ["task_id", "status", "backend", "shots", "submitted", ...(options.archived ? ["archived"] : [])],
@@ -59,7 +62,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .description("one task, whole, active or archived")
     .argument("<id>")
     .action(async (id: string) => {
-      const task = await withTarget((target) => target.get(id));
+      const task = await withCache(async (cache) => (await cache.get(id)) ?? (await cache.getArchived(id)));
       if (!task) throw new CliError(`There is no task ${id}.`);
       if (globals().json) return printJson(task);
       printTask(task);
@@ -71,7 +74,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .argument("<id>")
     .addHelpText("after", examples("uniqc-cache tasks analyse uqt_1", "uniqc-cache --json tasks analyse uqt_1"))
     .action(async (id: string) => {
-      const analysis = await withTarget((target) => target.analyse(id));
+      const analysis = await withCache((cache) => cache.analyse(id));
       if (globals().json) return printJson(analysis);
       const { ideal, measured } = analysis;
       const outcomes = [...new Set([...Object.keys(ideal ?? {}), ...Object.keys(measured ?? {})])].sort(
@@ -106,7 +109,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .argument("<ids...>")
     .addHelpText("after", examples("uniqc-cache tasks compare uqt_1 uqt_2 uqt_3"))
     .action(async (ids: string[]) => {
-      const comparison = await withTarget((target) => target.compare(ids));
+      const comparison = await withCache((cache) => cache.compare(ids));
       if (globals().json) return printJson(comparison);
       const short = (id: string) => (id.length > 14 ? `${id.slice(0, 13)}…` : id);
       printTable(
@@ -130,7 +133,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .description("the cloud jobs behind a task (files of the uniqc package's lineage)")
     .argument("<id>")
     .action(async (id: string) => {
-      const shards = await withTarget((target) => target.shards(id));
+      const shards = await withCache((cache) => cache.shards(id));
       if (!shards) throw new CliError(`There is no task ${id}.`);
       if (globals().json) return printJson(shards);
       printTable(
@@ -153,7 +156,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .addHelpText("after", examples("uniqc-cache tasks conflicts", "uniqc-cache tasks conflicts uqt_1 --json"))
     .action(async (id: string | undefined) => {
       if (id === undefined) {
-        const ids = await withTarget((target) => target.conflicted());
+        const ids = await withCache((cache) => cache.conflicted());
         if (globals().json) return printJson({ task_ids: ids, count: ids.length });
         printTable(
           ["task_id"],
@@ -162,7 +165,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
         );
         return;
       }
-      const found = await withTarget((target) => target.conflicts(id));
+      const found = await withCache((cache) => cache.conflicts(id));
       if (!found) throw new CliError(`There is no task ${id}.`);
       if (globals().json) return printJson(found);
       printTable(
@@ -182,7 +185,10 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .command("counts")
     .description("active tasks per status, and the archive's size")
     .action(async () => {
-      const counts = await withTarget((target) => target.counts());
+      const counts = await withCache(async (cache) => ({
+        ...(await cache.counts()),
+        archived: await cache.countArchived(),
+      }));
       if (globals().json) return printJson(counts);
       printTable(
         ["status", "tasks"],
@@ -199,7 +205,7 @@ export function addTaskCommands(program: Command, context: CommandContext): void
     .description("delete active tasks for good")
     .argument("<ids...>")
     .action(async (ids: string[]) => {
-      const result = await withTarget((target) => target.deleteTasks(ids));
+      const result = await withCache((cache) => cache.bulkDelete(ids));
       report(result, `Deleted ${result.deleted.length}.`, result.missing, "not active");
     });
 }
@@ -218,4 +224,25 @@ function printTask(task: Task): void {
     ["metadata", JSON.stringify(task.metadata)],
     ["compiled", task.compiled_circuit ? Object.keys(task.compiled_circuit).join(", ") : "none"],
   ]);
+}
+
+/** A page of the active tasks or the archive, with the cursor of the page after it, as the API gives it. */
+async function listing(
+  cache: TaskCache,
+  {
+    archived,
+    cursor,
+    limit,
+    offset,
+    ...filter
+  }: TaskFilter & { limit: number; offset: number; cursor?: string | undefined; archived: boolean },
+) {
+  const scope: CursorScope = { listing: archived ? "archive" : "tasks", ...filter };
+  const options = { ...filter, limit, offset, after: cursor === undefined ? undefined : decodeCursor(cursor, scope) };
+  const page = archived ? await cache.listArchivedText(options) : await cache.listText(options);
+  return {
+    tasks: JSON.parse(page.tasks) as TaskSummary[],
+    total: page.total,
+    next_cursor: nextCursor(page.count, limit, page.last, scope),
+  };
 }
