@@ -1,6 +1,6 @@
 /**
  * Local files on Node releases without `node:sqlite` (Node 20). Chosen over libSQL's file mode
- * by measurement: `node bench/node-fallback.ts` (see the README).
+ * by measurement: `node bench/node-fallback.ts` (see docs/file-format.md).
  */
 import Database from "better-sqlite3";
 import type { Connection } from "../core/index.ts";

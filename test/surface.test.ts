@@ -1,9 +1,11 @@
 /**
  * Every operation of the library is offered everywhere it belongs: over HTTP, by the typed client
  * (which is a `TaskCache`, so the compiler holds it), and by the CLI, or it is listed here as
- * deliberately absent with the reason. The tables are typed by the interface, so an operation
+ * deliberately absent with the reason; and docs/library.md names it. The tables are typed by the interface, so an operation
  * added to the library does not compile until it says where it is offered.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { expect, it } from "vitest";
 import { openCache } from "../adapters/open.ts";
@@ -150,4 +152,9 @@ it("offers each operation in the typed client, which is the library's interface"
     await cache.close();
     temp.remove();
   }
+});
+
+it("names each operation in docs/library.md", () => {
+  const page = readFileSync(join(import.meta.dirname, "..", "docs", "library.md"), "utf8");
+  expect(Object.keys(OPERATION_KINDS).filter((name) => !new RegExp(`\`${name}[\`(]`).test(page))).toEqual([]);
 });

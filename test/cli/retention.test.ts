@@ -15,7 +15,7 @@ import { cli } from "./cli-process.ts";
 const temp = tempDir("uniqc-retention-");
 afterAll(() => temp.remove());
 
-/** What "short" means for a transaction of 1,000 tasks (README, maintain): far below Python's 5 s give-up. */
+/** What "short" means for a transaction of 1,000 tasks (docs/cli.md, maintain): far below Python's 5 s give-up. */
 const MAX_TRANSACTION_MS = 500;
 const WRITE_MARGIN_MS = 200;
 
@@ -47,7 +47,7 @@ it("maintain archives and purges in short transactions while the Python package 
   const report = JSON.parse(output.trim());
   expect(report.failures, JSON.stringify(report.errors)).toBe(0);
   expect(report.writes).toBeGreaterThan(50);
-  // The README's bounds: transactions of 1,000 tasks, each short, and a writer in SQLite's busy
+  // The bounds docs/cli.md gives: transactions of 1,000 tasks, each short, and a writer in SQLite's busy
   // handler (naps of at most 100 ms) gets the lock within one of them. The writer's own connect
   // and commit take the rest of the margin.
   expect(longestTransactionMs).toBeLessThan(MAX_TRANSACTION_MS);

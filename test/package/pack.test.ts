@@ -18,7 +18,7 @@ const BIN = join(ROOT, "node_modules", ".bin");
 /** The README's first embedded example, as written there, pointed at a file in the folder. */
 function readmeExample(): string {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const block = /## Using it embedded\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  const block = /## The library\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error("README.md has no embedded example");
   return `${block.replace("await openCache();", 'await openCache("./tasks.sqlite");')}\nconsole.log(JSON.stringify({ total, first: tasks[0]?.task_id }));\n`;
 }
