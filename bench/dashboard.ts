@@ -9,13 +9,15 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { startServer } from "../test/server/server-process.ts";
-import { DEFAULTS, generate } from "./generate.ts";
-import { load, memory } from "./http.ts";
+import { memory, startServer } from "../harness/server-process.ts";
+import { DEFAULTS, generate } from "../harness/generate.ts";
+import { load } from "./lib/http.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const { values } = parseArgs({
-  options: { rows: { type: "string" }, seconds: { type: "string" }, clients: { type: "string" } },
+const { values } = benchArgs(import.meta.filename, {
+  rows: { type: "string" },
+  seconds: { type: "string" },
+  clients: { type: "string" },
 });
 const rows = Number(values.rows ?? 100_000);
 const seconds = Number(values.seconds ?? 5);

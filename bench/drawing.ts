@@ -5,8 +5,11 @@
  *   npx tsx bench/drawing.ts
  */
 import { drawCircuit, parseCircuit } from "../core/quantum/drawing/index.ts";
-import { CORPUS, qftOriginIr } from "../test/core/drawing/corpus.ts";
-import { meanMs } from "./mean-time.ts";
+import { CORPUS, qftOriginIr } from "../harness/circuit-corpus.ts";
+import { benchArgs } from "./lib/args.ts";
+import { meanMs } from "./lib/mean-time.ts";
+
+benchArgs(import.meta.filename, {});
 
 const circuits: [string, string][] = [
   ["QFT-20 (OriginIR)", qftOriginIr(20)],

@@ -12,15 +12,17 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { openConnection } from "../adapters/open.ts";
 import { createTaskCache, type TaskCache } from "../core/index.ts";
-import { uniqcStore } from "../test/fixtures/uniqc.ts";
-import { DEFAULTS, generate } from "./generate.ts";
-import { meanMs } from "./mean-time.ts";
+import { uniqcStore } from "../harness/uniqc.ts";
+import { DEFAULTS, generate } from "../harness/generate.ts";
+import { meanMs } from "./lib/mean-time.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const { values } = parseArgs({
-  options: { rows: { type: "string" }, seconds: { type: "string" }, out: { type: "string" } },
+const { values } = benchArgs(import.meta.filename, {
+  rows: { type: "string" },
+  seconds: { type: "string" },
+  out: { type: "string" },
 });
 const rows = Number(values.rows ?? 1_000_000);
 const budgetMs = Number(values.seconds ?? 1) * 1000;

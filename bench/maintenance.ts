@@ -14,17 +14,19 @@
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { openCache } from "../adapters/open.ts";
 import { openCacheClient } from "../apps/client/client.ts";
 import { createApp } from "../apps/server/app.ts";
 import { listenNode } from "../apps/server/listeners.ts";
-import { DEFAULTS, generate } from "./generate.ts";
-import { meanMs } from "./mean-time.ts";
+import { DEFAULTS, generate } from "../harness/generate.ts";
+import { meanMs } from "./lib/mean-time.ts";
+import { benchArgs } from "./lib/args.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const { values } = parseArgs({
-  options: { rows: { type: "string" }, out: { type: "string" }, "skip-retention": { type: "boolean" } },
+const { values } = benchArgs(import.meta.filename, {
+  rows: { type: "string" },
+  out: { type: "string" },
+  "skip-retention": { type: "boolean" },
 });
 const rows = Number(values.rows ?? 1_000_000);
 const outDir = join(ROOT, "bench", "out");

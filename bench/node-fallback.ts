@@ -4,10 +4,14 @@
  */
 import Database from "better-sqlite3";
 import { createClient } from "@libsql/client";
-import { tempDir } from "../test/contract/fixtures.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { benchArgs } from "./lib/args.ts";
 
-const rows = Number(process.argv[2] ?? 20_000);
-const temp = tempDir("uniqc-fallback-");
+const { positionals } = benchArgs(import.meta.filename, {}, { positionals: true });
+const rows = Number(positionals[0] ?? 20_000);
+const dir = mkdtempSync(join(tmpdir(), "uniqc-fallback-"));
 const DDL =
   "CREATE TABLE tasks (task_id TEXT PRIMARY KEY, backend TEXT NOT NULL, status TEXT NOT NULL, submit_time TEXT NOT NULL, metadata_json TEXT NOT NULL)";
 const INSERT = "INSERT INTO tasks VALUES (?, ?, ?, ?, ?)";
@@ -27,11 +31,11 @@ async function time(fn: () => unknown): Promise<number> {
   return performance.now() - start;
 }
 
-const better = new Database(temp.file("better.sqlite"));
+const better = new Database(join(dir, "better.sqlite"));
 better.pragma("journal_mode = WAL");
 better.exec(DDL);
 better.exec("CREATE INDEX tasks_submit_time_idx ON tasks(submit_time)");
-const libsql = createClient({ url: `file:${temp.file("libsql.sqlite")}`, concurrency: 1 });
+const libsql = createClient({ url: `file:${join(dir, "libsql.sqlite")}`, concurrency: 1 });
 await libsql.execute("PRAGMA journal_mode = WAL");
 await libsql.execute(DDL);
 await libsql.execute("CREATE INDEX tasks_submit_time_idx ON tasks(submit_time)");
@@ -94,4 +98,4 @@ for (const [name, onBetter, onLibsql] of ops) {
 }
 better.close();
 libsql.close();
-temp.remove();
+rmSync(dir, { recursive: true, force: true });

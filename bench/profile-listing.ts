@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import autocannon from "autocannon";
-import { startAnnounced } from "../test/server/server-process.ts";
-import { cursorsInto, pick } from "./http.ts";
+import { startAnnounced } from "../harness/server-process.ts";
+import { cursorsInto, pick } from "./lib/http.ts";
+import { benchArgs } from "./lib/args.ts";
 
 interface ProfileNode {
   id: number;
@@ -42,7 +43,8 @@ function partOf({ functionName: name, url }: ProfileNode["callFrame"]): string {
   return "other";
 }
 
-const [file = "bench/out/read-1000000.sqlite", path = "/api/tasks?limit=100"] = process.argv.slice(2);
+const { positionals } = benchArgs(import.meta.filename, {}, { positionals: true });
+const [file = "bench/out/read-1000000.sqlite", path = "/api/tasks?limit=100"] = positionals;
 const dir = mkdtempSync(join(tmpdir(), "uniqc-profile-"));
 try {
   const server = await startAnnounced("profiled server", process.execPath, [

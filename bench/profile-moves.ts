@@ -6,11 +6,12 @@
  *   npx tsx bench/profile-moves.ts bench/out/write-100000.sqlite
  */
 import { copyFileSync, rmSync } from "node:fs";
-import process from "node:process";
 import { openLocalFile } from "../adapters/local-file.ts";
 import { createTaskCache, type Connection, type TaskCache } from "../core/index.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const source = process.argv[2] ?? "bench/out/write-100000.sqlite";
+const { positionals } = benchArgs(import.meta.filename, {}, { positionals: true });
+const source = positionals[0] ?? "bench/out/write-100000.sqlite";
 const copy = `${source}.profile-moves.tmp`;
 const removeCopy = () => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${copy}${suffix}`, { force: true });

@@ -10,25 +10,23 @@ import { spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { openConnection } from "../adapters/open.ts";
 import { MIGRATIONS, createTaskCache } from "../core/index.ts";
-import { DEFAULTS, generate } from "./generate.ts";
-import { measureHttp, type HttpRow } from "./http.ts";
+import { DEFAULTS, generate } from "../harness/generate.ts";
+import { measureHttp, type HttpRow } from "./lib/http.ts";
+import { benchArgs } from "./lib/args.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const { values } = parseArgs({
-  options: {
-    smoke: { type: "boolean" },
-    rows: { type: "string" },
-    "write-rows": { type: "string" },
-    seconds: { type: "string" },
-    "http-seconds": { type: "string" },
-    runtimes: { type: "string" },
-    "http-runtimes": { type: "string" },
-    out: { type: "string" },
-    fresh: { type: "boolean" },
-  },
+const { values } = benchArgs(import.meta.filename, {
+  smoke: { type: "boolean" },
+  rows: { type: "string" },
+  "write-rows": { type: "string" },
+  seconds: { type: "string" },
+  "http-seconds": { type: "string" },
+  runtimes: { type: "string" },
+  "http-runtimes": { type: "string" },
+  out: { type: "string" },
+  fresh: { type: "boolean" },
 });
 const smoke = values.smoke ?? false;
 const rows = Number(values.rows ?? (smoke ? 10_000 : 1_000_000));
@@ -78,7 +76,7 @@ for (const runtime of runtimes) {
   const [command, ...args] = LAUNCH[runtime]!;
   const result = spawnSync(
     command!,
-    [...args, "bench/core-ops.ts", "--file", readFile, "--scratch", writeFile, "--seconds", seconds],
+    [...args, "bench/lib/core-ops.ts", "--file", readFile, "--scratch", writeFile, "--seconds", seconds],
     {
       cwd: ROOT,
       encoding: "utf8",

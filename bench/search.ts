@@ -18,21 +18,19 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
 import type { Connection, TaskCache, TaskFilter } from "../core/index.ts";
 import { PACED_TRANSACTIONS } from "../core/store/batches.ts";
-import { DEFAULTS, generate } from "./generate.ts";
-import { startSyncServer } from "../test/fixtures/sync-server.ts";
+import { DEFAULTS, generate } from "../harness/generate.ts";
+import { startSyncServer } from "../harness/sync-server.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const { values } = parseArgs({
-  options: {
-    db: { type: "string" },
-    runs: { type: "string" },
-    moves: { type: "boolean" },
-    stats: { type: "boolean" },
-    "sync-rows": { type: "string" },
-  },
+const { values } = benchArgs(import.meta.filename, {
+  db: { type: "string" },
+  runs: { type: "string" },
+  moves: { type: "boolean" },
+  stats: { type: "boolean" },
+  "sync-rows": { type: "string" },
 });
 const db = values.db ?? "bench/out/read-1000000.sqlite";
 const runs = Number(values.runs ?? 7);

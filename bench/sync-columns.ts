@@ -10,11 +10,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { connect } from "@tursodatabase/sync";
-import { startSyncServer } from "../test/fixtures/sync-server.ts";
+import { startSyncServer } from "../harness/sync-server.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string" }, rows: { type: "string" } } });
+const { values } = benchArgs(import.meta.filename, { runs: { type: "string" }, rows: { type: "string" } });
 const runs = Number(values.runs ?? 5);
 const rows = Number(values.rows ?? 10_000);
 

@@ -12,13 +12,16 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { openTursoSync } from "../adapters/turso-sync.ts";
 import { createTaskCache, type Connection } from "../core/index.ts";
-import { startSyncServer } from "../test/fixtures/sync-server.ts";
+import { startSyncServer } from "../harness/sync-server.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const { values } = parseArgs({
-  options: { saves: { type: "string" }, runs: { type: "string" }, kind: { type: "string" }, run: { type: "string" } },
+const { values } = benchArgs(import.meta.filename, {
+  saves: { type: "string" },
+  runs: { type: "string" },
+  kind: { type: "string" },
+  run: { type: "string" },
 });
 const saves = Number(values.saves ?? 5000);
 const runs = Number(values.runs ?? 3);

@@ -11,17 +11,19 @@
 import { copyFileSync, existsSync, rmSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { openCache, openConnection } from "../adapters/open.ts";
 import { openTursoSync } from "../adapters/turso-sync.ts";
 import { createTaskCache, type Row, type TaskCache } from "../core/index.ts";
 import { NEWEST_FIRST } from "../core/store/queries.ts";
-import { startSyncServer } from "../test/fixtures/sync-server.ts";
-import { DEFAULTS, generate } from "./generate.ts";
-import { meanMs, meanMsAfter } from "./mean-time.ts";
+import { startSyncServer } from "../harness/sync-server.ts";
+import { DEFAULTS, generate } from "../harness/generate.ts";
+import { meanMs, meanMsAfter } from "./lib/mean-time.ts";
+import { benchArgs } from "./lib/args.ts";
 
-const { values } = parseArgs({
-  options: { rows: { type: "string" }, push: { type: "string" }, seconds: { type: "string" } },
+const { values } = benchArgs(import.meta.filename, {
+  rows: { type: "string" },
+  push: { type: "string" },
+  seconds: { type: "string" },
 });
 const rows = Number(values.rows ?? 100_000);
 const pushRows = Number(values.push ?? 10_000);

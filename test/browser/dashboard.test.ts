@@ -10,9 +10,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { startSyncServer } from "../fixtures/sync-server.ts";
+import { startSyncServer } from "../../harness/sync-server.ts";
 import { Api } from "../server/conformance.ts";
-import { ROOT, startServer, type ServerProcess } from "../server/server-process.ts";
+import { ROOT, startServer, type ServerProcess } from "../../harness/server-process.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test", "artifacts");

@@ -3,7 +3,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT } from "../server/server-process.ts";
+import { ROOT } from "../../harness/server-process.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");
 const MAIN = "apps/cli/main.ts";

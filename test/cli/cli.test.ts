@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { TASK_COLUMNS, createTaskCache, type TaskCache } from "../../core/index.ts";
 import { buildSeedFile, fileBytes, tableBytes, tempDir } from "../contract/fixtures.ts";
-import { startSyncServer } from "../fixtures/sync-server.ts";
-import { startAnnounced, startServer, type ServerProcess } from "../server/server-process.ts";
+import { startSyncServer } from "../../harness/sync-server.ts";
+import { startAnnounced, startServer, type ServerProcess } from "../../harness/server-process.ts";
 import { CLI_RUNTIMES, cli, cliAsync, cliChild, type CliRuntime } from "./cli-process.ts";
 
 const temp = tempDir("uniqc-cli-");

@@ -7,9 +7,9 @@ import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { DEFAULTS, generate } from "../../bench/generate.ts";
+import { DEFAULTS, generate } from "../../harness/generate.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { ROOT } from "../server/server-process.ts";
+import { ROOT } from "../../harness/server-process.ts";
 import { cli } from "./cli-process.ts";
 
 const temp = tempDir("uniqc-retention-");

@@ -1,6 +1,6 @@
 import { createTaskCache, type CacheOptions, type Connection, type TaskCache } from "../../core/index.ts";
 import { tempDir } from "./fixtures.ts";
-import { uniqcDump } from "../fixtures/uniqc.ts";
+import { uniqcDump } from "../../harness/uniqc.ts";
 import type { ContractTarget } from "./cache-contract.ts";
 
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { ConflictError, InvalidInputError, ReadOnlyError, createTaskCache } from "../../core/index.ts";
 import { UNIC, fileBytes } from "./fixtures.ts";
-import { uniqcDump, uniqcStore } from "../fixtures/uniqc.ts";
+import { uniqcDump, uniqcStore } from "../../harness/uniqc.ts";
 import type { ContractCase } from "./cache-contract.ts";
 import { withCache, withFile, raw, pragma, schemaSql, task, orphanShards, shardsSeenByPython } from "./helpers.ts";
 

@@ -8,10 +8,10 @@ import { existsSync } from "node:fs";
 import { openLibsql } from "../../adapters/libsql.ts";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { openTursoSync } from "../../adapters/turso-sync.ts";
-import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
+import { startSyncServer, type SyncServer } from "../../harness/sync-server.ts";
 import type { ContractTarget } from "./cache-contract.ts";
 import { tempDir } from "./fixtures.ts";
-import { uniqcStore } from "../fixtures/uniqc.ts";
+import { uniqcStore } from "../../harness/uniqc.ts";
 
 /** What each target is, in order, for counting the cases it runs. */
 export const TARGET_SHAPES: readonly Pick<ContractTarget, "files" | "replica" | "lineage">[] = [

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { createTaskCache, type Connection, type SqlValue, type TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { uniqcStore } from "../fixtures/uniqc.ts";
+import { uniqcStore } from "../../harness/uniqc.ts";
 
 /** Passes every call through and remembers the statements that read. */
 function recording(connection: Connection, seen: { sql: string; args: readonly SqlValue[] }[]): Connection {

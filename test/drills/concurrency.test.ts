@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { ROOT, startServer, type ServerProcess } from "../server/server-process.ts";
+import { ROOT, startServer, type ServerProcess } from "../../harness/server-process.ts";
 import { fileProblems } from "./invariants.ts";
 
 const SECONDS = Number(process.env.UNIQC_DRILL_SECONDS ?? 10);

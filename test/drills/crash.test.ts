@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { copyFileSync, rmSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
 import { openLocalFile } from "../../adapters/local-file.ts";
-import { DEFAULTS, generate } from "../../bench/generate.ts";
+import { DEFAULTS, generate } from "../../harness/generate.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { ROOT } from "../server/server-process.ts";
+import { ROOT } from "../../harness/server-process.ts";
 import { fileProblems, taskIds } from "./invariants.ts";
 
 const KILLS = Number(process.env.UNIQC_DRILL_KILLS ?? 20);

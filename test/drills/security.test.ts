@@ -14,7 +14,7 @@ import { documentedEndpoints, wellFormed } from "../server/endpoints.ts";
 import { sameToken } from "../../apps/http/token.ts";
 import type { Connection, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { startServer } from "../server/server-process.ts";
+import { startServer } from "../../harness/server-process.ts";
 import { dataVersion } from "./invariants.ts";
 
 const ENDPOINTS = await documentedEndpoints();

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../contract/fixtures.ts";
-import { ROOT } from "../server/server-process.ts";
+import { ROOT } from "../../harness/server-process.ts";
 import { startThenSignal } from "./stop-by-signal.ts";
 
 /** As a user's shell finds them: the runtimes `npm install` put in node_modules/.bin. */

@@ -4,7 +4,7 @@
  * error and no non-2xx answer. `npx tsx bench/sustained.ts` is the long form (60 s at 400/s).
  */
 import { describe, expect, it } from "vitest";
-import { sustainOnFreshFile } from "../../bench/sustained.ts";
+import { sustainOnFreshFile } from "../../harness/sustained.ts";
 
 const SECONDS = Number(process.env.UNIQC_DRILL_SECONDS ?? 5);
 const RATE = 200;

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { afterEach, beforeEach, it } from "vitest";
 import type { TaskCache } from "../../core/index.ts";
-import { ROOT } from "../server/server-process.ts";
+import { ROOT } from "../../harness/server-process.ts";
 import { everyTask, syncWorld, type SyncWorld } from "../sync/replicas.ts";
 
 const KILLS = Number(process.env.UNIQC_DRILL_SYNC_KILLS ?? 3);

@@ -9,7 +9,7 @@ import { openLocalFile } from "../../adapters/local-file.ts";
 import { createApp } from "../../apps/server/app.ts";
 import { createTaskCache, type Connection, type TaskCache } from "../../core/index.ts";
 import { UNIC, buildSeedFile, tempDir } from "../contract/fixtures.ts";
-import { uniqcDump, uniqcStore, type UniqcDump, type UniqcOp } from "../fixtures/uniqc.ts";
+import { uniqcDump, uniqcStore, type UniqcDump, type UniqcOp } from "../../harness/uniqc.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const scratch: (() => void)[] = [];

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../contract/fixtures.ts";
-import { ROOT } from "../server/server-process.ts";
+import { ROOT } from "../../harness/server-process.ts";
 import { startThenSignal } from "../drills/stop-by-signal.ts";
 
 const temp = tempDir("uniqc-pack-");

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 import { buildSeedFile, tempDir } from "../contract/fixtures.ts";
 import { openLibsql } from "../../adapters/libsql.ts";
 import { Api, conformance } from "./conformance.ts";
-import { runToExit, startServer, type Runtime, type ServerProcess } from "./server-process.ts";
+import { runToExit, startServer, type Runtime, type ServerProcess } from "../../harness/server-process.ts";
 
 const CELLS: { name: string; runtime: Runtime; db: (file: string) => string; adapter: string }[] = [
   {

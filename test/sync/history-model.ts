@@ -17,7 +17,7 @@ import { openCache } from "../../adapters/open.ts";
 import { CacheError, formatTimestamp, type Task, type TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 import { startSyncProxy, type ProxyMode, type SyncProxy } from "../fixtures/sync-proxy.ts";
-import { startSyncServer } from "../fixtures/sync-server.ts";
+import { startSyncServer } from "../../harness/sync-server.ts";
 import { everyTask } from "./replicas.ts";
 
 const TERMINAL = new Set(["success", "failed", "cancelled"]);

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, it } from "vitest";
 import type { Task } from "../../core/index.ts";
 import { fileBytes } from "../contract/fixtures.ts";
 import { Api } from "../server/conformance.ts";
-import { ROOT, startServer } from "../server/server-process.ts";
+import { ROOT, startServer } from "../../harness/server-process.ts";
 import { everyTask, syncAll, syncWorld, type SyncWorld } from "./replicas.ts";
 
 const stored = (task_id: string, update_time: string, extra: Record<string, unknown> = {}) => ({

@@ -5,7 +5,7 @@
 import { openCache, type OpenOptions } from "../../adapters/open.ts";
 import type { Task, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
+import { startSyncServer, type SyncServer } from "../../harness/sync-server.ts";
 import { startSyncProxy, type SyncProxy } from "../fixtures/sync-proxy.ts";
 
 export interface SyncWorld {

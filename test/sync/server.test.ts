@@ -9,9 +9,9 @@ import { openCache } from "../../adapters/open.ts";
 import { SyncAnswer } from "../../apps/server/api/answers.ts";
 import { ReplicaInUseError } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
-import { startSyncServer, type SyncServer } from "../fixtures/sync-server.ts";
+import { startSyncServer, type SyncServer } from "../../harness/sync-server.ts";
 import { Api, conformance } from "../server/conformance.ts";
-import { runToExit, startServer, type Runtime, type ServerProcess } from "../server/server-process.ts";
+import { runToExit, startServer, type Runtime, type ServerProcess } from "../../harness/server-process.ts";
 
 const RUNTIMES: Runtime[] = ["node", "deno", "bun"];
 

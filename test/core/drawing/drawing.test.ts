@@ -3,7 +3,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { drawCircuit, histogramSvg, outcomesOf, parseCircuit } from "../../../core/quantum/drawing/index.ts";
 import { CircuitSyntaxError } from "../../../core/shared/errors.ts";
-import { CORPUS } from "./corpus.ts";
+import { CORPUS } from "../../../harness/circuit-corpus.ts";
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
 

@@ -10,7 +10,7 @@
  */
 import process from "node:process";
 import { Hono } from "hono";
-import { openConnection } from "../adapters/open.ts";
+import { openConnection } from "../../adapters/open.ts";
 import { rawArchive, rawRestore } from "./raw-moves.ts";
 
 const body = {

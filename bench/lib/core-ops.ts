@@ -2,8 +2,8 @@
  * Each operation through the core, and the same work as prepared statements on the same
  * connection with no core around it, in one run on this runtime. Prints one JSON line.
  *
- *   npx tsx bench/core-ops.ts --file bench/out/1m.sqlite --scratch bench/out/100k.sqlite
- *   deno run -A bench/core-ops.ts …    bun bench/core-ops.ts …
+ *   npx tsx bench/lib/core-ops.ts --file bench/out/1m.sqlite --scratch bench/out/100k.sqlite
+ *   deno run -A bench/lib/core-ops.ts …    bun bench/lib/core-ops.ts …
  *
  * `--file` is read only; the writes (archive round trip, bulk archive, archive-expired) run on
  * copies of `--scratch`. "raw" is the adapter's connection: the driver's prepared statement and
@@ -12,15 +12,17 @@
  */
 import { copyFileSync, rmSync } from "node:fs";
 import process from "node:process";
-import { parseArgs } from "node:util";
-import { openLibsql } from "../adapters/libsql.ts";
-import { openLocalFile } from "../adapters/local-file.ts";
-import { createTaskCache, type Connection, type TaskCache } from "../core/index.ts";
+import { openLibsql } from "../../adapters/libsql.ts";
+import { openLocalFile } from "../../adapters/local-file.ts";
+import { createTaskCache, type Connection, type TaskCache } from "../../core/index.ts";
 import { meanMs } from "./mean-time.ts";
 import { COPY, rawArchive, rawRestore, rawTransaction } from "./raw-moves.ts";
+import { benchArgs } from "./args.ts";
 
-const { values } = parseArgs({
-  options: { file: { type: "string" }, scratch: { type: "string" }, seconds: { type: "string" } },
+const { values } = benchArgs(import.meta.filename, {
+  file: { type: "string" },
+  scratch: { type: "string" },
+  seconds: { type: "string" },
 });
 const file = values.file!;
 const scratch = values.scratch ?? file;

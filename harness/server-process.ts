@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const ROOT = join(import.meta.dirname, "..", "..");
+export const ROOT = join(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
 
 /**
@@ -121,5 +121,21 @@ export async function startAnnounced(
       signalGroup(child, "SIGKILL");
       return code;
     },
+  };
+}
+
+/**
+ * Peak and current resident memory of a process, in MiB (Linux), and the anonymous part of it:
+ * the heap and SQLite's page cache, without the file pages that SQLite maps (which the kernel
+ * can drop), so it is where a leak shows.
+ */
+export function memory(pid: number): { peak: number; rss: number; anon: number; fileBacked: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return {
+    peak: kib("VmHWM") / 1024,
+    rss: kib("VmRSS") / 1024,
+    anon: kib("RssAnon") / 1024,
+    fileBacked: kib("RssFile") / 1024,
   };
 }

@@ -2,7 +2,7 @@
  * One task's move to the archive and back as raw statements on an adapter's connection, without
  * the core: the floor the benches hold a move against.
  */
-import type { Connection, Executor } from "../core/index.ts";
+import type { Connection, Executor } from "../../core/index.ts";
 
 export const COPY =
   "task_id, backend, status, shots, submit_time, update_time, result_json, metadata_json, compiled_circuit_json";

@@ -3,16 +3,17 @@
  * requests per second and p50 / p99 under 16 connections (autocannon), the archive round trip
  * and bulk moves as one client sees them, and the server's memory.
  */
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import autocannon from "autocannon";
-import { encodeCursor, type CursorScope } from "../apps/http/cursor.ts";
+import { encodeCursor, type CursorScope } from "../../apps/http/cursor.ts";
 import {
   RUNTIMES,
+  memory,
   startAnnounced,
   startServer,
   type Runtime,
   type ServerProcess,
-} from "../test/server/server-process.ts";
+} from "../../harness/server-process.ts";
 
 export interface HttpRow {
   runtime: string;
@@ -32,22 +33,6 @@ export interface HttpOptions {
   seconds: number;
   /** Requests for the memory check. */
   memoryRequests: number;
-}
-
-/**
- * Peak and current resident memory of a process, in MiB (Linux), and the anonymous part of it:
- * the heap and SQLite's page cache, without the file pages that SQLite maps (which the kernel
- * can drop), so it is where a leak shows.
- */
-export function memory(pid: number): { peak: number; rss: number; anon: number; fileBacked: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return {
-    peak: kib("VmHWM") / 1024,
-    rss: kib("VmRSS") / 1024,
-    anon: kib("RssAnon") / 1024,
-    fileBacked: kib("RssFile") / 1024,
-  };
 }
 
 /** Load on one URL, or, with `path`, on a path chosen afresh for every request. */
@@ -106,7 +91,7 @@ export async function measureHttp(
   const launch = RUNTIMES[runtime];
   const bare = await startAnnounced(`bare ${runtime}`, launch.command, [
     ...launch.args.slice(0, -1),
-    "bench/bare-server.ts",
+    "bench/lib/bare-server.ts",
   ]);
   let floor: number;
   try {
@@ -160,7 +145,7 @@ export async function measureHttp(
     // Its floor: one raw statement behind a bare route, at the same cursors, on the same file.
     const bareReads = await startAnnounced(`bare reads ${runtime}`, launch.command, [
       ...launch.args.slice(0, -1),
-      "bench/bare-server.ts",
+      "bench/lib/bare-server.ts",
       "--db",
       options.readFile,
     ]);
@@ -232,7 +217,7 @@ export async function measureHttp(
     copyFileSync(options.writeFile, bareCopy);
     const bareMoves = await startAnnounced(`bare moves ${runtime}`, launch.command, [
       ...launch.args.slice(0, -1),
-      "bench/bare-server.ts",
+      "bench/lib/bare-server.ts",
       "--db",
       bareCopy,
     ]);
