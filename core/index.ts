@@ -33,13 +33,13 @@ export {
   type Row,
   type SqlValue,
 } from "./driver/driver.ts";
-export { StoredTaskSchema, type ImportResult, type StoredTask } from "./operations/imports.ts";
+export { ImportResultSchema, StoredTaskSchema, type ImportResult, type StoredTask } from "./operations/imports.ts";
 export type { ExportScope } from "./operations/exports.ts";
 export type { ReconcileResult } from "./history/reconcile.ts";
-export type { SettleResult } from "./history/settle.ts";
-export type { SyncReport, SyncState } from "./history/replication.ts";
+export { SettleResultSchema, type SettleResult } from "./history/settle.ts";
+export { SyncReportSchema, SyncStateSchema, type SyncReport, type SyncState } from "./history/replication.ts";
 export * from "./shared/errors.ts";
-export type { Lineage, MigrationPlan, SchemaState } from "./file/migrator.ts";
+export { LineageSchema, type Lineage, type MigrationPlan, type SchemaState } from "./file/migrator.ts";
 export {
   APPLICATION_ID,
   MIGRATIONS,
@@ -49,23 +49,49 @@ export {
   type Migration,
 } from "./file/schema.ts";
 export { OWN_PREFIX, UNIQC_NEWEST } from "./file/uniqc-lineage.ts";
-export type { TaskShard, TaskShards } from "./operations/shards.ts";
-export type { ConflictingVersion, Disagreements, TaskConflicts } from "./operations/conflicts.ts";
+export { TaskShardsSchema, type TaskShard, type TaskShards } from "./operations/shards.ts";
+export {
+  TaskConflictsSchema,
+  type ConflictingVersion,
+  type Disagreements,
+  type TaskConflicts,
+} from "./operations/conflicts.ts";
 export { REPLICA_ID } from "./history/version.ts";
 export { newReplicaId } from "./history/twins.ts";
 export { MAINTENANCE_ROWS } from "./store/batches.ts";
 export {
+  MaintenanceReportSchema,
   RetentionPolicySchema,
   type MaintenanceReport,
   type RetentionPolicy,
 } from "./operations/retention.ts";
-export { errorTextOf, type StatusCounts, type Task, type TaskSummary } from "./store/task-rows.ts";
-export type { BulkDeleteResult } from "./operations/tasks.ts";
-export type { TaskPage, TaskPageText } from "./store/pages.ts";
-export type { ArchiveExpiredResult, BulkArchiveResult } from "./operations/archive.ts";
-export type { MatchedResult, RestoredMatching } from "./operations/matching.ts";
+export {
+  StatusCountsSchema,
+  TaskSchema,
+  TaskSummarySchema,
+  errorTextOf,
+  type StatusCounts,
+  type Task,
+  type TaskSummary,
+} from "./store/task-rows.ts";
+export { BulkDeleteResultSchema, type BulkDeleteResult } from "./operations/tasks.ts";
+export { TaskPageSchema, type TaskPage, type TaskPageText } from "./store/pages.ts";
+export {
+  ArchiveExpiredResultSchema,
+  BulkArchiveResultSchema,
+  type ArchiveExpiredResult,
+  type BulkArchiveResult,
+} from "./operations/archive.ts";
+export {
+  MatchedResultSchema,
+  RestoredMatchingSchema,
+  type MatchedResult,
+  type RestoredMatching,
+} from "./operations/matching.ts";
 export {
   CompareSchema,
+  ComparisonSchema,
+  TaskAnalysisSchema,
   hellingerFidelity,
   totalVariation,
   type Comparison,
@@ -74,6 +100,7 @@ export {
 } from "./operations/analysis.ts";
 export { MAX_QUBITS } from "./quantum/simulation/statevector.ts";
 export {
+  ActivityStatsSchema,
   StatsOptionsSchema,
   type ActivityStats,
   type BackendActivity,
@@ -81,6 +108,12 @@ export {
   type StatusTally,
   type Turnaround,
 } from "./operations/stats.ts";
-export { CIRCUIT_FORMATS, CircuitFormatSchema, type CircuitFormat, type CircuitView } from "./operations/circuits.ts";
+export {
+  CIRCUIT_FORMATS,
+  CircuitFormatSchema,
+  CircuitViewSchema,
+  type CircuitFormat,
+  type CircuitView,
+} from "./operations/circuits.ts";
 export { HOUR_MS, formatTimestamp, normalizeTimestamp, type Clock } from "./shared/timestamps.ts";
 export * from "./shared/validation.ts";

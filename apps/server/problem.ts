@@ -3,17 +3,22 @@
  * gateway's clients read it. Bad fields are listed in `errors`, each with its path.
  */
 import type { Context } from "hono";
+import * as v from "valibot";
+import { Text, Whole } from "../../core/shared/shapes.ts";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isCacheError, type ErrorCode, type InputIssue } from "../../core/index.ts";
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: readonly InputIssue[];
-}
+/** A refusal, as RFC 9457 problem details: the document's shape of every error answer. */
+export const ProblemAnswer = v.object({
+  type: Text,
+  title: Text,
+  status: Whole,
+  detail: v.pipe(Text, v.description("What went wrong, as a sentence")),
+  errors: v.optional(v.array(v.object({ path: Text, message: Text }))),
+});
+
+export type Problem = v.InferOutput<typeof ProblemAnswer>;
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -57,7 +62,7 @@ export function problemResponse(
     title: TITLES[status] ?? "Error",
     status,
     detail,
-    ...(extra.errors ? { errors: extra.errors } : {}),
+    ...(extra.errors ? { errors: [...extra.errors] } : {}),
   };
   const headers = new Headers(extra.headers);
   headers.set("content-type", "application/problem+json");

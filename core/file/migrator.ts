@@ -18,7 +18,14 @@ import { seedOpener } from "./seed-opener.ts";
 import { uniqcOpener } from "./uniqc-opener.ts";
 import { isUniqcLineage } from "./uniqc-lineage.ts";
 
-export type { Lineage, MigrationPlan, PendingStep, SchemaState, StoppedStep } from "./opening.ts";
+export {
+  LineageSchema,
+  type Lineage,
+  type MigrationPlan,
+  type PendingStep,
+  type SchemaState,
+  type StoppedStep,
+} from "./opening.ts";
 
 /** The seed lineage's steps, and the objects kept beside them on this kind of file. */
 export interface MigrateOptions {

@@ -2,12 +2,19 @@
  * What opening a file answers, whichever lineage it follows, and the plumbing both lineages'
  * openers share: the switch to WAL, read-only opening, and guarded changes in one transaction.
  */
+import * as v from "valibot";
 import type { Capabilities, Driver, Executor } from "../driver/driver.ts";
 import type { FileState, LiveSchema } from "./introspection.ts";
 import type { SchemaChange } from "./schema.ts";
 
 /** Which history a file follows after v2: the seed's (this cache's), or the Python package's own. */
-export type Lineage = "seed" | "uniqc";
+export const LineageSchema = v.pipe(
+  v.picklist(["seed", "uniqc"]),
+  v.description(
+    "Which history the file follows after v2: the seed's (this cache's own v3 and v4), or the uniqc package's own v3 to v5",
+  ),
+);
+export type Lineage = v.InferOutput<typeof LineageSchema>;
 
 /** A step that failed: rolled back, so the file is at the version before it. */
 export interface StoppedStep {

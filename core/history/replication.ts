@@ -7,36 +7,35 @@
  * its log, and the next round that reaches the server sends them. While the server cannot be
  * reached, rounds back off, doubling the wait up to {@link MAX_BACKOFF_MS}.
  */
+import * as v from "valibot";
 import type { DriverReplica, Transaction } from "../driver/driver.ts";
 import { SyncError, messageOf } from "../shared/errors.ts";
-import type { SettleResult } from "./settle.ts";
+import { SettleResultSchema, type SettleResult } from "./settle.ts";
 import { Mutex } from "../driver/mutex.ts";
 import { nowTimestamp, type Clock } from "../shared/timestamps.ts";
+import { Stamp, Text, Whole } from "../shared/shapes.ts";
 
 /** What one round moved. */
-export interface SyncReport {
-  /** The server had changes, and they were applied here. */
-  readonly pulled: boolean;
-  /** Row and schema changes this round pushed. */
-  readonly pushed: number;
-  /** Tasks the round settled by the merge rule, by where each now is. */
-  readonly reconciled: SettleResult;
-}
+export const SyncReportSchema = v.object({
+  pulled: v.pipe(v.boolean(), v.description("The server had changes, and they were applied")),
+  pushed: v.pipe(Whole, v.description("Row and schema changes this round pushed")),
+  reconciled: SettleResultSchema,
+});
+export type SyncReport = v.InferOutput<typeof SyncReportSchema>;
+
+const failure = v.nullable(v.object({ at: Stamp, message: Text }));
 
 /** How the replica stands with its server. */
-export interface SyncState {
-  /** This replica's id, the origin of the versions it makes. */
-  readonly replica_id: string;
-  readonly last_pull: string | null;
-  readonly last_push: string | null;
-  /** Row and schema changes made here and not yet pushed. */
-  readonly pending_changes: number;
-  readonly last_error: { readonly at: string; readonly message: string } | null;
-  /** The interval between rounds, 0 when rounds run only on demand. */
-  readonly interval_ms: number;
-  /** Rounds that failed in a row; the wait before the next one doubles with each. */
-  readonly failures: number;
-}
+export const SyncStateSchema = v.object({
+  replica_id: v.pipe(Text, v.description("This replica's id, the origin of the task versions it makes")),
+  last_pull: v.nullable(Stamp),
+  last_push: v.nullable(Stamp),
+  pending_changes: v.pipe(Whole, v.description("Row and schema changes made here and not yet pushed")),
+  last_error: failure,
+  interval_ms: v.pipe(Whole, v.description("Time between sync rounds; 0 when rounds run only on request")),
+  failures: v.pipe(Whole, v.description("Rounds failed in a row; the wait before the next doubles with each")),
+});
+export type SyncState = v.InferOutput<typeof SyncStateSchema>;
 
 export const MAX_BACKOFF_MS = 5 * 60_000;
 

@@ -7,6 +7,7 @@
  * Every replica that holds the same versions writes the same rows, so two replicas settling the
  * same task at once push identical rows, and the guards let the second pass without effect.
  */
+import * as v from "valibot";
 import type { Executor, SqlValue } from "../driver/driver.ts";
 import { settleVersions } from "./rule.ts";
 import {
@@ -21,13 +22,14 @@ import {
 } from "./statements.ts";
 import { parseVersion, versionText } from "./version.ts";
 import { ID_LIST } from "../shared/id-sets.ts";
+import { Ids } from "../shared/shapes.ts";
 
 /** The tasks a settle rewrote, by where they now are. */
-export interface SettleResult {
-  readonly active: readonly string[];
-  readonly archived: readonly string[];
-  readonly deleted: readonly string[];
-}
+export const SettleResultSchema = v.pipe(
+  v.object({ active: Ids, archived: Ids, deleted: Ids }),
+  v.description("Tasks the round settled by the merge rule, by where each now is (deleted: a delete won)"),
+);
+export type SettleResult = v.InferOutput<typeof SettleResultSchema>;
 
 /**
  * Tasks with siblings: the partial indexes of rows with siblings, named, since the replica's

@@ -8,43 +8,59 @@
  * distributions have different widths, both are read over the rightmost bits they share.
  */
 import * as v from "valibot";
-import { circuitOf, type CircuitFormat } from "./circuits.ts";
+import { CIRCUIT_FORMATS, circuitOf } from "./circuits.ts";
 import { parseCircuit } from "../quantum/drawing/index.ts";
 import { outcomesOf } from "../quantum/drawing/histogram.ts";
 import { CacheError, NotFoundError } from "../shared/errors.ts";
 import { NotSimulable, simulate } from "../quantum/simulation/statevector.ts";
 import type { Task } from "../store/task-rows.ts";
 import { TaskIdSchema, parseInput } from "../shared/validation.ts";
+import { Text, Whole } from "../shared/shapes.ts";
 
+const DistributionSchema = v.pipe(
+  v.record(Text, v.number()),
+  v.description("Outcome (bits, c[0] rightmost) → probability"),
+);
 /** Outcome → probability. */
-export type Distribution = Record<string, number>;
+export type Distribution = v.InferOutput<typeof DistributionSchema>;
 
-export interface TaskAnalysis {
-  task_id: string;
-  backend: string;
-  status: string;
-  /** The circuit simulated: the submitted one, or the compiled one where that is the one that can be. */
-  circuit: { format: CircuitFormat; language: string | null; qubits: number } | null;
-  /** Why there is no ideal distribution, when there is none. */
-  not_simulated: string | null;
-  ideal: Distribution | null;
-  /** The result's outcomes as probabilities; null while the task has none. */
-  measured: Distribution | null;
-  /** Shots counted in the result, where it holds counts. */
-  shots: number | null;
-  /** ½ Σ |ideal − measured|: 0 for the same distribution, 1 for disjoint ones. */
-  tvd: number | null;
-  /** (Σ √(ideal · measured))²: 1 for the same distribution. */
-  hellinger_fidelity: number | null;
-}
+export const TaskAnalysisSchema = v.object({
+  task_id: Text,
+  backend: Text,
+  status: Text,
+  circuit: v.pipe(
+    v.nullable(v.object({ format: v.picklist(CIRCUIT_FORMATS), language: v.nullable(Text), qubits: Whole })),
+    v.description("The circuit simulated: the submitted one, or the compiled one where that is the one that can be"),
+  ),
+  not_simulated: v.pipe(v.nullable(Text), v.description("Why there is no ideal distribution, when there is none")),
+  ideal: v.nullable(DistributionSchema),
+  measured: v.pipe(
+    v.nullable(DistributionSchema),
+    v.description("The result's outcomes as probabilities; null while the task has none"),
+  ),
+  shots: v.pipe(v.nullable(Whole), v.description("Shots counted in the result, where it holds counts")),
+  tvd: v.pipe(v.nullable(v.number()), v.description("Total variation distance, 0 (same) to 1 (disjoint)")),
+  hellinger_fidelity: v.pipe(v.nullable(v.number()), v.description("(Σ √(p·q))², 1 for the same distribution")),
+});
+export type TaskAnalysis = v.InferOutput<typeof TaskAnalysisSchema>;
 
-export interface Comparison {
-  tasks: { task_id: string; backend: string; status: string; shots: number | null; measured: Distribution | null }[];
-  /** Every outcome any of them measured, in order. */
-  outcomes: string[];
-  /** `tvd[i][j]` between tasks i and j; null where either has no result. */
-  tvd: (number | null)[][];
-}
+export const ComparisonSchema = v.object({
+  tasks: v.array(
+    v.object({
+      task_id: Text,
+      backend: Text,
+      status: Text,
+      shots: v.nullable(Whole),
+      measured: v.nullable(DistributionSchema),
+    }),
+  ),
+  outcomes: v.pipe(v.array(Text), v.description("Every outcome any of them measured, in order")),
+  tvd: v.pipe(
+    v.array(v.array(v.nullable(v.number()))),
+    v.description("tvd[i][j] between tasks i and j; null where either has no result"),
+  ),
+});
+export type Comparison = v.InferOutput<typeof ComparisonSchema>;
 
 /** Tasks a comparison takes. */
 export const CompareSchema = v.pipe(

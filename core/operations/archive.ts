@@ -5,6 +5,7 @@
  * file has them) and deletes the original, exactly as the Python store does, so a task is always
  * in exactly one of the two tables.
  */
+import * as v from "valibot";
 import type { Executor, SqlValue } from "../driver/driver.ts";
 import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { TERMINAL_SQL, resolveFilter } from "../store/queries.ts";
@@ -32,18 +33,18 @@ import {
   type TaskFilter,
 } from "../shared/validation.ts";
 import { deleteMatched, matched, type MatchedResult, type RestoredMatching } from "./matching.ts";
+import { Ids } from "../shared/shapes.ts";
 
 /** What a bulk archive did, per id. */
-export interface BulkArchiveResult {
-  archived: string[];
-  missing: string[];
-}
+export const BulkArchiveResultSchema = v.object({ archived: Ids, missing: Ids });
+export type BulkArchiveResult = v.InferOutput<typeof BulkArchiveResultSchema>;
 
 /** What archive-expired did: the ids it moved, and the old ids it left because they still run. */
-export interface ArchiveExpiredResult {
-  archived: string[];
-  skipped: string[];
-}
+export const ArchiveExpiredResultSchema = v.object({
+  archived: Ids,
+  skipped: v.pipe(Ids, v.description("Tasks old enough but still pending or running")),
+});
+export type ArchiveExpiredResult = v.InferOutput<typeof ArchiveExpiredResultSchema>;
 
 /**
  * From how many tasks a bulk archive sets the counter triggers aside. Dropping and making them

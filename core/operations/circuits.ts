@@ -6,21 +6,26 @@ import { NotFoundError } from "../shared/errors.ts";
 import type { Task } from "../store/task-rows.ts";
 import * as v from "valibot";
 import { TaskIdSchema, parseInput } from "../shared/validation.ts";
+import { Text } from "../shared/shapes.ts";
 
 export const CIRCUIT_FORMATS = ["source", "compiled", "executed"] as const;
 export type CircuitFormat = (typeof CIRCUIT_FORMATS)[number];
 export const CircuitFormatSchema = v.picklist(CIRCUIT_FORMATS, `must be one of ${CIRCUIT_FORMATS.join(", ")}`);
 
 /** A circuit of a task; `circuit` is null when the task has none of that format. */
-export interface CircuitView {
-  task_id: string;
-  format: CircuitFormat;
-  /** `originir`, `qasm`, `ir`, or the key it was stored under. */
-  language: string | null;
-  circuit: unknown;
-  /** Set when the task records no executed circuit and this is the one it fell back to. */
-  fallback?: "compiled" | "source";
-}
+export const CircuitViewSchema = v.object({
+  task_id: Text,
+  format: v.picklist(CIRCUIT_FORMATS),
+  language: v.pipe(v.nullable(Text), v.description("originir, qasm, ir, or the key it was stored under")),
+  circuit: v.unknown(),
+  fallback: v.optional(
+    v.pipe(
+      v.picklist(["compiled", "source"]),
+      v.description("Set when the task records no executed circuit and this is the one it fell back to"),
+    ),
+  ),
+});
+export type CircuitView = v.InferOutput<typeof CircuitViewSchema>;
 
 /** Metadata keys that hold the submitted circuit, most specific first. */
 const SOURCE_KEYS = ["circuit_ir", "originir", "qasm", "openqasm", "source_circuit", "circuit", "ir"];

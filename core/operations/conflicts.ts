@@ -3,33 +3,43 @@
  * to the one it shows stay beside it (history/rule.ts) until a version made after seeing them
  * replaces them. Everywhere else a task has none.
  */
+import * as v from "valibot";
 import type { StoreContext } from "../store/context.ts";
 import { frontierOf } from "../history/rule.ts";
 import { WITH_SIBLINGS } from "../history/settle.ts";
 import { VERSIONED_TABLES, versionsOf, type VersionedRow } from "../history/statements.ts";
 import type { TaskVersion } from "../history/version.ts";
 import { formatTimestamp } from "../shared/timestamps.ts";
-import { rowToTask, type Task } from "../store/task-rows.ts";
+import { TaskSchema, rowToTask } from "../store/task-rows.ts";
 import { TaskIdSchema, parseInput } from "../shared/validation.ts";
+import { Stamp, Text } from "../shared/shapes.ts";
 
 /** One version that lost, as the machine that made it wrote it. */
-export interface ConflictingVersion {
-  /** The replica that made it; one ending in `py` took it from that machine's own cache file. */
-  replica_id: string | null;
-  /** Its clock: the machine's time, above every version it had seen. */
-  clock: string;
-  /** Where it put the task: a save or restore (`active`), an archive move (`archived`), or a delete. */
-  place: "active" | "archived" | "deleted";
-  /** The task as that version had it; null for a delete. */
-  task: Omit<Task, "has_conflicts"> | null;
-}
+export const ConflictingVersionSchema = v.object({
+  replica_id: v.pipe(
+    v.nullable(Text),
+    v.description("The replica that made it; one ending in `py` took it from that machine's cache file"),
+  ),
+  clock: v.pipe(Stamp, v.description("That machine's time, above every version it had seen")),
+  place: v.pipe(
+    v.picklist(["active", "archived", "deleted"]),
+    v.description("A save or restore, an archive move, or a delete"),
+  ),
+  task: v.pipe(
+    v.nullable(v.omit(TaskSchema, ["has_conflicts"])),
+    v.description("The task as that version had it; null for a delete"),
+  ),
+});
+export type ConflictingVersion = v.InferOutput<typeof ConflictingVersionSchema>;
 
-/** The answer of `GET /api/tasks/{id}/conflicts`. */
-export interface TaskConflicts {
-  task_id: string;
-  /** The versions that lost to the one the task shows, best-ranked first; empty where none did. */
-  conflicts: ConflictingVersion[];
-}
+/** A task's versions that lost, as `GET /api/tasks/{id}/conflicts` answers them. */
+export const TaskConflictsSchema = v.pipe(
+  v.object({ task_id: Text, conflicts: v.array(ConflictingVersionSchema) }),
+  v.description(
+    "On a synced replica, the versions of a task that lost to the one it shows (best-ranked first), kept until a save made after seeing them; none elsewhere",
+  ),
+);
+export type TaskConflicts = v.InferOutput<typeof TaskConflictsSchema>;
 
 /** What machines disagreed on, on a synced replica. */
 export interface Disagreements {

@@ -20,6 +20,7 @@ import type { StoreContext } from "../store/context.ts";
 import { COMPILED_TABLE } from "../file/uniqc-lineage.ts";
 import { normalizeTimestamp } from "../shared/timestamps.ts";
 import { parseInput, TaskIdSchema } from "../shared/validation.ts";
+import { Text, Whole } from "../shared/shapes.ts";
 
 const TextOrNull = v.nullish(v.string(), null);
 
@@ -49,12 +50,14 @@ export const StoredTaskSchema = v.object({
 export type StoredTask = v.InferInput<typeof StoredTaskSchema>;
 
 /** What an import did. */
-export interface ImportResult {
-  /** Rows written here, in either table. */
-  readonly written: number;
-  /** Rows that are not task rows, by id where they have one, with the reason. */
-  readonly rejected: readonly { task_id: unknown; reason: string }[];
-}
+export const ImportResultSchema = v.object({
+  written: v.pipe(Whole, v.description("Rows written here, in either table")),
+  rejected: v.pipe(
+    v.array(v.object({ task_id: v.unknown(), reason: Text })),
+    v.description("Rows that are not task rows, by id where they have one, with the reason"),
+  ),
+});
+export type ImportResult = v.InferOutput<typeof ImportResultSchema>;
 
 /** The columns an import takes into each table of this file. */
 function importColumns(shapes: TableShapes) {

@@ -4,6 +4,7 @@
  * that pass holds no write lock, and each chunk then moves its own ids by key, the filter checked
  * again so that a task changed meanwhile stays where it is.
  */
+import * as v from "valibot";
 import type { SqlValue } from "../driver/driver.ts";
 import { InvalidInputError } from "../shared/errors.ts";
 import { ID_LIST } from "../shared/id-sets.ts";
@@ -13,17 +14,20 @@ import { shardMoves } from "./shards.ts";
 import type { StoreContext } from "../store/context.ts";
 import type { Batch } from "../store/batches.ts";
 import { MatchSchema, parseInput, type MatchFilter } from "../shared/validation.ts";
+import { Ids, Whole } from "../shared/shapes.ts";
 
 /** What a move or delete by filter did. */
-export interface MatchedResult {
-  /** How many tasks it moved or deleted. */
-  count: number;
-}
+export const MatchedResultSchema = v.object({
+  count: v.pipe(Whole, v.description("Tasks moved or deleted; with dry_run, tasks the filter matches now")),
+});
+export type MatchedResult = v.InferOutput<typeof MatchedResultSchema>;
 
 /** What a restore by filter did, and the ids it left in the archive because a task is live under them. */
-export interface RestoredMatching extends MatchedResult {
-  conflicts: string[];
-}
+export const RestoredMatchingSchema = v.object({
+  ...MatchedResultSchema.entries,
+  conflicts: v.pipe(Ids, v.description("Archived tasks left where they are: a task is live under the same id")),
+});
+export type RestoredMatching = v.InferOutput<typeof RestoredMatchingSchema>;
 
 export interface Matched {
   /** The ids the filter matched when they were read. */

@@ -9,6 +9,7 @@ import { MAINTENANCE_ROWS, SHORT_TRANSACTIONS, type Batch } from "../store/batch
 import { formatTimestamp, type Clock } from "../shared/timestamps.ts";
 import { HoursSchema, parseInput } from "../shared/validation.ts";
 import type { Archive } from "./archive.ts";
+import { Stamp, Whole } from "../shared/shapes.ts";
 
 const Hours = v.optional(HoursSchema);
 
@@ -21,15 +22,18 @@ export const RetentionPolicySchema = v.object({
 export type RetentionPolicy = v.InferInput<typeof RetentionPolicySchema>;
 
 /** What one maintenance run did. */
-export interface MaintenanceReport {
-  ran_at: string;
-  archived: number;
-  purged: number;
-  took_ms: number;
-  transactions: number;
-  /** The longest time one of its transactions held the write lock. */
-  longest_transaction_ms: number;
-}
+export const MaintenanceReportSchema = v.object({
+  ran_at: Stamp,
+  archived: Whole,
+  purged: Whole,
+  took_ms: v.number(),
+  transactions: Whole,
+  longest_transaction_ms: v.pipe(
+    v.number(),
+    v.description("The longest time one of its transactions held the write lock"),
+  ),
+});
+export type MaintenanceReport = v.InferOutput<typeof MaintenanceReportSchema>;
 
 /** The retention policy, run once. */
 export interface Retention {

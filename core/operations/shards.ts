@@ -4,34 +4,36 @@
  * written before the task's own row goes: the active table's foreign key would delete it with
  * its task. On a file without shard tables every move here does nothing.
  */
+import * as v from "valibot";
 import type { Executor, SqlValue } from "../driver/driver.ts";
 import type { TableShapes } from "../store/queries.ts";
 import type { StoreContext } from "../store/context.ts";
 import { SHARD_COLUMNS } from "../file/uniqc-lineage.ts";
 import { TaskIdSchema, parseInput } from "../shared/validation.ts";
+import { Stamp, Text, Whole } from "../shared/shapes.ts";
 
 /** A shard as the Python gateway lists it: every field but the result. */
-export interface TaskShard {
-  uniqc_task_id: string;
-  shard_index: number;
-  platform_task_id: string;
-  backend: string;
-  circuit_count: number;
-  sub_index_offset: number;
-  status: string;
-  error_message: string | null;
-  submit_time: string;
-  update_time: string;
-  /** Set on the shards of archived tasks only. */
-  archived_at?: string;
-}
+export const TaskShardSchema = v.object({
+  uniqc_task_id: Text,
+  shard_index: Whole,
+  platform_task_id: v.pipe(Text, v.description("The job's id on the cloud platform")),
+  backend: Text,
+  circuit_count: Whole,
+  sub_index_offset: Whole,
+  status: Text,
+  error_message: v.nullable(Text),
+  submit_time: Stamp,
+  update_time: Stamp,
+  archived_at: v.optional(v.pipe(Stamp, v.description("On the shards of archived tasks only"))),
+});
+export type TaskShard = v.InferOutput<typeof TaskShardSchema>;
 
-/** The answer of `GET /api/tasks/{id}/shards`. */
-export interface TaskShards {
-  task_id: string;
-  shard_count: number;
-  shards: TaskShard[];
-}
+/** A task's shards, as `GET /api/tasks/{id}/shards` answers them. */
+export const TaskShardsSchema = v.pipe(
+  v.object({ task_id: Text, shard_count: Whole, shards: v.array(TaskShardSchema) }),
+  v.description("The cloud jobs behind one task, on files of the uniqc lineage; none elsewhere"),
+);
+export type TaskShards = v.InferOutput<typeof TaskShardsSchema>;
 
 /** Every shard column but the result, as that package's gateway lists them. */
 const LISTED = SHARD_COLUMNS.filter((column) => column !== "result_json");

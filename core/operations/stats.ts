@@ -12,6 +12,8 @@ import { countRows, groupCounts } from "../store/group-counts.ts";
 import { resolveFilter, whereOf, type Table } from "../store/queries.ts";
 import { keptRead, type StoreContext } from "../store/context.ts";
 import { TASK_STATUSES, TERMINAL_STATUSES, TimeBoundSchema, parseInput } from "../shared/validation.ts";
+import { Stamp, Text, Whole } from "../shared/shapes.ts";
+import { StatusCountsSchema, type StatusCounts } from "../store/task-rows.ts";
 
 export const StatsOptionsSchema = v.object({
   since: v.optional(TimeBoundSchema),
@@ -23,38 +25,42 @@ export const StatsOptionsSchema = v.object({
 export type StatsOptions = v.InferInput<typeof StatsOptionsSchema>;
 
 /** Tasks per status; statuses other writers invented count in `total` only. */
-export type StatusTally = Record<(typeof TASK_STATUSES)[number], number> & { total: number };
+export type StatusTally = StatusCounts;
 
 /** How long finished tasks took from submission to their final status. */
-export interface Turnaround {
-  /** Tasks in a terminal status. */
-  finished: number;
-  p50_s: number | null;
-  p90_s: number | null;
-  /** Finished tasks per bin, shortest first: each bin holds turnarounds below `below_s` and at or above the one before. */
-  histogram: { below_s: number; n: number }[];
-}
+const TurnaroundSchema = v.object({
+  finished: v.pipe(Whole, v.description("Tasks in a terminal status")),
+  p50_s: v.nullable(v.number()),
+  p90_s: v.nullable(v.number()),
+  histogram: v.pipe(
+    v.array(v.object({ below_s: v.number(), n: Whole })),
+    v.description("Finished tasks per bin of 1–9 × 10^k seconds, shortest first"),
+  ),
+});
+export type Turnaround = v.InferOutput<typeof TurnaroundSchema>;
 
-export interface BackendActivity {
-  backend: string;
-  tasks: StatusTally;
-  /** Successes among finished tasks, 0 to 1; null when none finished. */
-  success_rate: number | null;
-  shots: number;
-  turnaround: Turnaround;
-}
+const BackendActivitySchema = v.object({
+  backend: Text,
+  tasks: StatusCountsSchema,
+  success_rate: v.pipe(v.nullable(v.number()), v.description("Successes among finished tasks, 0 to 1")),
+  shots: v.number(),
+  turnaround: TurnaroundSchema,
+});
+export type BackendActivity = v.InferOutput<typeof BackendActivitySchema>;
 
-export interface ActivityStats {
-  since: string | null;
-  until: string | null;
-  by: "day" | "week";
-  tasks: StatusTally;
-  /** Each day (or week, from its Monday) with tasks, oldest first. */
-  periods: { start: string; tasks: StatusTally }[];
-  /** Most tasks first. */
-  backends: BackendActivity[];
-  turnaround: Turnaround;
-}
+export const ActivityStatsSchema = v.object({
+  since: v.nullable(Stamp),
+  until: v.nullable(Stamp),
+  by: v.picklist(["day", "week"]),
+  tasks: StatusCountsSchema,
+  periods: v.pipe(
+    v.array(v.object({ start: v.pipe(Text, v.description("The day, or a week's Monday")), tasks: StatusCountsSchema })),
+    v.description("Each day or week with tasks, oldest first"),
+  ),
+  backends: v.pipe(v.array(BackendActivitySchema), v.description("Most tasks first")),
+  turnaround: TurnaroundSchema,
+});
+export type ActivityStats = v.InferOutput<typeof ActivityStatsSchema>;
 
 /** Places of the terminal statuses in {@link TASK_STATUSES}: a finished task's last update is its turnaround. */
 const TERMINAL_PLACES = new Set(TERMINAL_STATUSES.map((status) => TASK_STATUSES.indexOf(status)));

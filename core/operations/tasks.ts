@@ -1,6 +1,7 @@
 /**
  * Operations on active tasks (the `tasks` table).
  */
+import * as v from "valibot";
 import type { Executor, SqlValue } from "../driver/driver.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
 import { TERMINAL_SQL, resolveFilter } from "../store/queries.ts";
@@ -28,12 +29,11 @@ import {
   type TaskFilter,
   type TaskInput,
 } from "../shared/validation.ts";
+import { Ids } from "../shared/shapes.ts";
 
 /** What a bulk call did, per id. */
-export interface BulkDeleteResult {
-  deleted: string[];
-  missing: string[];
-}
+export const BulkDeleteResultSchema = v.object({ deleted: Ids, missing: Ids });
+export type BulkDeleteResult = v.InferOutput<typeof BulkDeleteResultSchema>;
 
 const conflict = (id: string) => new ConflictError(id, `Task ${id} is archived; restore it before updating it.`);
 

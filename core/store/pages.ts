@@ -2,18 +2,20 @@
  * A page of a listing: read once as JSON text (what the server sends on as it is), parsed for
  * callers that want objects.
  */
+import * as v from "valibot";
 import type { SqlValue } from "../driver/driver.ts";
 import { countRows } from "./group-counts.ts";
 import { NEWEST_FIRST, afterOf, scanOf, summaryRows, whereOf, type Table, type TaskFilter } from "./queries.ts";
 import { keptRead, type StoreContext } from "./context.ts";
-import type { TaskSummary } from "./task-rows.ts";
+import { TaskSummarySchema, type TaskSummary } from "./task-rows.ts";
+import { Whole } from "../shared/shapes.ts";
 
 /** A page of a listing. */
-export interface TaskPage {
-  tasks: TaskSummary[];
-  /** How many tasks match the filters, over all pages. */
-  total: number;
-}
+export const TaskPageSchema = v.object({
+  tasks: v.array(TaskSummarySchema),
+  total: v.pipe(Whole, v.description("Tasks matching the filters, over all pages")),
+});
+export type TaskPage = v.InferOutput<typeof TaskPageSchema>;
 
 /** A page of a listing as JSON text, for callers that send it on as it is (the server). */
 export interface TaskPageText {

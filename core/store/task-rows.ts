@@ -2,31 +2,46 @@
  * Tasks as the API speaks of them, and their mapping to and from table rows.
  * The wire names are the Python gateway's (snake_case), so one shape serves library and HTTP.
  */
+import * as v from "valibot";
 import type { Row, SqlValue } from "../driver/driver.ts";
 import { InvalidInputError } from "../shared/errors.ts";
+import { Stamp, Text, Whole } from "../shared/shapes.ts";
+
+/** A task's fields that a listing and a whole task share. */
+const taskEntries = {
+  task_id: Text,
+  backend: Text,
+  status: v.pipe(Text, v.description("One of the five statuses for tasks we write; other writers' rows as they are")),
+  shots: v.number(),
+  submit_time: Stamp,
+  update_time: Stamp,
+  metadata: v.pipe(
+    v.record(Text, v.unknown()),
+    v.description("Submission metadata, parsed; the source circuit usually sits here"),
+  ),
+  archived_at: v.optional(v.pipe(Stamp, v.description("On archived tasks only"))),
+  has_conflicts: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description("On a synced replica, where machines disagreed: the versions that lost are at /conflicts"),
+    ),
+  ),
+};
 
 /** A task, whole. */
-export interface Task {
-  task_id: string;
-  backend: string;
-  /** One of the five statuses for tasks we write; other writers' rows are shown as they are. */
-  status: string;
-  shots: number;
-  submit_time: string;
-  update_time: string;
-  /** The backend's result, parsed; null while there is none. */
-  result: unknown;
-  /** Submission metadata, parsed; the source circuit usually sits here. */
-  metadata: Record<string, unknown>;
-  /** The circuit in each compiled format, keyed by format name; null when not recorded. */
-  compiled_circuit: Record<string, unknown> | null;
-  /** The cloud's error text, on files of the uniqc lineage; null elsewhere and while there is none. */
-  error_message: string | null;
-  /** Set on archived tasks only. */
-  archived_at?: string;
-  /** Set on a synced replica where machines disagreed and the versions that lost are kept (`conflicts`). */
-  has_conflicts?: true;
-}
+export const TaskSchema = v.object({
+  ...taskEntries,
+  result: v.pipe(v.unknown(), v.description("The backend's result, parsed; null while there is none")),
+  compiled_circuit: v.pipe(
+    v.nullable(v.record(Text, v.unknown())),
+    v.description("The circuit in each compiled format, keyed by format name; null when not recorded"),
+  ),
+  error_message: v.pipe(
+    v.nullable(Text),
+    v.description("The cloud's error text, on files of the uniqc lineage; null elsewhere and while there is none"),
+  ),
+});
+export type Task = v.InferOutput<typeof TaskSchema>;
 
 /**
  * The error text a task carries, wherever its writer put it: the `error_message` column of the
@@ -46,17 +61,19 @@ export function errorTextOf(task: Task): string | undefined {
 }
 
 /** A task in a listing: the result is left out (it can be large), its presence is kept. */
-export type TaskSummary = Omit<Task, "result" | "compiled_circuit" | "error_message"> & { has_result: boolean };
+export const TaskSummarySchema = v.object({ ...taskEntries, has_result: v.boolean() });
+export type TaskSummary = v.InferOutput<typeof TaskSummarySchema>;
 
-/** Active tasks per status. */
-export interface StatusCounts {
-  pending: number;
-  running: number;
-  success: number;
-  failed: number;
-  cancelled: number;
-  total: number;
-}
+/** Tasks per status; statuses other writers invented count in `total` only. */
+export const StatusCountsSchema = v.object({
+  pending: Whole,
+  running: Whole,
+  success: Whole,
+  failed: Whole,
+  cancelled: Whole,
+  total: Whole,
+});
+export type StatusCounts = v.InferOutput<typeof StatusCountsSchema>;
 
 /**
  * Parses a JSON column. A value another writer stored that is not valid JSON is returned as

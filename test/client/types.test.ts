@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { openCache } from "../../adapters/open.ts";
 import type { CacheClient } from "../../apps/client/client.ts";
 import { createApp } from "../../apps/server/app.ts";
-import type { PageAnswer, TaskAnswer } from "../../apps/server/api/answers.ts";
+import type { PageAnswer } from "../../apps/server/api/listing.ts";
 import type { Api } from "../../apps/server/api/index.ts";
-import type { TaskCache } from "../../core/index.ts";
+import type { Task, TaskCache } from "../../core/index.ts";
 import { tempDir } from "../contract/fixtures.ts";
 
 const temp = tempDir("uniqc-client-types-");
@@ -36,7 +36,7 @@ describe("the client's types, taken from the routes", () => {
     type Json<F extends (...args: never[]) => Promise<{ json(): Promise<unknown> }>> = Awaited<
       ReturnType<Awaited<ReturnType<F>>["json"]>
     >;
-    expectTypeOf<Json<Routes["tasks"][":id"]["$get"]>>().toExtend<v.InferOutput<typeof TaskAnswer>>();
+    expectTypeOf<Json<Routes["tasks"][":id"]["$get"]>>().toExtend<Task>();
     expectTypeOf<Json<Routes["tasks"]["$get"]>>().toEqualTypeOf<v.InferOutput<typeof PageAnswer>>();
     expectTypeOf<CacheClient>().toExtend<TaskCache>();
   });

@@ -4,8 +4,7 @@
  * task against its circuit's ideal and tasks against each other.
  */
 import { Hono } from "hono";
-import type { TaskCache } from "../../../core/index.ts";
-import { AnalysisAnswer, CompareAnswer, StatsAnswer } from "./answers.ts";
+import { ActivityStatsSchema, ComparisonSchema, TaskAnalysisSchema, type TaskCache } from "../../../core/index.ts";
 import { fromWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
 import { CompareQuery, StatsQuery, TaskIdParams } from "./requests.ts";
@@ -17,7 +16,7 @@ export const activityRoutes = (cache: TaskCache) =>
       describe({
         summary: "A task's measured outcomes beside its circuit's ideal distribution, with TVD and Hellinger fidelity",
         tag: "tasks",
-        answer: AnalysisAnswer,
+        answer: TaskAnalysisSchema,
         problems: [400, 404],
       }),
       validate("param", TaskIdParams),
@@ -28,7 +27,7 @@ export const activityRoutes = (cache: TaskCache) =>
       describe({
         summary: "Two to six tasks' measured outcomes side by side, with the TVD of each pair",
         tag: "tasks",
-        answer: CompareAnswer,
+        answer: ComparisonSchema,
         problems: [400, 404],
       }),
       validate("query", CompareQuery),
@@ -39,7 +38,7 @@ export const activityRoutes = (cache: TaskCache) =>
       describe({
         summary: "Tasks per day or week by status, and per backend success rate, shots and turnaround",
         tag: "tasks",
-        answer: StatsAnswer,
+        answer: ActivityStatsSchema,
         problems: [400],
       }),
       validate("query", StatsQuery),

@@ -2,13 +2,23 @@
  * The routes of the archive: listing, reading, restoring and deleting archived tasks, and the
  * retention policy that fills and empties it.
  */
+import * as v from "valibot";
+import { Stamp, Text, Whole } from "../../../core/shared/shapes.ts";
 import { Hono } from "hono";
-import { HOUR_MS, NotFoundError, type TaskCache } from "../../../core/index.ts";
-import { DeletedAnswer, MaintenanceAnswer, PageAnswer, PurgeAnswer, RestoredAnswer, TaskAnswer } from "./answers.ts";
+import { HOUR_MS, MaintenanceReportSchema, NotFoundError, type TaskCache, TaskSchema } from "../../../core/index.ts";
 import { fromWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
-import { listingOf, pageResponse } from "./listing.ts";
+import { PageAnswer, listingOf, pageResponse } from "./listing.ts";
+import { DeletedAnswer } from "./tasks.ts";
 import { ArchiveListQuery, MaintenanceBody, PurgeQuery, TaskIdParams } from "./requests.ts";
+
+const PurgeAnswer = v.object({
+  count: Whole,
+  cutoff: Stamp,
+  older_than_hours: v.number(),
+  dry_run: v.boolean(),
+});
+export const RestoredAnswer = v.object({ restored: Text });
 
 export const archiveRoutes = (cache: TaskCache) =>
   new Hono()
@@ -35,7 +45,7 @@ export const archiveRoutes = (cache: TaskCache) =>
         summary:
           "Run the retention policy once, in short transactions: archive finished tasks, purge old archived ones",
         tag: "archive",
-        answer: MaintenanceAnswer,
+        answer: MaintenanceReportSchema,
         problems: [400, 409, 413],
       }),
       validate("json", MaintenanceBody),
@@ -76,7 +86,7 @@ export const archiveRoutes = (cache: TaskCache) =>
     )
     .get(
       "/api/archive/:id",
-      describe({ summary: "Get one archived task", tag: "archive", answer: TaskAnswer, problems: [400, 404] }),
+      describe({ summary: "Get one archived task", tag: "archive", answer: TaskSchema, problems: [400, 404] }),
       validate("param", TaskIdParams),
       async (c) => {
         const { id } = c.req.valid("param");

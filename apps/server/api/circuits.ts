@@ -3,10 +3,9 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { TaskCache } from "../../../core/index.ts";
+import { CircuitViewSchema, type TaskCache } from "../../../core/index.ts";
 import { drawCircuit } from "../../../core/quantum/drawing/index.ts";
 import { circuitFragment, circuitText } from "../../http/circuit-fragment.ts";
-import { CircuitAnswer } from "./answers.ts";
 import { describe, validate } from "./describe.ts";
 import { CircuitQuery, TaskIdParams } from "./requests.ts";
 
@@ -17,7 +16,7 @@ export const circuitRoutes = (cache: TaskCache) =>
       describe({
         summary: "The source, compiled or executed circuit of a task",
         tag: "circuits",
-        answer: CircuitAnswer,
+        answer: CircuitViewSchema,
         problems: [400, 404],
       }),
       validate("param", TaskIdParams),

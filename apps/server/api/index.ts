@@ -9,7 +9,7 @@ import { generateSpecs } from "hono-openapi";
 import type { TaskCache } from "../../../core/index.ts";
 import { docsRoutes } from "./docs.ts";
 import type { EventHub } from "../events.ts";
-import { ProblemAnswer } from "./answers.ts";
+import { ProblemAnswer } from "../problem.ts";
 import { activityRoutes } from "./activity.ts";
 import { archiveRoutes } from "./archive.ts";
 import { circuitRoutes } from "./circuits.ts";

@@ -1,13 +1,22 @@
 /**
  * A listing's paging and answer, the same for active and archived tasks.
  */
+import * as v from "valibot";
+import { Text, Whole } from "../../../core/shared/shapes.ts";
 import type { Context, TypedResponse } from "hono";
-import type * as v from "valibot";
-import { InvalidInputError, type TaskPageText } from "../../../core/index.ts";
+import { InvalidInputError, TaskPageSchema, type TaskPageText } from "../../../core/index.ts";
 import { decodeCursor, nextCursor, type CursorScope } from "../../http/cursor.ts";
-import type { PageAnswer } from "./answers.ts";
 import { fromWire } from "../../http/wire-names.ts";
 import type { ListQuery } from "./requests.ts";
+
+/** A listing's answer: a page of task summaries and how to page on. */
+export const PageAnswer = v.object({
+  ...TaskPageSchema.entries,
+  limit: Whole,
+  offset: Whole,
+  count: v.optional(v.pipe(Whole, v.description("The archive listing's whole size"))),
+  next_cursor: v.pipe(v.nullable(Text), v.description("Give it back as `cursor` for the next page; null on the last")),
+});
 
 /**
  * A listing's query in the library's words: its filter, the scope its cursors are bound to, and

@@ -3,12 +3,16 @@
  * run that only counts (what a confirmation shows first), and `all=true` where the filter names
  * nothing.
  */
+import * as v from "valibot";
 import { Hono } from "hono";
-import type { TaskCache } from "../../../core/index.ts";
-import { MatchingAnswer, RestoreMatchingAnswer } from "./answers.ts";
+import { MatchedResultSchema, RestoredMatchingSchema, type TaskCache } from "../../../core/index.ts";
 import { describe, validate } from "./describe.ts";
 import { fromWire } from "../../http/wire-names.ts";
 import { MatchQuery } from "./requests.ts";
+
+const dryRun = { dry_run: v.boolean() };
+const MatchingAnswer = v.object({ ...MatchedResultSchema.entries, ...dryRun });
+const RestoreMatchingAnswer = v.object({ ...RestoredMatchingSchema.entries, ...dryRun });
 
 const PROBLEMS = [400, 409] as const;
 

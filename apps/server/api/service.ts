@@ -4,21 +4,90 @@
  */
 import { Hono } from "hono";
 import { stream, streamSSE } from "hono/streaming";
-import type { TaskCache } from "../../../core/index.ts";
+import * as v from "valibot";
+import {
+  ImportResultSchema,
+  LineageSchema,
+  MaintenanceReportSchema,
+  SyncReportSchema,
+  SyncStateSchema,
+  type TaskCache,
+} from "../../../core/index.ts";
+import { Ids, Stamp, Text, Whole } from "../../../core/shared/shapes.ts";
 import type { EventHub, CacheEvent } from "../events.ts";
 import type { FollowState } from "../follow-file.ts";
 import type { MaintenanceState } from "../maintenance.ts";
-import {
-  ChangeStampAnswer,
-  ConflictedAnswer,
-  HealthAnswer,
-  ImportAnswer,
-  SyncAnswer,
-  VersionAnswer,
-} from "./answers.ts";
 import { toWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
 import { ExportQuery, ImportBody } from "./requests.ts";
+
+const failure = v.nullable(v.object({ at: Stamp, message: Text }));
+const HealthAnswer = v.object({
+  status: v.literal("ok"),
+  schema_version: v.pipe(Whole, v.description("In the numbers of the file's lineage")),
+  lineage: LineageSchema,
+  read_only: v.boolean(),
+  sync: v.optional(v.pipe(SyncStateSchema, v.description("Present when the cache is a synced replica"))),
+  maintenance: v.optional(
+    v.pipe(
+      v.object({
+        archive_after_hours: v.nullable(v.number()),
+        purge_after_hours: v.nullable(v.number()),
+        every_ms: Whole,
+        last: v.nullable(MaintenanceReportSchema),
+        last_error: failure,
+        next_run: v.nullable(Stamp),
+      }),
+      v.description("Present when the server runs a retention policy (--archive-after, --purge-after)"),
+    ),
+  ),
+  import_from: v.optional(
+    v.pipe(
+      v.object({
+        source: Text,
+        last_import: v.nullable(Stamp),
+        imported: v.pipe(Whole, v.description("Rows written here from that file since the server started")),
+        last_error: failure,
+      }),
+      v.description("Present when the server follows a local cache file (--import-from)"),
+    ),
+  ),
+});
+
+const VersionAnswer = v.object({
+  version: Text,
+  schema_version: Whole,
+  supported_schema_version: Whole,
+  lineage: LineageSchema,
+  user_version: Whole,
+  read_only: v.boolean(),
+  read_only_reason: v.nullable(Text),
+  adapter: Text,
+  runtime: v.pipe(Text, v.description("node, deno or bun")),
+  applied: v.pipe(v.array(Whole), v.description("Schema versions the server's open applied")),
+  capabilities: v.pipe(
+    v.object({
+      adapter: Text,
+      single_connection: v.boolean(),
+      writes_application_id: v.boolean(),
+      writes_user_version: v.boolean(),
+      wal_journal: v.boolean(),
+      synced: v.boolean(),
+    }),
+    v.description("What the server's driver can do with its file"),
+  ),
+});
+
+const ChangeStampAnswer = v.object({
+  change_stamp: v.pipe(Text, v.description("Moves whenever the data may have changed, whoever changed it")),
+});
+
+const ConflictedAnswer = v.object({
+  task_ids: v.pipe(Ids, v.description("Every task with versions that lost, in id order")),
+  count: Whole,
+});
+
+const SyncAnswer = v.object({ ...SyncReportSchema.entries, sync: SyncStateSchema });
 
 export interface ServiceOptions {
   /** Reported by `/api/version`. */
@@ -186,7 +255,7 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
         summary:
           "Stored rows (as the export gives them) into the cache in one transaction, each only where it is newer; the others are reported",
         tag: "service",
-        answer: ImportAnswer,
+        answer: ImportResultSchema,
         problems: [400, 409, 413],
       }),
       validate("json", ImportBody),

@@ -1,26 +1,44 @@
 /**
  * The routes of active tasks: listing, counting, saving, deleting, and moving them to the archive.
  */
+import * as v from "valibot";
+import { Ids, Text, Whole } from "../../../core/shared/shapes.ts";
 import { Hono } from "hono";
-import { InvalidInputError, NotFoundError, type TaskCache } from "../../../core/index.ts";
 import {
-  ArchivedAnswer,
-  ArchiveExpiredAnswer,
-  BackendsAnswer,
-  CountAnswer,
-  BulkArchiveAnswer,
-  BulkDeleteAnswer,
-  ConflictsAnswer,
-  CountsAnswer,
-  DeletedAnswer,
-  PageAnswer,
-  ShardsAnswer,
-  TaskAnswer,
-} from "./answers.ts";
+  ArchiveExpiredResultSchema,
+  BulkArchiveResultSchema,
+  BulkDeleteResultSchema,
+  InvalidInputError,
+  NotFoundError,
+  StatusCountsSchema,
+  type TaskCache,
+  TaskConflictsSchema,
+  TaskSchema,
+  TaskShardsSchema,
+} from "../../../core/index.ts";
 import { fromWire } from "../../http/wire-names.ts";
 import { describe, validate } from "./describe.ts";
-import { listingOf, pageResponse } from "./listing.ts";
+import { PageAnswer, listingOf, pageResponse } from "./listing.ts";
 import { ArchiveExpiredQuery, BulkBody, ListQuery, TaskBody, TaskIdParams } from "./requests.ts";
+
+export const DeletedAnswer = v.object({ deleted: Text });
+const ArchivedAnswer = v.object({ archived: Text });
+const CountAnswer = v.object({ count: Whole });
+const BackendsAnswer = v.object({
+  backends: v.pipe(
+    v.array(v.object({ backend: Text, n: Whole })),
+    v.description("Active tasks per backend, most first"),
+  ),
+});
+const BulkArchiveAnswer = v.object({ ...BulkArchiveResultSchema.entries, count: Whole });
+const BulkDeleteAnswer = v.object({ ...BulkDeleteResultSchema.entries, count: Whole });
+const ArchiveExpiredAnswer = v.object({
+  archived: Ids,
+  count: Whole,
+  hours: v.number(),
+  terminal_only: v.boolean(),
+  skipped_running: ArchiveExpiredResultSchema.entries.skipped,
+});
 
 export const taskRoutes = (cache: TaskCache) =>
   new Hono()
@@ -38,7 +56,7 @@ export const taskRoutes = (cache: TaskCache) =>
     )
     .get(
       "/api/tasks/counts",
-      describe({ summary: "Count active tasks per status", tag: "tasks", answer: CountsAnswer }),
+      describe({ summary: "Count active tasks per status", tag: "tasks", answer: StatusCountsSchema }),
       async (c) => c.json(await cache.counts(), 200),
     )
     .get(
@@ -112,7 +130,7 @@ export const taskRoutes = (cache: TaskCache) =>
     )
     .get(
       "/api/tasks/:id",
-      describe({ summary: "Get one active task, whole", tag: "tasks", answer: TaskAnswer, problems: [400, 404] }),
+      describe({ summary: "Get one active task, whole", tag: "tasks", answer: TaskSchema, problems: [400, 404] }),
       validate("param", TaskIdParams),
       async (c) => {
         const { id } = c.req.valid("param");
@@ -126,7 +144,7 @@ export const taskRoutes = (cache: TaskCache) =>
       describe({
         summary: "The shards of a task, active or archived (the cloud jobs behind it)",
         tag: "tasks",
-        answer: ShardsAnswer,
+        answer: TaskShardsSchema,
         problems: [400, 404],
       }),
       validate("param", TaskIdParams),
@@ -142,7 +160,7 @@ export const taskRoutes = (cache: TaskCache) =>
       describe({
         summary: "On a synced replica: the versions of a task that lost when machines disagreed",
         tag: "tasks",
-        answer: ConflictsAnswer,
+        answer: TaskConflictsSchema,
         problems: [400, 404],
       }),
       validate("param", TaskIdParams),
@@ -155,7 +173,7 @@ export const taskRoutes = (cache: TaskCache) =>
     )
     .put(
       "/api/tasks/:id",
-      describe({ summary: "Record or update a task", tag: "tasks", answer: TaskAnswer, problems: [400, 409, 413] }),
+      describe({ summary: "Record or update a task", tag: "tasks", answer: TaskSchema, problems: [400, 409, 413] }),
       validate("param", TaskIdParams),
       validate("json", TaskBody),
       async (c) => {
