@@ -1110,6 +1110,32 @@ export const behaviourCases: readonly ContractCase[] = [
     },
   },
   {
+    name: "a migration that stops at a step keeps the steps before it, and says which it applied",
+    lineage: "seed",
+    needsFile: true,
+    async run(target) {
+      await withFile(async (path) => {
+        const broken = [
+          ...MIGRATIONS.slice(0, 2),
+          { ...MIGRATIONS[2]!, changes: ["CREATE INDEX tasks_broken_idx ON no_such_table(x)"] },
+        ];
+        await assert.rejects(
+          target.connect(path).then((c) => createTaskCache(c, { migrations: broken })),
+          (error: unknown) => {
+            assert.ok(error instanceof MigrationError);
+            assert.equal(error.version, 3);
+            assert.deepEqual(error.applied, [1, 2]);
+            assert.match(error.message, /v1, v2 applied before it stay/);
+            return true;
+          },
+        );
+        const healed = await createTaskCache(await target.connect(path));
+        assert.deepEqual(healed.info.applied, [3, 4]);
+        await healed.close();
+      });
+    },
+  },
+  {
     name: "a migration step that fails half-way leaves the version and the schema as they were",
     lineage: "seed",
     needsFile: true,
