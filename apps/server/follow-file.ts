@@ -5,7 +5,7 @@
  *
  * It asks SQLite whether the file changed (`data_version`, through the driver's change stamp)
  * every `intervalMs`, and when it did, reads the rows changed since the last import, in pages,
- * and imports them (see core/imports.ts, which makes a second import of the same rows a no-op).
+ * and imports them (see core/operations/imports.ts, which makes a second import of the same rows a no-op).
  * Deletes in the followed file are not followed: the shared history keeps what it was given.
  */
 import { openLocalFile } from "../../adapters/local-file.ts";

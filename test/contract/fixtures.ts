@@ -1,6 +1,6 @@
 /**
  * Files the tests build themselves: the seed's own DDL (typed here from the specification, not
- * taken from `core/schema.ts`, so the two are checked against each other), with rows in them.
+ * taken from `core/file/schema.ts`, so the two are checked against each other), with rows in them.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
