@@ -76,10 +76,25 @@ function bitsOf(key: string, width: number): string | undefined {
   return /^[01]+$/.test(trimmed) ? trimmed : undefined;
 }
 
-/** The result's outcomes as probabilities, and the shots where they are counts. */
+/** How many bits an outcome key stands for: a hexadecimal key its value's, a bit string its length. */
+function bitWidth(key: string): number {
+  const trimmed = key.replace(/\s+/g, "");
+  return /^0x[0-9a-f]+$/i.test(trimmed) ? BigInt(trimmed).toString(2).length : trimmed.length;
+}
+
+/** The widest outcome any of the tasks' results holds, in bits. */
+const widestOf = (tasks: readonly Task[]) =>
+  Math.max(0, ...tasks.flatMap((task) => Object.keys(outcomesOf(task.result) ?? {}).map(bitWidth)));
+
+/**
+ * The result's outcomes as probabilities, and the shots where they are counts. Hexadecimal keys
+ * become bit strings of one width: at least `width` (the circuit's, or the widest of the tasks
+ * compared), and as wide as the widest key.
+ */
 function measuredOf(task: Task, width: number): { distribution: Distribution; shots: number | null } | null {
   const outcomes = outcomesOf(task.result);
   if (!outcomes) return null;
+  width = Math.max(width, widestOf([task]));
   const total = Object.values(outcomes).reduce((sum, n) => sum + n, 0);
   if (total <= 0) return null;
   const distribution: Distribution = {};
@@ -191,10 +206,7 @@ export function analysisOperations(lookup: TaskLookup): Analysis {
     async compare(taskIds: readonly string[]): Promise<Comparison> {
       const ids = parseInput(CompareSchema, taskIds, "task_ids");
       const tasks = await Promise.all(ids.map(find));
-      const width = Math.max(
-        0,
-        ...tasks.flatMap((task) => Object.keys(outcomesOf(task.result) ?? {}).map((k) => k.length)),
-      );
+      const width = widestOf(tasks);
       const results = tasks.map((task) => ({ task, measured: measuredOf(task, width) }));
       const outcomes = [
         ...new Set(results.flatMap(({ measured }) => Object.keys(measured?.distribution ?? {}))),

@@ -1,6 +1,8 @@
 /**
- * The circuits of a task: the one submitted (in its metadata), the compiled one (v3's
- * `compiled_circuit_json`), and the one the backend executed.
+ * The circuits of a task: the one submitted, the compiled one and the one the backend executed,
+ * picked as the Python package stores them and its gateway reads them: this cache's compiled
+ * column first (v3's `compiled_circuit_json`), then the task's metadata, then its result, under
+ * the keys that package and its gateway write (`compiled_circuit_ir`, `executed_circuit_ir`, …).
  */
 import { NotFoundError } from "../shared/errors.ts";
 import type { Task } from "../store/task-rows.ts";
@@ -27,10 +29,41 @@ export const CircuitViewSchema = v.object({
 });
 export type CircuitView = v.InferOutput<typeof CircuitViewSchema>;
 
-/** Metadata keys that hold the submitted circuit, most specific first. */
-const SOURCE_KEYS = ["circuit_ir", "originir", "qasm", "openqasm", "source_circuit", "circuit", "ir"];
-/** Metadata keys that hold what the backend actually ran. */
-const EXECUTED_KEYS = ["executed_circuit", "executed_originir", "executed_qasm"];
+/** Keys that hold the submitted circuit, most specific first: the gateway's, then this cache's `ir`. */
+const SOURCE_KEYS = [
+  "circuit_ir",
+  "source_circuit_ir",
+  "submitted_circuit_ir",
+  "originir",
+  "origin_ir",
+  "qasm",
+  "qasm2",
+  "openqasm",
+  "circuit",
+  "source_circuit",
+  "submitted_circuit",
+  "ir",
+];
+/** Keys that hold the compiled circuit, where the package writes it into the metadata. */
+const COMPILED_KEYS = [
+  "compiled_circuit_ir",
+  "compiled_originir",
+  "compiled_origin_ir",
+  "compiled_qasm",
+  "transpiled_qasm",
+  "compiled_circuit",
+  "transpiled_circuit",
+];
+/** Keys that hold what the backend actually ran. */
+const EXECUTED_KEYS = [
+  "executed_circuit_ir",
+  "execution_circuit_ir",
+  "scheduled_circuit_ir",
+  "executed_originir",
+  "executed_qasm",
+  "executed_circuit",
+  "scheduled_circuit",
+];
 /** Preferred languages when a compiled circuit has several. */
 const COMPILED_ORDER = ["originir", "qasm", "ir"];
 /** How deep into nested metadata to look; metadata is user data and may be deep or cyclic-looking. */
@@ -62,31 +95,44 @@ function languageOf({ key, value }: Found): string {
   if (typeof value !== "string") return "ir";
   if (/^\s*OPENQASM/i.test(value)) return "qasm";
   if (/^\s*QINIT\b/im.test(value)) return "originir";
-  return key.replace(/^(executed_|source_)/, "");
+  return key.replace(/^(executed_|execution_|scheduled_|compiled_|transpiled_|source_|submitted_)/, "");
 }
 
-function compiledOf(task: Task): Found | undefined {
+/** The first of `keys` in the task's metadata, else in its result, as the gateway looks. */
+const pick = (task: Task, keys: readonly string[]) => findKey(task.metadata, keys) ?? findKey(task.result, keys);
+
+/** This cache's compiled column, keyed by format; undefined where the task has none there. */
+function compiledColumnOf(task: Task): Found | undefined {
   const compiled = task.compiled_circuit;
   if (!compiled || typeof compiled !== "object") return undefined;
   const key = COMPILED_ORDER.find((name) => compiled[name] != null) ?? Object.keys(compiled)[0];
   return key === undefined ? undefined : { key, value: compiled[key] };
 }
 
+/** The compiled circuit and its language: the column's key names it, a metadata circuit its text. */
+function compiledOf(task: Task): { found: Found; language: string } | undefined {
+  const column = compiledColumnOf(task);
+  if (column) return { found: column, language: column.key };
+  const stored = pick(task, COMPILED_KEYS);
+  return stored && { found: stored, language: languageOf(stored) };
+}
+
 /** The circuit of `task` in `format`. */
 export function circuitOf(task: Task, format: CircuitFormat): CircuitView {
   let found: Found | undefined;
+  let language: string | null = null;
   let fallback: CircuitView["fallback"];
-  if (format === "source") found = findKey(task.metadata, SOURCE_KEYS);
-  else if (format === "compiled") found = compiledOf(task);
+  const compiled = format === "source" ? undefined : compiledOf(task);
+  if (format === "source") found = pick(task, SOURCE_KEYS);
+  else if (format === "compiled") found = compiled?.found;
   else {
     // What the backend ran, else what it was given to run.
-    const ran = findKey(task.metadata, EXECUTED_KEYS);
-    const compiled = ran ? undefined : compiledOf(task);
-    const source = ran || compiled ? undefined : findKey(task.metadata, SOURCE_KEYS);
-    found = ran ?? compiled ?? source;
-    fallback = compiled ? "compiled" : source ? "source" : undefined;
+    const ran = pick(task, EXECUTED_KEYS);
+    const source = ran || compiled ? undefined : pick(task, SOURCE_KEYS);
+    found = ran ?? compiled?.found ?? source;
+    fallback = ran ? undefined : compiled ? "compiled" : source ? "source" : undefined;
   }
-  const language = !found ? null : format === "compiled" ? found.key : languageOf(found);
+  if (found) language = format === "compiled" && compiled ? compiled.language : languageOf(found);
   return { task_id: task.task_id, format, language, circuit: found?.value ?? null, ...(fallback ? { fallback } : {}) };
 }
 

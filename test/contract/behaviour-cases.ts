@@ -883,6 +883,38 @@ export const behaviourCases: readonly ContractCase[] = [
         });
         await assert.rejects(cache.getCircuit("nope", "source"), NotFoundError);
         await assert.rejects(cache.getCircuit("c1", "pulse" as never), InvalidInputError);
+        // As the Python package stores them: compiled and executed circuits in the metadata.
+        const packaged = {
+          circuit_ir: "QINIT 2\nH q[0]",
+          compiled_circuit_ir: "QINIT 2\nRPhi q[0],(1.57,0)",
+          executed_circuit_ir: "QINIT 2\nRPhi q[0],(1.57,0)\nBARRIER q[0]",
+        };
+        await cache.save(task("c3", { metadata: packaged }));
+        for (const [format, key] of [
+          ["source", "circuit_ir"],
+          ["compiled", "compiled_circuit_ir"],
+          ["executed", "executed_circuit_ir"],
+        ] as const) {
+          assert.deepEqual(await cache.getCircuit("c3", format), {
+            task_id: "c3",
+            format,
+            language: "originir",
+            circuit: packaged[key],
+          });
+        }
+        // This cache's column comes first; what is only in the result is found there.
+        await cache.save(
+          task("c4", { metadata: { compiled_circuit_ir: "QINIT 1\nX q[0]" }, compiled_circuit: compiled }),
+        );
+        assert.equal((await cache.getCircuit("c4", "compiled")).circuit, compiled.originir);
+        await cache.save(task("c5", { result: { counts: { "0": 1 }, compiled_qasm: "OPENQASM 2.0;\nqreg q[1];" } }));
+        assert.deepEqual(await cache.getCircuit("c5", "executed"), {
+          task_id: "c5",
+          format: "executed",
+          language: "qasm",
+          circuit: "OPENQASM 2.0;\nqreg q[1];",
+          fallback: "compiled",
+        });
       });
     },
   },

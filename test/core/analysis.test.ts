@@ -116,6 +116,12 @@ describe("compare", () => {
     expect(comparison.tvd[0]![0]).toBe(0);
     expect(comparison.tvd[2]).toEqual([null, null, null]);
     await expect(cache.compare(["a"])).rejects.toThrow(InvalidInputError);
+    // Hexadecimal outcomes are bit strings of one width, with or without a circuit to say it.
+    await cache.save({ task_id: "hex", backend: "b", status: "success", result: { counts: { "0x0": 50, "0x3": 50 } } });
+    expect((await cache.analyse("hex")).measured).toEqual({ "00": 0.5, "11": 0.5 });
+    const mixed = await cache.compare(["a", "hex"]);
+    expect(mixed.outcomes).toEqual(["00", "11"]);
+    expect(mixed.tvd[0]![1]).toBe(0);
     await expect(cache.compare(["a", "b", "c", "a", "b", "c", "a"])).rejects.toThrow(InvalidInputError);
     await expect(cache.compare(["a", "zz"])).rejects.toThrow(NotFoundError);
   });

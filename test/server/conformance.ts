@@ -156,6 +156,9 @@ export const conformance: readonly ConformanceCase[] = [
       assert.equal(version.read_only, false);
       assert.equal(typeof version.adapter, "string");
       assert.ok(["node", "deno", "bun"].includes(version.runtime));
+      // The links the package's web app shows, as its gateway answers them.
+      assert.match(version.github_url, /^https:\/\/github\.com\//);
+      assert.match(version.docs_url, /^https:\/\//);
     },
   },
   {
@@ -588,6 +591,8 @@ export const conformance: readonly ConformanceCase[] = [
       const fallback = await api.call("GET", "/api/circuits/draw-1/svg?format=compiled");
       assert.equal(fallback.status, 200);
       assert.match(fallback.text, /class="circuit-fallback"[^>]*data-reason="unreadable"/);
+      // Its own colours, so it reads on a page that styles it not at all, or dark.
+      assert.match(fallback.text, /class="circuit-fallback" style="color:#[0-9a-f]{6};background:#[0-9a-f]{6}/);
       assert.match(fallback.text, /not a circuit &#60;b&#62;/);
       await api.refused(422, "GET", "/api/circuits/draw-1/drawing.svg?format=compiled");
       await put(api, "draw-2", { metadata: {} });

@@ -54,8 +54,16 @@ const HealthAnswer = v.object({
   ),
 });
 
+/** The uniqc package's project and documentation, which its web app links to from every page. */
+const UNIQC_LINKS = {
+  github_url: "https://github.com/IAI-USTC-Quantum/UnifiedQuantum",
+  docs_url: "https://iai-ustc-quantum.github.io/UnifiedQuantum/docs/",
+} as const;
+
 const VersionAnswer = v.object({
   version: Text,
+  github_url: v.pipe(Text, v.description("The uniqc package's project, as its gateway gives it")),
+  docs_url: v.pipe(Text, v.description("The uniqc package's documentation, as its gateway gives it")),
   schema_version: Whole,
   supported_schema_version: Whole,
   lineage: LineageSchema,
@@ -202,6 +210,7 @@ export function serviceRoutes(cache: TaskCache, hub: EventHub, options: ServiceO
         c.json(
           {
             version: options.version,
+            ...UNIQC_LINKS,
             schema_version: info.schemaVersion,
             supported_schema_version: info.supportedVersion,
             lineage: info.lineage,
