@@ -9,10 +9,12 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import type { UpgradeWebSocket } from "hono/ws";
 import type { TaskCache } from "../../core/index.ts";
 import { dashboardRoutes, TOKEN_COOKIE } from "../dashboard/routes.tsx";
 import { sameToken } from "../http/token.ts";
 import { createApi, type ServiceOptions } from "./api/index.ts";
+import { eventSocket } from "./event-socket.ts";
 import { announcing, EventHub } from "./events.ts";
 import { errorToProblem, problemResponse } from "./problem.ts";
 
@@ -25,6 +27,8 @@ export interface AppOptions extends ServiceOptions {
   bodyLimit?: number;
   /** Where writes are announced for `/api/events`; the runtime's entry closes it on shutdown. */
   events?: EventHub;
+  /** The runtime's WebSocket upgrade; with it, `/ws/events` is served as the package's web app expects. */
+  upgradeWebSocket?: UpgradeWebSocket | undefined;
 }
 
 /**
@@ -43,6 +47,16 @@ async function discardBody(request: Request, maxBytes = 16 * 1024 * 1024): Promi
     await reader.cancel();
   } catch {
     // The client went away; there is nobody left to answer.
+  }
+}
+
+/** Whether a page of `origin` is this server's own. */
+function sameHost(url: string, origin: string): boolean {
+  try {
+    return new URL(url).host === new URL(origin).host;
+  } catch {
+    // `null` and other origins that are not URLs are nobody's.
+    return false;
   }
 }
 
@@ -80,6 +94,24 @@ export function createApp(store: TaskCache, options: AppOptions) {
     }),
   );
 
+  if (options.upgradeWebSocket) {
+    // As for the event stream: the token (or the dashboard's cookie) when one is set, and a page of
+    // this server or of an allowed origin, so another site cannot open it in a visitor's browser.
+    const { token, corsOrigins = [] } = options;
+    app.get(
+      "/ws/events",
+      async (c, next) => {
+        const origin = c.req.header("origin");
+        if (origin !== undefined && !sameHost(c.req.url, origin) && !corsOrigins.includes(origin))
+          throw new HTTPException(403, { message: `Pages of ${origin} may not open this server's events.` });
+        if (token === undefined) return next();
+        const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+        if ((await sameToken(bearer, token)) || (await sameToken(getCookie(c, TOKEN_COOKIE), token))) return next();
+        throw new HTTPException(401, { message: "The events need the server's token." });
+      },
+      eventSocket(hub, options.upgradeWebSocket),
+    );
+  }
   app.route("/", createApi(cache, hub, options));
   // The dashboard, for people: the same cache, the same process.
   app.route("/", dashboardRoutes(cache, { token: options.token }));

@@ -1,8 +1,12 @@
 /**
- * Each runtime's HTTP server behind one shape ({@link Listen}), and the one this process runs on.
+ * Each runtime's HTTP server behind one shape ({@link Listen}), its WebSocket upgrade, and the one
+ * this process runs on.
  */
 import type { Server } from "node:http";
-import { serve } from "@hono/node-server";
+import { serve, upgradeWebSocket as upgradeOnNode } from "@hono/node-server";
+import type { websocket as BunSockets } from "hono/bun";
+import type { UpgradeWebSocket } from "hono/ws";
+import { WebSocketServer } from "ws";
 import type { Listen } from "./run.ts";
 
 declare const Deno: {
@@ -13,7 +17,12 @@ declare const Deno: {
 };
 
 declare const Bun: {
-  serve(options: { hostname: string; port: number; fetch: (request: Request) => Response | Promise<Response> }): {
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch: (request: Request) => Response | Promise<Response>;
+    websocket: typeof BunSockets;
+  }): {
     port: number;
     stop(closeActiveConnections?: boolean): Promise<void>;
   };
@@ -21,7 +30,9 @@ declare const Bun: {
 
 export const listenNode: Listen = (fetch, { host, port }) =>
   new Promise((resolve) => {
-    const server = serve({ fetch, hostname: host, port }, (info) =>
+    // Upgrades reach `upgradeOnNode` through the app; the sockets are this server's.
+    const websocket = { server: new WebSocketServer({ noServer: true }) };
+    const server = serve({ fetch, hostname: host, port, websocket }, (info) =>
       resolve({
         port: info.port,
         close: () =>
@@ -47,15 +58,34 @@ export const listenDeno: Listen = (fetch, { host, port }) =>
     );
   });
 
-export const listenBun: Listen = async (fetch, { host, port }) => {
-  const server = Bun.serve({ hostname: host, port, fetch });
-  // stop(false) lets requests in flight finish.
-  return { port: server.port, close: () => server.stop(false) };
-};
+/** Bun's server, with the handler of the sockets that `hono/bun` upgrades. */
+export const listenBun =
+  (websocket: typeof BunSockets): Listen =>
+  async (fetch, { host, port }) => {
+    const server = Bun.serve({ hostname: host, port, fetch, websocket });
+    // stop(false) lets requests in flight finish.
+    return { port: server.port, close: () => server.stop(false) };
+  };
 
-/** The runtime this process runs on, and its server. */
-export function currentRuntime(): { runtime: "node" | "deno" | "bun"; listen: Listen } {
-  if ("Bun" in globalThis) return { runtime: "bun", listen: listenBun };
-  if ("Deno" in globalThis) return { runtime: "deno", listen: listenDeno };
-  return { runtime: "node", listen: listenNode };
+/** A runtime's server: its name, how it listens, and how a route there becomes a WebSocket. */
+export interface ServerRuntime {
+  readonly runtime: "node" | "deno" | "bun";
+  readonly listen: Listen;
+  readonly upgradeWebSocket: UpgradeWebSocket;
+}
+
+/**
+ * The runtime this process runs on. `hono/bun` and `hono/deno` each load only on their own
+ * runtime, so the one needed is loaded here and no other.
+ */
+export async function currentRuntime(): Promise<ServerRuntime> {
+  if ("Bun" in globalThis) {
+    const { upgradeWebSocket, websocket } = await import("hono/bun");
+    return { runtime: "bun", listen: listenBun(websocket), upgradeWebSocket };
+  }
+  if ("Deno" in globalThis) {
+    const { upgradeWebSocket } = await import("hono/deno");
+    return { runtime: "deno", listen: listenDeno, upgradeWebSocket };
+  }
+  return { runtime: "node", listen: listenNode, upgradeWebSocket: upgradeOnNode };
 }

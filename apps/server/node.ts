@@ -1,5 +1,5 @@
 /** The server on Node: `npm start -- --db FILE --port N`. */
-import { listenNode } from "./listeners.ts";
+import { currentRuntime } from "./listeners.ts";
 import { runServer } from "./run.ts";
 
-await runServer("node", listenNode);
+await runServer(await currentRuntime());

@@ -11,6 +11,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
 import { EventHub } from "./events.ts";
 import { followFile } from "./follow-file.ts";
+import type { ServerRuntime } from "./listeners.ts";
 import { startMaintenance } from "./maintenance.ts";
 
 /** A server the runtime started. */
@@ -32,8 +33,7 @@ function fail(message: string, code: number): never {
 }
 
 export async function runServer(
-  runtime: string,
-  listen: Listen,
+  { runtime, listen, upgradeWebSocket }: ServerRuntime,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<void> {
   let config: ReturnType<typeof readConfig>;
@@ -70,6 +70,7 @@ export async function runServer(
     following: follower?.state,
     maintenance: maintenance?.state,
     events,
+    upgradeWebSocket,
   });
   const server = await listen(app.fetch, config);
 

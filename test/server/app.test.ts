@@ -4,6 +4,7 @@ import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openCache } from "../../adapters/open.ts";
 import type { TaskCache } from "../../core/index.ts";
+import { upgradeWebSocket } from "@hono/node-server";
 import { createApp } from "../../apps/server/app.ts";
 import { describedAnswer } from "../../apps/server/api/describe.ts";
 import { documentedEndpoints, wellFormed, type Endpoint } from "./endpoints.ts";
@@ -133,6 +134,15 @@ describe("createApp", () => {
     }
     expect(requests).toBeGreaterThan(300);
     expect(await snapshot(cache)).toBe(before);
+  });
+
+  it("opens /ws/events only with the token, and never to a page of another site", async () => {
+    const app = createApp(cache, { version: "0.0.0", runtime: "node", token: "t0ken", upgradeWebSocket });
+    const refused = async (headers: Record<string, string>) => (await app.request("/ws/events", { headers })).status;
+    expect(await refused({})).toBe(401);
+    expect(await refused({ authorization: "Bearer wrong" })).toBe(401);
+    expect(await refused({ authorization: "Bearer t0ken", origin: "https://elsewhere.example" })).toBe(403);
+    expect(await refused({ authorization: "Bearer t0ken", origin: "null" })).toBe(403);
   });
 
   it("applies the body limit it is given", async () => {

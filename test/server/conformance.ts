@@ -4,6 +4,7 @@
  * Every rejected request is checked to be a 4xx problem+json that changed nothing.
  */
 import assert from "node:assert/strict";
+import WebSocket from "ws";
 
 export interface ConformanceCase {
   readonly name: string;
@@ -82,6 +83,45 @@ export class Api {
       }
     };
     return { next, close: () => controller.abort() };
+  }
+
+  /**
+   * Opens `/ws/events` as the package's web app does, and reads it message by message:
+   * `next(type)` skips other messages until one of `type` arrives, or fails after a few seconds.
+   */
+  async socket(headers: Record<string, string> = {}) {
+    const socket = new WebSocket(`${this.base.replace(/^http/, "ws")}/ws/events`, { headers });
+    const messages: { type: string; payload: any }[] = [];
+    const waiting: (() => void)[] = [];
+    socket.on("message", (data) => {
+      messages.push(JSON.parse(String(data)));
+      for (const wake of waiting.splice(0)) wake();
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("open", () => resolve());
+      socket.once("unexpected-response", (_request, response) =>
+        reject(new Error(`the socket was refused with ${response.statusCode}`)),
+      );
+      socket.once("error", reject);
+    });
+    const next = async (type: string) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const at = messages.findIndex((message) => message.type === type);
+        if (at >= 0) return messages.splice(0, at + 1).at(-1)!;
+        assert.ok(Date.now() < deadline, `no ${type} message arrived`);
+        await new Promise<void>((wake) => {
+          waiting.push(wake);
+          setTimeout(wake, 200);
+        });
+      }
+    };
+    const close = () =>
+      new Promise<void>((resolve) => {
+        socket.once("close", () => resolve());
+        socket.close();
+      });
+    return { next, close };
   }
 
   /** Everything in the cache, to prove a rejected request changed nothing. */
@@ -647,6 +687,24 @@ export const conformance: readonly ConformanceCase[] = [
       } finally {
         resumed.close();
       }
+    },
+  },
+  {
+    name: "the package's web app hears saves and moves on /ws/events, by its gateway's names and ours",
+    async run(api) {
+      const socket = await api.socket();
+      try {
+        await put(api, "ws-1", { status: "running" });
+        assert.deepEqual((await socket.next("task:updated")).payload, { task_id: "ws-1", status: "running" });
+        assert.equal((await socket.next("task.saved")).payload.task_id, "ws-1");
+        await api.ok("POST", "/api/tasks/ws-1/archive");
+        assert.deepEqual((await socket.next("task:updated")).payload, { task_id: "ws-1" });
+        assert.equal((await socket.next("task.archived")).payload.task_id, "ws-1");
+      } finally {
+        await socket.close();
+      }
+      // A page of another site may not open it.
+      await assert.rejects(api.socket({ origin: "https://elsewhere.example" }), /refused with 403/);
     },
   },
   {

@@ -19,9 +19,9 @@ export function addServiceCommands(program: Command, context: CommandContext): v
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (_options, command: Command) => {
-      const { runtime, listen } = currentRuntime();
+      const runtime = await currentRuntime();
       const db = globals().db;
-      await runServer(runtime, listen, [...(db ? ["--db", db] : []), ...command.args]);
+      await runServer(runtime, [...(db ? ["--db", db] : []), ...command.args]);
     });
 
   program
