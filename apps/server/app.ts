@@ -3,7 +3,7 @@
  * same on Node, Deno and Bun, behind what every request passes through (token, CORS, body limit,
  * problem answers).
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
@@ -72,12 +72,14 @@ export function createApp(store: TaskCache, options: AppOptions) {
     const token = options.token;
     const auth = bearerAuth({ verifyToken: (given) => sameToken(given, token) });
     // The reference page and document hold no data, and a browser cannot send the header for them;
-    // nor can it for an event stream, so the dashboard's cookie (same site only) opens that one.
+    // nor can it for an event stream or a socket, so the dashboard's cookie (same site only) opens those.
+    const authOrCookie: MiddlewareHandler = async (c, next) =>
+      (await sameToken(getCookie(c, TOKEN_COOKIE), token)) ? next() : auth(c, next);
     app.use("/api/*", async (c, next) => {
       if (c.req.path === "/api/openapi.json" || c.req.path.startsWith("/api/docs")) return next();
-      if (c.req.path === "/api/events" && (await sameToken(getCookie(c, TOKEN_COOKIE), token))) return next();
-      return auth(c, next);
+      return c.req.path === "/api/events" ? authOrCookie(c, next) : auth(c, next);
     });
+    app.use("/ws/*", authOrCookie);
   }
   const maxBody = options.bodyLimit ?? 1024 * 1024;
   // Only where a body is expected: asking a GET for its body makes Node's adapter build a
@@ -95,19 +97,16 @@ export function createApp(store: TaskCache, options: AppOptions) {
   );
 
   if (options.upgradeWebSocket) {
-    // As for the event stream: the token (or the dashboard's cookie) when one is set, and a page of
-    // this server or of an allowed origin, so another site cannot open it in a visitor's browser.
-    const { token, corsOrigins = [] } = options;
+    // A page of this server or of an allowed origin only, so another site cannot open it in a
+    // visitor's browser; the token is checked above, as for the event stream.
+    const { corsOrigins = [] } = options;
     app.get(
       "/ws/events",
       async (c, next) => {
         const origin = c.req.header("origin");
         if (origin !== undefined && !sameHost(c.req.url, origin) && !corsOrigins.includes(origin))
           throw new HTTPException(403, { message: `Pages of ${origin} may not open this server's events.` });
-        if (token === undefined) return next();
-        const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
-        if ((await sameToken(bearer, token)) || (await sameToken(getCookie(c, TOKEN_COOKIE), token))) return next();
-        throw new HTTPException(401, { message: "The events need the server's token." });
+        return next();
       },
       eventSocket(hub, options.upgradeWebSocket),
     );

@@ -6,6 +6,7 @@
 import type { Capabilities, Driver } from "../driver/driver.ts";
 import {
   describeMismatch,
+  hasAdded,
   inferVersion,
   readFile,
   withoutAdded,
@@ -14,7 +15,6 @@ import {
 } from "./introspection.ts";
 import { applyChanges, readOnly, sqlOf, switchToWal, type LineageOpener, type SchemaState } from "./opening.ts";
 import { APPLICATION_ID, SHARED_VERSION, type AddedObjects, type Migration, type SchemaChange } from "./schema.ts";
-import { hasAdded } from "./introspection.ts";
 
 /** A migration as it runs on one driver: its unsynced part only where the file is not a replica. */
 interface Step extends VersionShape {
